@@ -1,0 +1,4 @@
+export { parseBounceMail, type ParsedBounceMail, type ParseMailOptions } from './parse.js';
+export type { BounceMailRecipient, MailSeverity } from './recipient.js';
+export { splitMbox } from './mime.js';
+export { bounceMailToEvents } from './to-events.js';

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { parseArf } from './arf.js';
+import { parseAutoReply } from './autoreply.js';
+import { SPECIFIC_FORMATS, TEXT_FORMATS } from './formats/index.js';
+import { parseRfc3464 } from './formats/rfc3464.js';
+import { parseEntity, toBinaryLf } from './mime.js';
+import { looksLikeNotice } from './formats/generic.js';
+import { splitOriginal } from './formats/notice.js';
+import { finalise, recipientAddress, type BounceMailRecipient } from './recipient.js';
+import type { FormatParser, FormatResult, MailView } from './types.js';
+import { recipientFromVerp } from './verp.js';
+import { viewOf } from './view.js';
+
+export interface ParsedBounceMail {
+  kind: 'bounce' | 'complaint' | 'autoreply' | 'none';
+  recipients: BounceMailRecipient[];
+  /** Message-ID of the report itself. */
+  messageId: string | null;
+  /** SHA-256 of the message with line ends normalised: the dedup key when there is no Message-ID. */
+  rawHash: string;
+}
+
+export interface ParseMailOptions {
+  /** VERP return-path pattern, e.g. `bounces+{local}={domain}@example.com`. */
+  verp?: string;
+}
+
+/**
+ * Order matters: complaints first (an ARF report is also a multipart/report), then the
+ * MTA-specific text formats (they know their own quirks better than the generic reader), then
+ * RFC 3464, then auto-replies.
+ */
+const PIPELINE: readonly FormatParser[] = [parseArf, ...SPECIFIC_FORMATS, parseRfc3464, ...TEXT_FORMATS, parseAutoReply];
+
+function run(mail: MailView): FormatResult | null {
+  for (const parser of PIPELINE) {
+    const result = parser(mail);
+    if (result && result.findings.length > 0) return result;
+  }
+  return null;
+}
+
+export function parseBounceMail(raw: Buffer, opts: ParseMailOptions = {}): ParsedBounceMail {
+  const binary = toBinaryLf(raw);
+  const mail = viewOf(parseEntity(binary));
+  const messageId = (mail.headers.get('message-id') ?? '').replace(/^<|>$/g, '').trim() || null;
+  const rawHash = createHash('sha256').update(binary, 'latin1').digest('hex');
+  let result = run(mail);
+  if (opts.verp) result = withVerp(result, mail, opts.verp);
+  if (!result) return { kind: 'none', recipients: [], messageId, rawHash };
+  const original = result.original ?? mail.original;
+  const ctx = { kind: result.kind, original, mailDate: mail.headers.get('date') };
+  const seen = new Set<string>();
+  const recipients: BounceMailRecipient[] = [];
+  for (const f of result.findings) {
+    const r = finalise(f, ctx);
+    if (!r || seen.has(r.recipient)) continue;
+    seen.add(r.recipient);
+    recipients.push(r);
+  }
+  return { kind: recipients.length > 0 ? result.kind : 'none', recipients, messageId, rawHash };
+}
+
+/**
+ * A report that names no usable recipient gets it from the VERP address it was sent to; a mail
+ * that looks like a bounce notice but matched no format becomes one finding with its text.
+ */
+function withVerp(result: FormatResult | null, mail: MailView, pattern: string): FormatResult | null {
+  if (result && result.findings.some((f) => recipientAddress(f.recipient))) return result;
+  if (!result && !looksLikeNotice(mail)) return null;
+  const h = mail.headers;
+  const rcpt = recipientFromVerp(pattern, [h.get('to'), h.get('delivered-to'), h.get('x-original-to'), h.get('return-path')]);
+  if (!rcpt) return result;
+  const template = result?.findings[0] ?? { diagnostic: splitOriginal(mail.notice).notice.slice(0, 1_000) };
+  return { kind: result?.kind ?? 'bounce', findings: [{ ...template, recipient: rcpt }] };
+}
+

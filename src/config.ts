@@ -1,0 +1,362 @@
+import { readFileSync } from 'node:fs';
+import { isValidRegion, normaliseAddress, normaliseDomain } from './core/address.js';
+import { AppError } from './core/errors.js';
+import { DEFAULT_POLICY, type PolicyConfig, type ReasonRule } from './core/policy.js';
+import { MS_PER_DAY } from './core/clock.js';
+import { isReason, REASONS, type Reason } from './core/events.js';
+import { parseAlertRules, type AlertRules } from './core/alert-rules.js';
+import { parseTwilioErrorCodeOverrides, type TwilioCodeAction } from './providers/twilio-error-codes.js';
+
+/**
+ * Configuration: environment variables, optionally on top of a JSON file named by
+ * `BOUNCER_CONFIG` (same keys as the variables; the environment wins). Parsed once into a frozen
+ * object; a missing or invalid setting stops startup with a message naming it.
+ * Every setting is documented in docs/configuration.md.
+ */
+export interface Config {
+  database: { kind: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' | 'OFF' } | { kind: 'postgres'; url: string };
+  http: { host: string; port: number; publicUrl: string | null; bodyLimitSingleBytes: number; bodyLimitBatchBytes: number };
+  logLevel: string;
+  /** Admin key accepted as given (bootstrap/automation); null = only keys from `bouncer keys`. */
+  apiKey: string | null;
+  defaultPhoneRegion: string;
+  policy: PolicyConfig;
+  drip: { secrets: string[]; urlTokens: string[] };
+  sendgrid: { publicKeys: string[]; maxAgeSeconds: number | undefined };
+  ses: { topicArns: string[]; certFiles: string[] };
+  twilio: { authTokens: string[]; errorCodes: Record<string, TwilioCodeAction> };
+  inboxroad: { urlTokens: string[] };
+  worker: {
+    enabled: boolean;
+    batchSize: number;
+    pollIntervalMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    leaseMs: number;
+    retentionDays: number;
+  };
+  shutdownTimeoutMs: number;
+  /** `/metrics` bearer token; null = open (scrape on a private network). */
+  metrics: { token: string | null };
+  alerts: {
+    rules: AlertRules;
+    slackUrl: string | null;
+    webhookUrl: string | null;
+    /** Standard Webhooks secret (`whsec_` + base64). */
+    webhookSecret: string | null;
+  };
+  dashboard: { sessionTtlMs: number };
+  bounceMail: BounceMailConfig;
+  mailboxes: MailboxConfig[];
+}
+
+/** Raw bounce mail received over HTTP or the CLI. */
+export interface BounceMailConfig {
+  /** Largest accepted message in bytes (HTTP body limit and mailbox message limit); default 10 MiB. */
+  bodyLimitBytes: number;
+  /** VERP return-path pattern, e.g. `bounces+{local}={domain}@example.com`; null = no VERP. */
+  verp: string | null;
+}
+
+/** One bounce mailbox scanned over IMAP or POP3 (`BOUNCER_MAILBOXES`). */
+export interface MailboxConfig {
+  name: string;
+  protocol: 'imap' | 'pop3';
+  host: string;
+  port: number;
+  /** true: TLS from the first byte; 'starttls': upgrade a plain connection (required); false: plain text. */
+  tls: boolean | 'starttls';
+  /** false accepts self-signed certificates (a local Dovecot); default true. */
+  rejectUnauthorized: boolean;
+  user: string;
+  /** Read from the environment variable named by `passwordEnv`; never logged. */
+  password: string;
+  /** IMAP folder to scan (POP3 has only the inbox). */
+  folder: string;
+  processedFolder: string;
+  unparsedFolder: string;
+  /** Seconds between polls (POP3, IMAP without IDLE) and the IDLE safety net. */
+  pollSeconds: number;
+  verp: string | null;
+}
+
+type Source = Record<string, unknown>;
+
+class Reader {
+  constructor(private readonly src: Source) {}
+
+  raw(name: string): string | undefined {
+    const v = this.src[name];
+    if (v === undefined || v === null || v === '') return undefined;
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) fail(name, `must be an integer between ${min} and ${max} (got "${v}")`);
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    return fail(name, `must be true or false (got "${v}")`);
+  }
+
+  list(name: string): string[] {
+    return (this.raw(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  json(name: string): unknown {
+    const v = this.src[name];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return fail(name, 'must be valid JSON');
+    }
+  }
+}
+
+function fail(name: string, problem: string): never {
+  throw new AppError('BOUNCER_ERR_CONFIG', `Invalid configuration: ${name} ${problem}`);
+}
+
+function parseDatabase(r: Reader): Config['database'] {
+  const url = r.raw('BOUNCER_DATABASE_URL');
+  const synchronous = r.string('BOUNCER_SQLITE_SYNCHRONOUS', 'FULL').toUpperCase();
+  if (!['FULL', 'NORMAL', 'OFF'].includes(synchronous)) fail('BOUNCER_SQLITE_SYNCHRONOUS', 'must be FULL, NORMAL or OFF');
+  const sync = synchronous as 'FULL' | 'NORMAL' | 'OFF';
+  if (url === undefined) return { kind: 'sqlite', path: './data/bouncer.db', synchronous: sync };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') fail('BOUNCER_DATABASE_URL', 'names no SQLite file after "sqlite:"');
+    return { kind: 'sqlite', path, synchronous: sync };
+  }
+  return fail('BOUNCER_DATABASE_URL', 'must start with postgres://, postgresql:// or sqlite:');
+}
+
+function parseOperations(r: Reader): Pick<Config, 'metrics' | 'alerts' | 'dashboard'> {
+  const token = r.raw('BOUNCER_METRICS_TOKEN') ?? null;
+  if (token !== null && token.length < 16) fail('BOUNCER_METRICS_TOKEN', 'must be at least 16 characters');
+  const url = (name: string): string | null => {
+    const v = r.raw(name) ?? null;
+    if (v !== null && !/^https?:\/\/[^/]+/.test(v)) fail(name, 'must be an absolute http(s) URL');
+    return v;
+  };
+  const webhookUrl = url('BOUNCER_ALERT_WEBHOOK_URL');
+  const webhookSecret = r.raw('BOUNCER_ALERT_WEBHOOK_SECRET') ?? null;
+  if (webhookUrl !== null && webhookSecret === null) fail('BOUNCER_ALERT_WEBHOOK_SECRET', 'is required when BOUNCER_ALERT_WEBHOOK_URL is set');
+  if (webhookSecret !== null) {
+    const bytes = Buffer.from(webhookSecret.replace(/^whsec_/, ''), 'base64');
+    if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(webhookSecret) || bytes.length < 24 || bytes.length > 64) fail('BOUNCER_ALERT_WEBHOOK_SECRET', 'must be whsec_ followed by 24 to 64 base64-encoded bytes');
+  }
+  return {
+    metrics: { token },
+    alerts: { rules: parseAlertRules(r.json('BOUNCER_ALERTS'), (problem) => fail('BOUNCER_ALERTS', problem.replace(/^BOUNCER_ALERTS /, ''))), slackUrl: url('BOUNCER_ALERT_SLACK_URL'), webhookUrl, webhookSecret },
+    dashboard: { sessionTtlMs: r.int('BOUNCER_SESSION_TTL_HOURS', 12, 1, 24 * 30) * 3_600_000 },
+  };
+}
+
+function parseRule(name: string, value: unknown): ReasonRule {
+  if (value === 'permanent' || value === 'none') return { mode: value };
+  if (typeof value === 'object' && value !== null && (value as { mode?: unknown }).mode === 'cooldown') {
+    const v = value as Record<string, unknown>;
+    const days = (key: string, fallback: number): number => {
+      const d = v[key] ?? fallback;
+      if (typeof d !== 'number' || d <= 0) fail(name, `${key} must be a positive number of days`);
+      return d * MS_PER_DAY;
+    };
+    const after = v.permanentAfter ?? 5;
+    if (typeof after !== 'number' || !Number.isInteger(after) || after < 1) fail(name, 'permanentAfter must be a positive integer');
+    return { mode: 'cooldown', cooldownMs: days('cooldownDays', 7), permanentAfter: after, windowMs: days('windowDays', 30) };
+  }
+  if (typeof value === 'object' && value !== null && ['permanent', 'none'].includes(String((value as { mode?: unknown }).mode))) {
+    return { mode: (value as { mode: 'permanent' | 'none' }).mode };
+  }
+  return fail(name, 'must be "permanent", "none" or {"mode":"cooldown","cooldownDays":7,"permanentAfter":5,"windowDays":30}');
+}
+
+function parsePolicy(r: Reader, region: string): PolicyConfig {
+  const rules = { ...DEFAULT_POLICY.rules };
+  const overrides = r.json('BOUNCER_POLICY');
+  if (overrides !== undefined) {
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) fail('BOUNCER_POLICY', 'must be a JSON object of reason → rule');
+    for (const [reason, rule] of Object.entries(overrides as Record<string, unknown>)) {
+      if (!isReason(reason)) fail('BOUNCER_POLICY', `names unknown reason "${reason}" (known: ${REASONS.join(', ')})`);
+      rules[reason] = parseRule(`BOUNCER_POLICY.${reason}`, rule);
+    }
+  }
+  const ignores = r.raw('BOUNCER_TRANSACTIONAL_IGNORES') === undefined ? [...DEFAULT_POLICY.transactionalIgnores] : r.list('BOUNCER_TRANSACTIONAL_IGNORES');
+  for (const reason of ignores) if (!isReason(reason)) fail('BOUNCER_TRANSACTIONAL_IGNORES', `names unknown reason "${reason}"`);
+  const addresses: string[] = [];
+  const domains: string[] = [];
+  for (const entry of r.list('BOUNCER_ALLOWLIST')) {
+    if (entry.includes('@') || entry.startsWith('+')) {
+      const n = normaliseAddress(entry, region);
+      if (!n.ok) fail('BOUNCER_ALLOWLIST', `entry "${entry}" is not a valid address: ${n.error}`);
+      addresses.push(n.address);
+    } else {
+      const d = normaliseDomain(entry.replace(/^\*\./, ''));
+      if (!d.ok) fail('BOUNCER_ALLOWLIST', `entry "${entry}" is not a valid domain: ${d.error}`);
+      domains.push(d.domain);
+    }
+  }
+  return { rules, transactionalIgnores: ignores as Reason[], allowlist: { addresses, domains } };
+}
+
+/** Read the optional JSON file named by BOUNCER_CONFIG and lay the environment over it. */
+export function loadSource(env: NodeJS.ProcessEnv = process.env): Source {
+  const file = env.BOUNCER_CONFIG;
+  let fromFile: Source = {};
+  if (file) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+      fromFile = parsed as Source;
+    } catch (err) {
+      fail('BOUNCER_CONFIG', `file "${file}" could not be read as a JSON object: ${(err as Error).message}`);
+    }
+  }
+  return { ...fromFile, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
+}
+
+export function parseConfig(source: Source): Readonly<Config> {
+  const r = new Reader(source);
+  const region = r.string('BOUNCER_DEFAULT_PHONE_REGION', 'US').toUpperCase();
+  if (!isValidRegion(region)) fail('BOUNCER_DEFAULT_PHONE_REGION', `must be an ISO 3166 country code such as US or GB (got "${region}")`);
+  const apiKey = r.raw('BOUNCER_API_KEY') ?? null;
+  if (apiKey !== null && apiKey.length < 16) fail('BOUNCER_API_KEY', 'must be at least 16 characters');
+  const publicUrl = r.raw('BOUNCER_PUBLIC_URL') ?? null;
+  if (publicUrl !== null && !/^https?:\/\/[^/]+/.test(publicUrl)) fail('BOUNCER_PUBLIC_URL', 'must be an absolute http(s) URL');
+  const urlTokens = r.list('BOUNCER_DRIP_URL_TOKEN');
+  for (const t of urlTokens) if (t.length < 16) fail('BOUNCER_DRIP_URL_TOKEN', 'must be at least 16 characters (an unguessable secret)');
+  const config: Config = {
+    database: parseDatabase(r),
+    http: {
+      host: r.string('HOST', '0.0.0.0'),
+      port: r.int('PORT', 8080, 0, 65_535),
+      publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
+      bodyLimitSingleBytes: r.int('BOUNCER_BODY_LIMIT_SINGLE_BYTES', 64 * 1024, 1_024),
+      bodyLimitBatchBytes: r.int('BOUNCER_BODY_LIMIT_BATCH_BYTES', 5 * 1024 * 1024, 1_024),
+    },
+    logLevel: r.string('BOUNCER_LOG_LEVEL', 'info'),
+    apiKey,
+    defaultPhoneRegion: region,
+    policy: parsePolicy(r, region),
+    drip: { secrets: r.list('BOUNCER_DRIP_SECRET'), urlTokens },
+    sendgrid: {
+      publicKeys: r.list('BOUNCER_SENDGRID_PUBLIC_KEY'),
+      maxAgeSeconds: r.raw('BOUNCER_SENDGRID_MAX_AGE_SECONDS') === undefined ? undefined : r.int('BOUNCER_SENDGRID_MAX_AGE_SECONDS', 0, 1),
+    },
+    ses: { topicArns: r.list('BOUNCER_SES_TOPIC_ARNS'), certFiles: r.list('BOUNCER_SNS_CERT_FILES') },
+    twilio: {
+      authTokens: r.list('BOUNCER_TWILIO_AUTH_TOKEN'),
+      errorCodes: r.raw('BOUNCER_TWILIO_ERROR_CODES') === undefined ? {} : parseTwilioErrorCodeOverrides(r.raw('BOUNCER_TWILIO_ERROR_CODES') ?? '{}'),
+    },
+    inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
+    worker: {
+      enabled: r.bool('BOUNCER_WORKER', true),
+      batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 200, 1, 10_000),
+      pollIntervalMs: r.int('BOUNCER_WORKER_POLL_MS', 500, 10),
+      maxAttempts: r.int('BOUNCER_RETRY_MAX_ATTEMPTS', 8, 1, 100),
+      retryBaseMs: r.int('BOUNCER_RETRY_BASE_MS', 1_000, 1),
+      retryMaxMs: r.int('BOUNCER_RETRY_MAX_MS', 15 * 60_000, 1),
+      leaseMs: r.int('BOUNCER_LEASE_MS', 60_000, 1_000),
+      retentionDays: r.int('BOUNCER_DELIVERY_RETENTION_DAYS', 30, 1),
+    },
+    shutdownTimeoutMs: r.int('BOUNCER_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    ...parseOperations(r),
+    bounceMail: {
+      bodyLimitBytes: r.int('BOUNCER_BOUNCE_MAIL_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1_024),
+      verp: parseVerp('BOUNCER_BOUNCE_MAIL_VERP', r.raw('BOUNCER_BOUNCE_MAIL_VERP')),
+    },
+    mailboxes: parseMailboxes(r),
+  };
+  if (config.twilio.authTokens.length > 0 && config.http.publicUrl === null) {
+    fail('BOUNCER_PUBLIC_URL', 'is required when BOUNCER_TWILIO_AUTH_TOKEN is set (Twilio signs the public URL it calls)');
+  }
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    fail('BOUNCER_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  return deepFreeze(config);
+}
+
+function parseVerp(name: string, value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || !value.includes('{local}') || !value.includes('{domain}') || !value.includes('@')) {
+    fail(name, 'must be an address pattern containing {local} and {domain}, e.g. bounces+{local}={domain}@example.com');
+  }
+  return value;
+}
+
+const MAILBOX_KEYS = ['name', 'protocol', 'host', 'port', 'tls', 'rejectUnauthorized', 'user', 'passwordEnv', 'folder', 'processedFolder', 'unparsedFolder', 'pollSeconds', 'verp'];
+
+function parseMailbox(r: Reader, value: unknown, index: number, names: Set<string>): MailboxConfig {
+  const at = `BOUNCER_MAILBOXES[${index}]`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'must be a JSON object');
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) if (!MAILBOX_KEYS.includes(key)) fail(`${at}.${key}`, `is not a mailbox setting (known: ${MAILBOX_KEYS.join(', ')})`);
+  const text = (key: string, fallback?: string): string => {
+    const s = v[key] ?? fallback;
+    if (typeof s !== 'string' || s.trim() === '') fail(`${at}.${key}`, 'must be a non-empty string');
+    return s.trim();
+  };
+  const name = text('name');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) fail(`${at}.name`, 'must be 1-64 letters, digits, "_", "." or "-"');
+  if (names.has(name)) fail(`${at}.name`, `"${name}" is used by another mailbox`);
+  names.add(name);
+  const protocol = v.protocol;
+  if (protocol !== 'imap' && protocol !== 'pop3') fail(`${at}.protocol`, 'must be "imap" or "pop3"');
+  const tls = v.tls ?? true;
+  if (tls !== true && tls !== false && tls !== 'starttls') fail(`${at}.tls`, 'must be true, false or "starttls"');
+  const defaultPort = protocol === 'imap' ? (tls === true ? 993 : 143) : tls === true ? 995 : 110;
+  const port = v.port ?? defaultPort;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) fail(`${at}.port`, 'must be an integer between 1 and 65535');
+  const pollSeconds = v.pollSeconds ?? 60;
+  if (typeof pollSeconds !== 'number' || !(pollSeconds >= 1) || pollSeconds > 86_400) fail(`${at}.pollSeconds`, 'must be a number of seconds between 1 and 86400');
+  const rejectUnauthorized = v.rejectUnauthorized ?? true;
+  if (typeof rejectUnauthorized !== 'boolean') fail(`${at}.rejectUnauthorized`, 'must be true or false');
+  const passwordEnv = text('passwordEnv');
+  const password = r.raw(passwordEnv);
+  if (password === undefined) fail(`${at}.passwordEnv`, `names the environment variable ${passwordEnv}, which is not set`);
+  return {
+    name, protocol, host: text('host'), port, tls, rejectUnauthorized, user: text('user'), password,
+    folder: text('folder', 'INBOX'),
+    processedFolder: text('processedFolder', 'Processed'),
+    unparsedFolder: text('unparsedFolder', 'Unparsed'),
+    pollSeconds,
+    verp: parseVerp(`${at}.verp`, v.verp),
+  };
+}
+
+function parseMailboxes(r: Reader): MailboxConfig[] {
+  const list = r.json('BOUNCER_MAILBOXES');
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) fail('BOUNCER_MAILBOXES', 'must be a JSON array of mailbox objects');
+  const names = new Set<string>();
+  return list.map((m, i) => parseMailbox(r, m, i, names));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  return parseConfig(loadSource(env));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

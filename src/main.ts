@@ -1,0 +1,128 @@
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { openDatabase, type Db } from './storage/database.js';
+import { migrateToLatest } from './storage/migrations/index.js';
+import { createServices, type Services } from './services/container.js';
+import { buildApp } from './http/app.js';
+import { Worker } from './worker/worker.js';
+import { AlertLoop } from './worker/alerts.js';
+import { Metrics } from './services/metrics.js';
+import { isAppError } from './core/errors.js';
+import { createHandshakeHandler } from './services/handshakes.js';
+import { createMailboxScanners, type MailboxScanner } from './services/mailbox/index.js';
+import { openMailboxSession } from './mailbox/index.js';
+import { createSnsHandshakeHandler } from './services/sns-handshake.js';
+import { loadSnsCertificateFiles } from './services/sns-certificates.js';
+
+export interface Running {
+  app: FastifyInstance;
+  services: Services;
+  worker: Worker | null;
+  /** One per configured mailbox (`BOUNCER_MAILBOXES`). */
+  scanners: MailboxScanner[];
+  alertLoop: AlertLoop | null;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const systemClock = { now: () => Date.now() };
+
+export function databaseSettings(config: Readonly<Config>): Parameters<typeof openDatabase>[0] {
+  return config.database.kind === 'sqlite'
+    ? { kind: 'sqlite', path: config.database.path, synchronous: config.database.synchronous }
+    : { kind: 'postgres', url: config.database.url };
+}
+
+/** Open the database and bring its schema up to date. */
+export async function openMigrated(config: Readonly<Config>, logger: Logger): Promise<Db> {
+  const db = openDatabase(databaseSettings(config));
+  const { applied } = await migrateToLatest(db);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  return db;
+}
+
+/** Composition root: config → database → services → HTTP + worker. */
+export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<Running> {
+  const db = await openMigrated(config, logger);
+  const metrics = new Metrics();
+  const services = createServices(config, db, systemClock, logger, {
+    handshake: createHandshakeHandler(logger, { ses: createSnsHandshakeHandler({ logger }) }),
+    snsCertificates: config.ses.certFiles.length > 0 ? await loadSnsCertificateFiles(config.ses.certFiles) : undefined,
+    metrics,
+  });
+  const app = await buildApp(services);
+  const worker = config.worker.enabled
+    ? new Worker(services.processor, { batchSize: config.worker.batchSize, pollIntervalMs: config.worker.pollIntervalMs, leaseMs: config.worker.leaseMs, retentionDays: config.worker.retentionDays }, logger)
+    : null;
+  if (worker) {
+    services.onWork(() => worker.nudge());
+    worker.on('batch', (report) => metrics.batch(report, systemClock.now()));
+    worker.start();
+  }
+  const scanners = createMailboxScanners(services, openMailboxSession);
+  for (const scanner of scanners) scanner.start();
+  // Alerts are evaluated where the worker runs; on PostgreSQL several such instances may run,
+  // transitions are claimed in the database so each is notified once.
+  const alertLoop = worker ? new AlertLoop(services.alerts, services.sessions, config.alerts.rules.intervalSeconds * 1_000, logger) : null;
+  alertLoop?.start();
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+  logger.info({ url, database: config.database.kind, worker: worker !== null, mailboxes: scanners.length }, 'bouncer is serving');
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // Stop accepting, let in-flight requests finish (their deliveries are committed before
+      // they answer), then let the worker finish the batch it holds.
+      // Mailbox scanners first: each stores the message in hand before it stops.
+      await Promise.all(scanners.map((s) => s.stop()));
+      await app.close();
+      await services.writer.flushed();
+      await worker?.stop();
+      await alertLoop?.stop();
+      await db.close();
+    })());
+  return { app, services, worker, scanners, alertLoop, url, stop };
+}
+
+/** SIGTERM/SIGINT: graceful stop within the configured timeout, then exit. */
+export function handleSignals(running: Running, timeoutMs: number, logger: Logger): void {
+  const onSignal = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+}
+
+export async function main(): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`${isAppError(err) ? err.message : String(err)}\n`);
+    process.exit(78);
+  }
+  const logger = createLogger(config.logLevel);
+  const running = await startServer(config, logger);
+  handleSignals(running, config.shutdownTimeoutMs, logger);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bouncer failed to start: ${String((err as Error)?.stack ?? err)}\n`);
+    process.exit(1);
+  });
+}

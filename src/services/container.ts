@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../storage/database.js';
+import { DeliveryWriter } from '../storage/delivery-writer.js';
+import { ApiKeyService } from './api-keys.js';
+import { RecipientChecker } from './check-recipients.js';
+import { DeliveryService } from './deliveries.js';
+import { buildEndpoints, type WebhookEndpoint } from './endpoints.js';
+import { IngestService, type HandshakeHandler } from './ingest.js';
+import { DeliveryProcessor } from './process-deliveries.js';
+import { SuppressionService } from './suppressions.js';
+import { AlertService } from './alerts.js';
+import type { Metrics } from './metrics.js';
+import { OverviewService } from './overview.js';
+import { SessionService } from './sessions.js';
+import { createFetchingSnsCertificateSource } from './sns-certificates.js';
+import type { SnsCertificateSource } from '../providers/sns-signature.js';
+
+export interface Services {
+  config: Readonly<Config>;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  endpoints: WebhookEndpoint[];
+  writer: DeliveryWriter;
+  ingest: IngestService;
+  processor: DeliveryProcessor;
+  checker: RecipientChecker;
+  suppressions: SuppressionService;
+  apiKeys: ApiKeyService;
+  deliveries: DeliveryService;
+  /** Prometheus metrics when the composition root asked for them (the CLI does not). */
+  metrics: Metrics | null;
+  alerts: AlertService;
+  sessions: SessionService;
+  overview: OverviewService;
+  /** Called whenever new work is queued (the in-process worker subscribes). */
+  onWork(listener: () => void): void;
+}
+
+export interface ServiceOptions {
+  handshake?: HandshakeHandler;
+  /** SNS signing certificates; default: fetched from AWS on first use and cached. */
+  snsCertificates?: SnsCertificateSource;
+  extraEndpoints?: readonly WebhookEndpoint[];
+  metrics?: Metrics;
+}
+
+const defaultHandshake: HandshakeHandler = async (action) => {
+  throw new Error(`no handler for handshake ${action.type}`);
+};
+
+/** Build every service from concrete dependencies. Used by main.ts, the CLI and tests alike. */
+export function createServices(config: Readonly<Config>, db: Db, clock: Clock, logger: Logger, opts: ServiceOptions = {}): Services {
+  const listeners: Array<() => void> = [];
+  const notify = (): void => {
+    for (const l of listeners) l();
+  };
+  const endpoints = buildEndpoints(config, { snsCertificates: opts.snsCertificates ?? createFetchingSnsCertificateSource() }, opts.extraEndpoints);
+  const parseContext = { defaultPhoneRegion: config.defaultPhoneRegion };
+  const writer = new DeliveryWriter(db.kysely, 1_000, notify);
+  const policy = config.policy;
+  const metrics = opts.metrics ?? null;
+  const apiKeys = new ApiKeyService({ db, clock, bootstrapKey: config.apiKey });
+  const alerts = new AlertService({ db, clock, logger, rules: config.alerts.rules, notifiers: config.alerts });
+  metrics?.setQueueSource(() => alerts.queueState());
+  return {
+    config,
+    db,
+    clock,
+    logger,
+    endpoints,
+    writer,
+    ingest: new IngestService({ writer, clock, logger, parseContext, handshake: opts.handshake ?? defaultHandshake, onOutcome: metrics ? (e, o) => metrics.webhook(e.adapter.name, o) : undefined }),
+    processor: new DeliveryProcessor({
+      db, clock, logger, policy, parseContext,
+      endpoints: new Map(endpoints.map((e) => [e.id, e])),
+      retry: { maxAttempts: config.worker.maxAttempts, retryBaseMs: config.worker.retryBaseMs, retryMaxMs: config.worker.retryMaxMs },
+      onApplied: metrics ? (result) => metrics.applied(result) : undefined,
+    }),
+    checker: new RecipientChecker({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
+    suppressions: new SuppressionService({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
+    apiKeys,
+    deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
+    metrics,
+    alerts,
+    sessions: new SessionService({ db, clock, apiKeys, ttlMs: config.dashboard.sessionTtlMs }),
+    overview: new OverviewService({ db, clock, rules: config.alerts.rules }),
+    onWork: (l) => listeners.push(l),
+  };
+}

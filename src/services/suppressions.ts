@@ -1,0 +1,205 @@
+import { normaliseAddress, type Channel } from '../core/address.js';
+import type { Clock } from '../core/clock.js';
+import { AppError, validationError } from '../core/errors.js';
+import { GLOBAL_SCOPE, isReason, type Reason } from '../core/events.js';
+import { isActive, type PolicyConfig } from '../core/policy.js';
+import type { Db } from '../storage/database.js';
+import { newId } from '../storage/ids.js';
+import { insertAudit, listAudit } from '../storage/audit.repository.js';
+import { listForAddress as eventsForAddress } from '../storage/event.repository.js';
+import { deleteByKey, list, listForAddress, updateState, type ListFilters } from '../storage/suppression.repository.js';
+import type { AuditRow, EventRow, SuppressionRow } from '../storage/schema.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export interface SuppressionEntry {
+  channel: Channel;
+  address: string;
+  scope: string;
+  reason: string;
+  source: string;
+  since: string;
+  until: string | null;
+  active: boolean;
+  soft_count: number;
+  last_event_at: string;
+  metadata: Record<string, unknown>;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+export function rowToEntry(r: SuppressionRow, now: number): SuppressionEntry {
+  const expires = r.expires_at === null ? null : Number(r.expires_at);
+  return {
+    channel: r.channel as Channel,
+    address: r.address,
+    scope: r.scope,
+    reason: r.reason,
+    source: r.source,
+    since: iso(Number(r.first_event_at))!,
+    until: iso(expires),
+    active: isActive({ expiresAt: expires }, now),
+    soft_count: r.soft_count,
+    last_event_at: iso(Number(r.last_event_at))!,
+    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+  };
+}
+
+export function eventRowToJson(e: EventRow): Record<string, unknown> {
+  return {
+    id: e.id,
+    provider: e.provider,
+    type: e.type,
+    channel: e.channel,
+    address: e.address,
+    scope: e.scope,
+    severity: e.severity,
+    reason: e.reason,
+    fine_reason: e.fine_reason,
+    smtp_code: e.smtp_code,
+    enhanced_status: e.enhanced_status,
+    diagnostic: e.diagnostic,
+    error_code: e.error_code,
+    provider_message_id: e.provider_message_id,
+    campaign: e.campaign,
+    occurred_at: iso(Number(e.occurred_at)),
+    received_at: iso(Number(e.received_at)),
+    delivery_id: e.delivery_id,
+    details: JSON.parse(e.details) as unknown,
+  };
+}
+
+export function auditRowToJson(a: AuditRow): Record<string, unknown> {
+  return {
+    id: a.id,
+    at: iso(Number(a.at)),
+    actor: a.actor,
+    action: a.action,
+    channel: a.channel,
+    address: a.address,
+    scope: a.scope,
+    before: a.before ? (JSON.parse(a.before) as unknown) : null,
+    after: a.after ? (JSON.parse(a.after) as unknown) : null,
+    note: a.note,
+  };
+}
+
+export interface ManualChange {
+  address: string;
+  scope?: string | undefined;
+  reason?: string | undefined;
+  note: string;
+  actor: string;
+  /** Epoch ms; absent = permanent until removed. */
+  expiresAt?: number | null | undefined;
+}
+
+/** Reading and hand-editing the suppression list; every manual change is audited. */
+export class SuppressionService {
+  constructor(private readonly deps: { db: Db; clock: Clock; policy: PolicyConfig; defaultPhoneRegion: string }) {}
+
+  normalise(input: string, field = 'address'): { channel: Channel; address: string } {
+    const n = normaliseAddress(input, this.deps.defaultPhoneRegion);
+    if (!n.ok) throw validationError(field, n.error);
+    return { channel: n.channel, address: n.address };
+  }
+
+  async status(input: string, scope?: string): Promise<{ address: string; channel: Channel; suppressed: boolean; entries: SuppressionEntry[] }> {
+    const { channel, address } = this.normalise(input);
+    const now = this.deps.clock.now();
+    const rows = await listForAddress(this.deps.db.kysely, channel, address);
+    const entries = rows.map((r) => rowToEntry(r, now)).filter((e) => e.active);
+    const suppressed = entries.some((e) => e.scope === GLOBAL_SCOPE || (scope !== undefined && e.scope === scope));
+    return { address, channel, suppressed, entries };
+  }
+
+  async list(filters: ListFilters, limit: number, cursor: string | undefined): Promise<{ items: SuppressionEntry[]; next_cursor: string | null }> {
+    const after = decodeCursor<{ c: number; i: string }>(cursor, ['c', 'i']);
+    const now = this.deps.clock.now();
+    const rows = await list(this.deps.db.kysely, filters, limit + 1, after ? { createdAt: after.c, id: after.i } : null);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => rowToEntry(r, now)),
+      next_cursor: rows.length > limit && last ? encodeCursor({ c: Number(last.created_at), i: last.id }) : null,
+    };
+  }
+
+  async history(input: string, limit: number, cursor: string | undefined): Promise<{ address: string; channel: Channel; events: Record<string, unknown>[]; next_cursor: string | null }> {
+    const { channel, address } = this.normalise(input);
+    const before = decodeCursor<{ t: number; i: string }>(cursor, ['t', 'i']);
+    const rows = await eventsForAddress(this.deps.db.kysely, channel, address, limit + 1, before ? { occurredAt: before.t, id: before.i } : null);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      address,
+      channel,
+      events: page.map(eventRowToJson),
+      next_cursor: rows.length > limit && last ? encodeCursor({ t: Number(last.occurred_at), i: last.id }) : null,
+    };
+  }
+
+  async audit(input: string | undefined, limit: number, cursor: string | undefined): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+    const address = input ? this.normalise(input).address : undefined;
+    const before = decodeCursor<{ i: string }>(cursor, ['i']);
+    const rows = await listAudit(this.deps.db.kysely, { address }, limit + 1, before?.i ?? null);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(auditRowToJson), next_cursor: rows.length > limit && last ? encodeCursor({ i: last.id }) : null };
+  }
+
+  async suppress(change: ManualChange): Promise<SuppressionEntry> {
+    const { channel, address } = this.normalise(change.address);
+    const reason: Reason = change.reason === undefined ? 'manual' : isReason(change.reason) ? change.reason : (() => { throw validationError('reason', `must be one of the known reasons`); })();
+    if (!change.note?.trim()) throw validationError('note', 'a note saying why is required');
+    const scope = change.scope?.trim() || GLOBAL_SCOPE;
+    const now = this.deps.clock.now();
+    if (change.expiresAt !== undefined && change.expiresAt !== null && change.expiresAt <= now) throw validationError('expires_at', 'must be in the future');
+    return this.deps.db.kysely.transaction().execute(async (trx) => {
+      const before = (await listForAddress(trx, channel, address)).find((r) => r.scope === scope);
+      const row = {
+        id: before?.id ?? newId(now),
+        channel,
+        address,
+        scope,
+        reason,
+        source: 'manual',
+        first_event_at: before ? Number(before.first_event_at) : now,
+        last_event_at: now,
+        expires_at: change.expiresAt ?? null,
+        soft_count: before?.soft_count ?? 0,
+        soft_failures: before?.soft_failures ?? '[]',
+        metadata: JSON.stringify({ ...(before ? (JSON.parse(before.metadata) as object) : {}), note: change.note, by: change.actor }),
+        created_at: before ? Number(before.created_at) : now,
+        updated_at: now,
+      };
+      await updateState(trx, [row]);
+      await insertAudit(trx, {
+        id: newId(now), at: now, actor: change.actor, action: 'suppress', channel, address, scope,
+        before: before ? JSON.stringify(rowToEntry(before, now)) : null,
+        after: JSON.stringify(rowToEntry(row, now)),
+        note: change.note,
+      });
+      return rowToEntry(row, now);
+    });
+  }
+
+  /** Remove an address's suppression in one scope (`*` by default) or, with `all`, every scope. */
+  async unsuppress(change: Omit<ManualChange, 'reason' | 'expiresAt'>): Promise<{ removed: SuppressionEntry[] }> {
+    const { channel, address } = this.normalise(change.address);
+    if (!change.note?.trim()) throw validationError('note', 'a note saying why is required');
+    const scope = change.scope?.trim() || GLOBAL_SCOPE;
+    const now = this.deps.clock.now();
+    return this.deps.db.kysely.transaction().execute(async (trx) => {
+      const rows = (await listForAddress(trx, channel, address)).filter((r) => scope === 'all' || r.scope === scope);
+      if (rows.length === 0) throw new AppError('BOUNCER_ERR_NOT_FOUND', `no suppression for this address in scope ${scope}`);
+      for (const r of rows) {
+        await deleteByKey(trx, r);
+        await insertAudit(trx, {
+          id: newId(now), at: now, actor: change.actor, action: 'unsuppress', channel, address, scope: r.scope,
+          before: JSON.stringify(rowToEntry(r, now)), after: null, note: change.note,
+        });
+      }
+      return { removed: rows.map((r) => rowToEntry(r, now)) };
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewDeliveryRow } from './schema.js';
+import { insertDeliveries } from './delivery.repository.js';
+
+interface Pending {
+  row: NewDeliveryRow;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for incoming deliveries: requests that arrive while a commit is in flight wait
+ * for the next one and share it, so durability costs one transaction (one fsync) per batch,
+ * not per request. A write resolves only after its transaction committed.
+ */
+export class DeliveryWriter {
+  private queue: Pending[] = [];
+  private running = false;
+  private readonly idle: Array<() => void> = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly maxBatch = 1_000,
+    private readonly onCommit: (rows: readonly NewDeliveryRow[]) => void = () => undefined,
+  ) {}
+
+  write(row: NewDeliveryRow): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        // Let the requests already parsed in this turn of the event loop join the batch.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Resolves when nothing is queued or being written. */
+  async flushed(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      const rows = batch.map((p) => p.row);
+      try {
+        await this.db.transaction().execute((trx) => insertDeliveries(trx, rows));
+        for (const p of batch) p.resolve();
+        this.onCommit(rows);
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    this.running = false;
+    for (const done of this.idle.splice(0)) done();
+  }
+}

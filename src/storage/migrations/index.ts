@@ -1,0 +1,53 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Capabilities, Db } from '../database.js';
+import * as m0001 from './0001-foundation.js';
+import * as m0004 from './0004-operations.js';
+import * as m0005 from './0005-mailbox-messages.js';
+
+export interface MigrationContext {
+  caps: Capabilities;
+}
+
+type MigrationModule = {
+  up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+  down?(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+};
+
+/** Every migration, in order. Names sort; add new ones at the end. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '0001-foundation': m0001,
+  '0004-operations': m0004,
+  '0005-mailbox-messages': m0005,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly caps: Capabilities) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const ctx = { caps: this.caps };
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [
+        name,
+        { up: (db: Kysely<unknown>) => m.up(db, ctx), down: m.down ? (db: Kysely<unknown>) => m.down!(db, ctx) : undefined },
+      ]),
+    );
+  }
+}
+
+export interface MigrateResult {
+  applied: string[];
+}
+
+/** Bring the schema up to date. Safe to run from several processes at once (Kysely locks). */
+export async function migrateToLatest(db: Db): Promise<MigrateResult> {
+  // Name the schema explicitly on PostgreSQL: Kysely otherwise looks for its bookkeeping tables
+  // in any schema and would find another tenant's (several Bouncers may share one database).
+  let migrationTableSchema: string | undefined;
+  if (db.caps.engine === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely);
+    migrationTableSchema = rows[0]?.schema;
+  }
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db.caps), migrationTableSchema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

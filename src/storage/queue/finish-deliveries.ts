@@ -1,0 +1,47 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../schema.js';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface Completion {
+  id: string;
+  status: 'done' | 'ignored' | 'dead';
+  outcome: string;
+  error?: string | null;
+}
+
+/** Mark claimed deliveries finished, only while this worker still holds them. */
+export async function completeDeliveries(q: Q, workerId: string, items: readonly Completion[], now: number): Promise<void> {
+  for (const item of items) {
+    await q
+      .updateTable('deliveries')
+      .set({ status: item.status, outcome: item.outcome, last_error: item.error ?? null, processed_at: now, locked_by: null, locked_until: null })
+      .where('id', '=', item.id)
+      .where('locked_by', '=', workerId)
+      .execute();
+  }
+}
+
+/** Schedule another attempt at `runAt`, keeping the error. */
+export async function retryDelivery(q: Q, workerId: string, id: string, error: string, runAt: number): Promise<void> {
+  await q
+    .updateTable('deliveries')
+    .set({ status: 'pending', last_error: error, run_at: runAt, locked_by: null, locked_until: null })
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** Raw deliveries past retention are removed; events stay. Dead ones stay until dealt with. */
+export async function pruneDeliveries(q: Q, before: number, limit: number): Promise<number> {
+  const ids = await q
+    .selectFrom('deliveries')
+    .select('id')
+    .where('received_at', '<', before)
+    .where('status', 'in', ['done', 'ignored'])
+    .limit(limit)
+    .execute();
+  if (ids.length === 0) return 0;
+  const res = await q.deleteFrom('deliveries').where('id', 'in', ids.map((r) => r.id)).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

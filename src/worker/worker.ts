@@ -1,0 +1,108 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BatchReport, DeliveryProcessor } from '../services/process-deliveries.js';
+
+export interface WorkerSettings {
+  batchSize: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  retentionDays: number;
+}
+
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+/**
+ * Durable background processing: claim → run → complete / retry / dead-letter, in a loop.
+ * Woken at once when this process stores a delivery (`nudge`), and polls for work stored by
+ * other instances. Emits `batch` (BatchReport) after each batch and `idle` when the queue is
+ * empty, so tests wait for typed events instead of sleeping.
+ */
+export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failure: [unknown] }> {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private nudged = false;
+  private lastReclaim = 0;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly processor: DeliveryProcessor,
+    private readonly settings: WorkerSettings,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** New work was stored: look now rather than at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Stop claiming; resolves when the batch in hand is finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.nudged) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = null;
+  }
+
+  private async housekeeping(now: number): Promise<void> {
+    if (now - this.lastReclaim >= Math.min(this.settings.leaseMs / 2, 30_000)) {
+      this.lastReclaim = now;
+      const n = await this.processor.reclaimExpired();
+      if (n > 0) this.logger.warn({ count: n }, 'reclaimed deliveries whose lease expired');
+    }
+    if (now - this.lastPrune >= PRUNE_INTERVAL_MS) {
+      this.lastPrune = now;
+      const n = await this.processor.prune(this.settings.retentionDays);
+      if (n > 0) this.logger.info({ count: n }, 'pruned raw deliveries past retention');
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        await this.housekeeping(Date.now());
+        this.nudged = false;
+        const rows = await this.processor.claim(this.id, this.settings.batchSize, this.settings.leaseMs);
+        failures = 0;
+        if (rows.length === 0) {
+          this.emit('idle');
+          await this.sleep(this.settings.pollIntervalMs);
+          continue;
+        }
+        const report = await this.processor.process(this.id, rows);
+        this.emit('batch', report);
+      } catch (err) {
+        // Typically the database is unreachable: back off and try again; nothing is lost,
+        // claimed rows return to the queue when their lease expires.
+        failures++;
+        this.emit('failure', err);
+        this.logger.error({ err: String((err as Error)?.message ?? err) }, 'worker loop failed');
+        await this.sleep(Math.min(this.settings.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000));
+      }
+    }
+  }
+}

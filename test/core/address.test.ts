@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { maskAddress, normaliseAddress, normaliseEmail, normalisePhone } from '../../src/core/address.js';
+
+describe('normaliseEmail', () => {
+  it.each([
+    ['  John@Example.COM ', 'john@example.com'],
+    ['<john@example.com>', 'john@example.com'],
+    ['John Doe <John.Doe@Example.com>', 'john.doe@example.com'],
+    ['mailto:a@b.io', 'a@b.io'],
+    ['user+tag@sub.example.co.uk', 'user+tag@sub.example.co.uk'],
+    ['josé@bücher.de', 'josé@xn--bcher-kva.de'],
+    ['info@例え.jp', 'info@xn--r8jz45g.jp'],
+    ['x@example.com.', 'x@example.com'],
+    ['"john doe"@example.com', '"john doe"@example.com'],
+  ])('normalises %j to %j', (input, expected) => {
+    expect(normaliseEmail(input)).toEqual({ ok: true, channel: 'email', address: expected });
+  });
+
+  it.each([
+    ['', 'empty address'],
+    ['plainaddress', 'missing @'],
+    ['@example.com', 'empty local part'],
+    ['john@', 'empty domain'],
+    ['a@b@example.com', 'more than one @'],
+    ['.john@example.com', 'local part starts or ends with a dot'],
+    ['jo..hn@example.com', 'consecutive dots in local part'],
+    ['john doe@example.com', 'whitespace in local part'],
+    ['john@localhost', 'domain has no dot'],
+    ['john@exa mple.com', 'whitespace in domain'],
+    ['john@-example.com', 'invalid character in domain'],
+    ['john@example..com', 'empty label in domain'],
+    ['john@[127.0.0.1]', 'address literals are not accepted'],
+    ['john@example.123', 'top-level domain is numeric'],
+    [`${'a'.repeat(65)}@example.com`, 'local part longer than 64 characters'],
+    ['<john@example.com', 'unbalanced angle brackets'],
+  ])('rejects %j with the reason %j', (input, error) => {
+    expect(normaliseEmail(input)).toEqual({ ok: false, error });
+  });
+});
+
+describe('normalisePhone', () => {
+  it.each([
+    ['+1-555-123-4567', 'US', '+15551234567'],
+    ['(555) 123-4567', 'US', '+15551234567'],
+    ['+44 20 7946 0958', 'US', '+442079460958'],
+    ['020 7946 0958', 'GB', '+442079460958'],
+    ['06 12345678', 'NL', '+31612345678'],
+    ['tel:+15017250604', 'US', '+15017250604'],
+  ])('reads %j in region %s as %s', (input, region, expected) => {
+    expect(normalisePhone(input, region)).toEqual({ ok: true, channel: 'sms', address: expected });
+  });
+
+  it('rejects numbers that cannot exist and text that is not a number', () => {
+    expect(normalisePhone('123', 'US')).toMatchObject({ ok: false });
+    expect(normalisePhone('call me', 'US')).toEqual({ ok: false, error: 'letters in phone number' });
+    expect(normalisePhone('', 'US')).toEqual({ ok: false, error: 'empty phone number' });
+  });
+});
+
+describe('normaliseAddress', () => {
+  it('tells email from phone by the @', () => {
+    expect(normaliseAddress('A@B.com', 'US')).toMatchObject({ channel: 'email', address: 'a@b.com' });
+    expect(normaliseAddress('+1 555 123 4567', 'US')).toMatchObject({ channel: 'sms', address: '+15551234567' });
+  });
+});
+
+describe('maskAddress', () => {
+  it('keeps only enough to recognise an address in logs', () => {
+    expect(maskAddress('john@example.com')).toBe('j***@example.com');
+    expect(maskAddress('+15551234567')).toBe('+1555***67');
+    expect(maskAddress('+1555')).toBe('***');
+  });
+});
