@@ -11,6 +11,7 @@ import { historyRoutes } from './routes/history.routes.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { alertRoutes } from './routes/alerts.routes.js';
+import { reportRoutes } from './routes/reports.routes.js';
 import { MEASURED_ROUTES, metricsRoutes } from './routes/metrics.routes.js';
 import { webPlugin } from '../web/web.plugin.js';
 
@@ -65,6 +66,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(historyRoutes, { services });
   await app.register(deliveryRoutes, { services });
   await app.register(alertRoutes, { services });
+  await app.register(reportRoutes, { services });
   if (metrics) await app.register(metricsRoutes, { metrics, token: services.config.metrics.token });
   await app.register(webPlugin, { services, root: opts.webRoot });
   for (const plugin of opts.plugins ?? []) await plugin(app, services);

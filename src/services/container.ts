@@ -13,6 +13,8 @@ import { SuppressionService } from './suppressions.js';
 import { AlertService } from './alerts.js';
 import type { Metrics } from './metrics.js';
 import { OverviewService } from './overview.js';
+import { MessageService } from './messages.js';
+import { StatsService } from './stats.js';
 import { SessionService } from './sessions.js';
 import { createFetchingSnsCertificateSource } from './sns-certificates.js';
 import type { SnsCertificateSource } from '../providers/sns-signature.js';
@@ -35,6 +37,8 @@ export interface Services {
   alerts: AlertService;
   sessions: SessionService;
   overview: OverviewService;
+  stats: StatsService;
+  messages: MessageService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
 }
@@ -87,6 +91,8 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
     alerts,
     sessions: new SessionService({ db, clock, apiKeys, ttlMs: config.dashboard.sessionTtlMs }),
     overview: new OverviewService({ db, clock, rules: config.alerts.rules }),
+    stats: new StatsService({ db, clock }),
+    messages: new MessageService({ db }),
     onWork: (l) => listeners.push(l),
   };
 }
