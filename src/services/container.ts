@@ -5,6 +5,8 @@ import type { Db } from '../storage/database.js';
 import { DeliveryWriter } from '../storage/delivery-writer.js';
 import { ApiKeyService } from './api-keys.js';
 import { RecipientChecker } from './check-recipients.js';
+import { RecipientFilter } from './filter-recipients.js';
+import { SuppressionIndex } from './suppression-index.js';
 import { DeliveryService } from './deliveries.js';
 import { buildEndpoints, type WebhookEndpoint } from './endpoints.js';
 import { IngestService, type HandshakeHandler } from './ingest.js';
@@ -29,6 +31,8 @@ export interface Services {
   ingest: IngestService;
   processor: DeliveryProcessor;
   checker: RecipientChecker;
+  /** Lists of any length against the in-memory suppression index (same decisions as checker). */
+  filter: RecipientFilter;
   suppressions: SuppressionService;
   apiKeys: ApiKeyService;
   deliveries: DeliveryService;
@@ -69,6 +73,8 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
   const apiKeys = new ApiKeyService({ db, clock, bootstrapKey: config.apiKey });
   const alerts = new AlertService({ db, clock, logger, rules: config.alerts.rules, notifiers: config.alerts });
   metrics?.setQueueSource(() => alerts.queueState());
+  const checker = new RecipientChecker({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion });
+  const index = new SuppressionIndex({ db, clock, logger });
   return {
     config,
     db,
@@ -83,7 +89,8 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
       retry: { maxAttempts: config.worker.maxAttempts, retryBaseMs: config.worker.retryBaseMs, retryMaxMs: config.worker.retryMaxMs },
       onApplied: metrics ? (result) => metrics.applied(result) : undefined,
     }),
-    checker: new RecipientChecker({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
+    checker,
+    filter: new RecipientFilter({ checker, index, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
     suppressions: new SuppressionService({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),

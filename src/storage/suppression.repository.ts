@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Capabilities } from './database.js';
 import type { Database, NewSuppressionRow, SuppressionRow } from './schema.js';
+import { bumpSuppressionDeletes, bumpSuppressionWrites } from './suppression-changes.repository.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -50,6 +51,7 @@ export async function insertNew(q: Q, rows: readonly NewSuppressionRow[]): Promi
       .execute();
     for (const r of res) inserted.add(keyOf(r));
   }
+  if (inserted.size > 0) await bumpSuppressionWrites(q);
   return inserted;
 }
 
@@ -74,6 +76,7 @@ export async function updateState(q: Q, rows: readonly NewSuppressionRow[]): Pro
       )
       .execute();
   }
+  if (rows.length > 0) await bumpSuppressionWrites(q);
 }
 
 export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
@@ -83,7 +86,9 @@ export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
     .where('address', '=', key.address)
     .where('scope', '=', key.scope)
     .executeTakeFirst();
-  return Number(res.numDeletedRows);
+  const n = Number(res.numDeletedRows);
+  if (n > 0) await bumpSuppressionDeletes(q);
+  return n;
 }
 
 /**
@@ -158,4 +163,30 @@ export async function countByReason(q: Q, now: number): Promise<Array<{ reason: 
     .groupBy(['reason', 'channel'])
     .execute();
   return rows.map((r) => ({ reason: r.reason, channel: r.channel, count: Number(r.count) }));
+}
+
+/** The columns an in-memory index keeps. */
+export type IndexRow = Pick<SuppressionRow, 'id' | 'channel' | 'address' | 'scope' | 'reason' | 'expires_at' | 'updated_at'>;
+
+/** Rows still in force at `now`, in id order after `afterId` (keyset pages for a full load). */
+export async function activePage(q: Q, afterId: string, limit: number, now: number): Promise<IndexRow[]> {
+  return q
+    .selectFrom('suppressions')
+    .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
+    .where('id', '>', afterId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Rows written at or after `updatedAt` (epoch ms), whatever their state. */
+export async function changedSince(q: Q, updatedAt: number, limit: number): Promise<IndexRow[]> {
+  return q
+    .selectFrom('suppressions')
+    .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
+    .where('updated_at', '>=', updatedAt)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
 }

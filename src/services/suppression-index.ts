@@ -1,0 +1,215 @@
+import type { Channel } from '../core/address.js';
+import type { Clock } from '../core/clock.js';
+import { REASONS, type Reason } from '../core/events.js';
+import type { Logger } from 'pino';
+import type { Db } from '../storage/database.js';
+import { activePage, changedSince, type IndexRow } from '../storage/suppression.repository.js';
+import { readSuppressionVersion, type SuppressionVersion } from '../storage/suppression-changes.repository.js';
+
+/** One suppression row as the index knows it. */
+export interface IndexedSuppression {
+  reason: Reason;
+  scope: string;
+  /** Epoch ms; null = permanent. */
+  expiresAt: number | null;
+}
+
+const LOAD_PAGE_ROWS = 50_000;
+/** Rows re-read before the newest `updated_at` seen, for writers whose clocks lag or whose
+ *  transactions committed late. */
+const CATCH_UP_SLACK_MS = 60_000;
+/** Above this many changed rows a full rebuild is cheaper than replaying them. */
+const CATCH_UP_MAX_ROWS = 200_000;
+const EMPTY = 0;
+
+/**
+ * Two independent 32-bit string hashes (FNV-1a and a murmur-style mix) of channel + address:
+ * 64 bits, so a million-entry index mistakes one address for another about once in 10^7 lists.
+ */
+let hashA = 0;
+let hashB = 0;
+function hash(channel: Channel, address: string): void {
+  let a = channel === 'email' ? 0x811c9dc5 : 0x1b873593;
+  let b = channel === 'email' ? 0x9747b28c : 0x2f3a8e51;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 13;
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  hashA = a | 0;
+  hashB = (b ^ (b >>> 15)) | 0;
+}
+
+/** Open addressing with linear probing; one slot per (channel, address, scope) row. */
+class Table {
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  /** (scope id << 5) | (reason index + 1); 0 = empty slot. */
+  readonly meta: Int32Array;
+  /** Epoch ms; Infinity = permanent. */
+  readonly expires: Float64Array;
+  readonly mask: number;
+  size = 0;
+
+  constructor(capacity: number) {
+    let cap = 1024;
+    while (cap < capacity * 2) cap *= 2;
+    this.a = new Int32Array(cap);
+    this.b = new Int32Array(cap);
+    this.meta = new Int32Array(cap);
+    this.expires = new Float64Array(cap);
+    this.mask = cap - 1;
+  }
+
+  get full(): boolean {
+    return this.size * 10 > (this.mask + 1) * 6;
+  }
+
+  /** Insert or overwrite the slot of (hash, scope). */
+  put(a: number, b: number, scopeId: number, reasonIx: number, expires: number): void {
+    let i = a & this.mask;
+    for (;;) {
+      const m = this.meta[i]!;
+      if (m === EMPTY) {
+        this.size++;
+        break;
+      }
+      if (this.a[i] === a && this.b[i] === b && m >>> 5 === scopeId) break;
+      i = (i + 1) & this.mask;
+    }
+    this.a[i] = a;
+    this.b[i] = b;
+    this.meta[i] = (scopeId << 5) | (reasonIx + 1);
+    this.expires[i] = expires;
+  }
+
+  copyInto(other: Table): void {
+    for (let i = 0; i <= this.mask; i++) {
+      const m = this.meta[i]!;
+      if (m !== EMPTY) other.put(this.a[i]!, this.b[i]!, m >>> 5, (m & 31) - 1, this.expires[i]!);
+    }
+  }
+}
+
+/**
+ * A compact in-memory index of the suppression list (about 20 bytes per row), so that a filter
+ * over millions of recipients never waits on one query per chunk. Built lazily, it stays current
+ * by reading the change counters (one primary-key read) before use: new writes are replayed from
+ * `updated_at`, removals trigger a rebuild. Expiry is checked at lookup time, so cool-downs end
+ * on time without any write.
+ */
+export class SuppressionIndex {
+  private table: Table | null = null;
+  private version: SuppressionVersion | null = null;
+  private newestUpdate = 0;
+  private readonly scopes = new Map<string, number>([['*', 0]]);
+  private readonly scopeNames: string[] = ['*'];
+  private refreshing: Promise<void> | null = null;
+
+  constructor(private readonly deps: { db: Db; clock: Clock; logger: Logger }) {}
+
+  /** Bring the index up to date with the database (shared by concurrent callers). */
+  async ensureFresh(): Promise<void> {
+    while (this.refreshing) await this.refreshing;
+    const version = await readSuppressionVersion(this.deps.db.kysely);
+    if (this.table && this.version && version.writes === this.version.writes && version.deletes === this.version.deletes) return;
+    if (this.refreshing) return this.ensureFresh();
+    this.refreshing = this.refresh(version).finally(() => (this.refreshing = null));
+    await this.refreshing;
+  }
+
+  private async refresh(version: SuppressionVersion): Promise<void> {
+    if (this.table && this.version && version.deletes === this.version.deletes && (await this.catchUp())) {
+      this.version = version;
+      return;
+    }
+    const started = Date.now();
+    const table = await this.load();
+    this.table = table;
+    this.version = version;
+    this.deps.logger.info({ rows: table.size, ms: Date.now() - started }, 'suppression index built');
+  }
+
+  private async load(): Promise<Table> {
+    const now = this.deps.clock.now();
+    let table = new Table(this.table?.size ?? 0);
+    let newest = 0;
+    for (let after = ''; ; ) {
+      const rows = await activePage(this.deps.db.kysely, after, LOAD_PAGE_ROWS, now);
+      for (const r of rows) {
+        if (table.full) table = this.grow(table);
+        this.putRow(table, r);
+        newest = Math.max(newest, Number(r.updated_at));
+      }
+      if (rows.length < LOAD_PAGE_ROWS) break;
+      after = rows[rows.length - 1]!.id;
+    }
+    this.newestUpdate = newest;
+    return table;
+  }
+
+  /** Replay rows written since the last look; false when a rebuild is the better choice. */
+  private async catchUp(): Promise<boolean> {
+    const rows = await changedSince(this.deps.db.kysely, this.newestUpdate - CATCH_UP_SLACK_MS, CATCH_UP_MAX_ROWS + 1);
+    if (rows.length > CATCH_UP_MAX_ROWS) return false;
+    let table = this.table!;
+    for (const r of rows) {
+      if (table.full) table = this.grow(table);
+      this.putRow(table, r);
+      this.newestUpdate = Math.max(this.newestUpdate, Number(r.updated_at));
+    }
+    this.table = table;
+    return true;
+  }
+
+  private grow(table: Table): Table {
+    const bigger = new Table(table.size * 2);
+    table.copyInto(bigger);
+    return bigger;
+  }
+
+  private putRow(table: Table, r: IndexRow): void {
+    const reasonIx = REASONS.indexOf(r.reason as Reason);
+    if (reasonIx === -1) return;
+    let scopeId = this.scopes.get(r.scope);
+    if (scopeId === undefined) {
+      scopeId = this.scopeNames.length;
+      this.scopes.set(r.scope, scopeId);
+      this.scopeNames.push(r.scope);
+    }
+    hash(r.channel as Channel, r.address);
+    table.put(hashA, hashB, scopeId, reasonIx, r.expires_at === null ? Infinity : Number(r.expires_at));
+  }
+
+  /** Number of rows indexed (for logs and benchmarks). */
+  get size(): number {
+    return this.table?.size ?? 0;
+  }
+
+  /**
+   * The suppressions in force at `now` for this normalised address, global or in `scope`
+   * (the same rows `findActive` returns); null when there are none. Call ensureFresh() first.
+   */
+  lookup(channel: Channel, address: string, scope: string | null, now: number): IndexedSuppression[] | null {
+    const t = this.table;
+    if (!t) throw new Error('suppression index used before ensureFresh()');
+    const scopeId = scope === null ? 0 : (this.scopes.get(scope) ?? 0);
+    hash(channel, address);
+    let out: IndexedSuppression[] | null = null;
+    for (let i = hashA & t.mask; ; i = (i + 1) & t.mask) {
+      const m = t.meta[i]!;
+      if (m === EMPTY) return out;
+      if (t.a[i] !== hashA || t.b[i] !== hashB) continue;
+      const s = m >>> 5;
+      if ((s !== 0 && s !== scopeId) || t.expires[i]! <= now) continue;
+      const e = t.expires[i]!;
+      (out ??= []).push({ reason: REASONS[(m & 31) - 1]!, scope: this.scopeNames[s]!, expiresAt: e === Infinity ? null : e });
+    }
+  }
+}
