@@ -130,7 +130,7 @@ export class StatsService {
     const { from, to, interval, bucketMs, buckets: n } = this.range(query);
     const grouping: StatsGrouping = by ?? 'none';
     const rows = await eventCountsPerBucket(this.deps.db.kysely, { from, to, bucketMs, by: grouping, types: COUNTED_TYPES });
-    const buckets = Array.from({ length: n }, (_, i) => ({ startMs: from + i * bucketMs, groups: {}, whole: emptyCounts() }));
+    const buckets = Array.from({ length: n }, (_, i): { startMs: number; groups: Record<string, Counts>; whole: Counts } => ({ startMs: from + i * bucketMs, groups: {}, whole: emptyCounts() }));
     const totals: Record<string, Counts> = {};
     const overall = emptyCounts();
     for (const r of rows) {
