@@ -8,6 +8,7 @@ import { PURPOSES, type Purpose } from '../services/check-recipients.js';
 import { REASONS } from '../core/events.js';
 import { print, table, withServices } from './context.js';
 import { registerMailCommands } from './mail.commands.js';
+import { registerBulkCommands } from './bulk.commands.js';
 
 function parseSince(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -135,6 +136,7 @@ export function buildCli(): Command {
     });
 
   registerMailCommands(program);
+  registerBulkCommands(program);
   program
     .command('alerts')
     .description('Alert states and the transitions of the last 7 days (--evaluate runs the rules once first)')

@@ -58,7 +58,7 @@ export function parseImportTime(v: unknown): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-function reasonFor(kind: ImportKind, rec: Record<string, unknown>, defaults: ImportDefaults): Reason | string {
+function reasonFor(kind: ImportKind, rec: Record<string, unknown>, defaults: ImportDefaults): string {
   if (defaults.reason) return defaults.reason;
   const r = typeof rec.reason === 'string' ? rec.reason.trim() : '';
   switch (kind) {
@@ -99,7 +99,7 @@ export function importRow(kind: ImportKind, raw: Record<string, unknown>, defaul
     expiresAt = parseImportTime(rec.until);
     if (expiresAt === null) return { ok: false, error: `until "${String(rec.until)}" is not a time` };
   }
-  const metadata: Record<string, unknown> = typeof rec.metadata === 'object' && rec.metadata !== null ? { ...(rec.metadata as object) } : {};
+  const metadata: Record<string, unknown> = typeof rec.metadata === 'object' && rec.metadata !== null ? { ...rec.metadata } : {};
   metadata.imported = kind;
   if (kind === 'sendgrid_bounces' && typeof rec.reason === 'string' && rec.reason) metadata.diagnostic = rec.reason.slice(0, 1_000);
   if (kind === 'sendgrid_bounces' && typeof rec.status === 'string' && rec.status) metadata.enhancedStatus = rec.status;

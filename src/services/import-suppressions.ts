@@ -52,8 +52,7 @@ export class ImportService {
    */
   run(input: AsyncIterable<Uint8Array | string>, opts: ImportOptions): { results: AsyncGenerator<ImportLineResult[]>; summary: ImportSummary } {
     const summary: ImportSummary = { total: 0, imported: 0, updated: 0, unchanged: 0, invalid: 0, kind: null };
-    const self = this;
-    async function* results(): AsyncGenerator<ImportLineResult[]> {
+    const results = async function* (this: ImportService): AsyncGenerator<ImportLineResult[]> {
       const reader = new RecordReader(input, opts.format);
       let header: string[] | null = null;
       try {
@@ -66,7 +65,7 @@ export class ImportService {
             header = h.ok ? h.fields.map((f) => f.trim()) : [];
             summary.kind = detectImportKind(header);
           }
-          const out = await self.importBatch(batch, header, opts, summary);
+          const out = await this.importBatch(batch, header, opts, summary);
           for (const r of out) {
             summary.total++;
             summary[r.status]++;
@@ -74,10 +73,10 @@ export class ImportService {
           yield out;
         }
       } finally {
-        await self.audit(opts, summary);
+        await this.audit(opts, summary);
       }
-    }
-    return { results: results(), summary };
+    };
+    return { results: results.call(this), summary };
   }
 
   private parse(rec: RawRecord, header: string[] | null, opts: ImportOptions, summary: ImportSummary): ImportRow | string {
