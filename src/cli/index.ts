@@ -9,6 +9,7 @@ import { REASONS } from '../core/events.js';
 import { parseSince, print, table, withServices } from './context.js';
 import { registerMailCommands } from './mail.commands.js';
 import { registerReportCommands } from './report.commands.js';
+import { registerBulkCommands } from './bulk.commands.js';
 
 export function buildCli(): Command {
   const program = new Command('bouncer').description('Bouncer: keep bounced, complaining and unsubscribed recipients out of every send.').showHelpAfterError();
@@ -128,6 +129,7 @@ export function buildCli(): Command {
 
   registerMailCommands(program);
   registerReportCommands(program);
+  registerBulkCommands(program);
   program
     .command('alerts')
     .description('Alert states and the transitions of the last 7 days (--evaluate runs the rules once first)')

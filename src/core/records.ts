@@ -29,11 +29,16 @@ export class RecordSplitter {
     let start = 0;
     let from = 0;
     let quotes = 0;
+    // The next `"` at or after `from`: each quote is visited once, so a chunk costs O(length).
+    let q = this.quoted ? text.indexOf('"') : -1;
     for (;;) {
       const nl = text.indexOf('\n', from);
       if (nl === -1) break;
-      if (this.quoted) {
-        quotes += countQuotes(text, from, nl);
+      if (q !== -1) {
+        while (q !== -1 && q < nl) {
+          quotes++;
+          q = text.indexOf('"', q + 1);
+        }
         if (quotes % 2 === 1) {
           from = nl + 1;
           continue;
@@ -66,12 +71,6 @@ export class RecordSplitter {
     if (body.length === 0 || (body.charCodeAt(0) <= 32 && body.trim() === '')) return;
     out.push({ text: body, eol: cr ? '\r\n' : '\n', line });
   }
-}
-
-function countQuotes(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = s.indexOf('"', from); i !== -1 && i < to; i = s.indexOf('"', i + 1)) n++;
-  return n;
 }
 
 function countNewlines(s: string): number {

@@ -8,6 +8,7 @@ import { webhookRoutes } from './routes/webhooks.routes.js';
 import { suppressionRoutes } from './routes/suppressions.routes.js';
 import { checkRoutes } from './routes/check.routes.js';
 import { filterRoutes } from './routes/filter.routes.js';
+import { importExportRoutes } from './routes/import-export.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -65,6 +66,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(suppressionRoutes, { services });
   await app.register(checkRoutes, { services });
   await app.register(filterRoutes, { services });
+  await app.register(importExportRoutes, { services });
   await app.register(historyRoutes, { services });
   await app.register(deliveryRoutes, { services });
   await app.register(alertRoutes, { services });

@@ -7,6 +7,7 @@ import { ApiKeyService } from './api-keys.js';
 import { RecipientChecker } from './check-recipients.js';
 import { RecipientFilter } from './filter-recipients.js';
 import { SuppressionIndex } from './suppression-index.js';
+import { ImportService } from './import-suppressions.js';
 import { DeliveryService } from './deliveries.js';
 import { buildEndpoints, type WebhookEndpoint } from './endpoints.js';
 import { IngestService, type HandshakeHandler } from './ingest.js';
@@ -34,6 +35,7 @@ export interface Services {
   /** Lists of any length against the in-memory suppression index (same decisions as checker). */
   filter: RecipientFilter;
   suppressions: SuppressionService;
+  imports: ImportService;
   apiKeys: ApiKeyService;
   deliveries: DeliveryService;
   /** Prometheus metrics when the composition root asked for them (the CLI does not). */
@@ -92,6 +94,7 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
     checker,
     filter: new RecipientFilter({ checker, index, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
     suppressions: new SuppressionService({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
+    imports: new ImportService({ db, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
     metrics,

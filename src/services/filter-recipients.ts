@@ -49,7 +49,8 @@ export class RecipientFilter {
         out[i] = { status: 'invalid', error: n.error };
         continue;
       }
-      const row = checker.blocking(n.channel, n.address, index.lookup(n.channel, n.address, scope, now), purpose);
+      const rows = index.lookup(n.channel, n.address, scope, now);
+      const row = rows === null ? null : checker.blocking(n.channel, n.address, rows, purpose);
       out[i] = row ? { status: 'suppressed', reason: row.reason, scope: row.scope } : ALLOWED;
     }
     return out;

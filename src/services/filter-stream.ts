@@ -49,6 +49,16 @@ function ndjsonRow(rec: RawRecord, field: string): Row {
 }
 
 function csvRow(rec: RawRecord, col: number, column: string): Row {
+  const text = rec.text;
+  if (!text.includes('"')) {
+    // Unquoted record: find the field without splitting the whole record.
+    let from = 0;
+    for (let i = 0; i < col && from !== -1; i++) from = text.indexOf(',', from) + 1 || -1;
+    if (from !== -1) {
+      const end = text.indexOf(',', from);
+      return { rec, recipient: end === -1 ? text.slice(from) : text.slice(from, end), error: null, obj: false };
+    }
+  }
   const parsed = parseCsvRecord(rec.text);
   if (!parsed.ok) return { rec, recipient: null, error: `line ${rec.line}: ${parsed.error}`, obj: false };
   const v = parsed.fields[col];

@@ -10,6 +10,8 @@ import { listForAddress as eventsForAddress } from '../storage/event.repository.
 import { deleteByKey, list, listForAddress, updateState, type ListFilters } from '../storage/suppression.repository.js';
 import type { AuditRow, EventRow, SuppressionRow } from '../storage/schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { exportSuppressions } from './export-suppressions.js';
+import type { RecordFormat } from '../core/records.js';
 
 export interface SuppressionEntry {
   channel: Channel;
@@ -145,6 +147,11 @@ export class SuppressionService {
       items: page.map((r) => rowToEntry(r, now)),
       next_cursor: rows.length > limit && last ? encodeCursor({ c: Number(last.created_at), i: last.id }) : null,
     };
+  }
+
+  /** The whole list (filters as in list()), streamed as CSV or NDJSON text. */
+  export(filters: ListFilters, format: RecordFormat): AsyncGenerator<string> {
+    return exportSuppressions(this.deps, filters, format);
   }
 
   async history(input: string, limit: number, cursor: string | undefined): Promise<{ address: string; channel: Channel; events: EventJson[]; next_cursor: string | null }> {

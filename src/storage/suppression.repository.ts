@@ -27,7 +27,11 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 export async function findByKeys(q: Q, caps: Capabilities, keys: readonly SuppressionKey[], lock: boolean): Promise<Map<string, SuppressionRow>> {
   const out = new Map<string, SuppressionRow>();
   const byChannel = new Map<string, string[]>();
-  for (const k of keys) byChannel.set(k.channel, [...(byChannel.get(k.channel) ?? []), k.address]);
+  for (const k of keys) {
+    const list = byChannel.get(k.channel);
+    if (list) list.push(k.address);
+    else byChannel.set(k.channel, [k.address]);
+  }
   const wanted = new Set(keys.map(keyOf));
   for (const [channel, addresses] of byChannel) {
     for (const part of chunk([...new Set(addresses)], 5_000)) {
