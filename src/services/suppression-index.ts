@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { REASONS, type Reason } from '../core/events.js';
 import type { Logger } from 'pino';
 import type { Db } from '../storage/database.js';
-import { activePage, changedSince, type IndexRow } from '../storage/suppression.repository.js';
+import { activePage, changedSince, countAll, type IndexRow } from '../storage/suppression.repository.js';
 import { readSuppressionVersion, type SuppressionVersion } from '../storage/suppression-changes.repository.js';
 
 /** One suppression row as the index knows it. */
@@ -14,7 +14,7 @@ export interface IndexedSuppression {
   expiresAt: number | null;
 }
 
-const LOAD_PAGE_ROWS = 50_000;
+const LOAD_PAGE_ROWS = 20_000;
 /** Rows re-read before the newest `updated_at` seen, for writers whose clocks lag or whose
  *  transactions committed late. */
 const CATCH_UP_SLACK_MS = 60_000;
@@ -138,7 +138,8 @@ export class SuppressionIndex {
 
   private async load(): Promise<Table> {
     const now = this.deps.clock.now();
-    let table = new Table(this.table?.size ?? 0);
+    // Sized for every row up front: growing a million-row table means holding two of them.
+    let table = new Table(Math.max(this.table?.size ?? 0, await countAll(this.deps.db.kysely)));
     let newest = 0;
     for (let after = ''; ; ) {
       const rows = await activePage(this.deps.db.kysely, after, LOAD_PAGE_ROWS, now);

@@ -194,3 +194,9 @@ export async function changedSince(q: Q, updatedAt: number, limit: number): Prom
     .limit(limit)
     .execute();
 }
+
+/** Number of rows (active or not): sizes an in-memory index before it is filled. */
+export async function countAll(q: Q): Promise<number> {
+  const r = await q.selectFrom('suppressions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
