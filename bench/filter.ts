@@ -46,12 +46,10 @@ async function startServer(databaseUrl: string, port: number): Promise<Server> {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  for (let i = 0; ; i++) {
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    if (i > 600) throw new Error(`the server on ${url} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
   }
   const pid = proc.pid!;
   return {
