@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { REASONS, type Reason } from '../core/events.js';
 import type { Logger } from 'pino';
 import type { Db } from '../storage/database.js';
-import { activePage, changedSince, type IndexRow } from '../storage/suppression.repository.js';
+import { activeRows, changedSince, countAll, type IndexRow } from '../storage/suppression.repository.js';
 import { readSuppressionVersion, type SuppressionVersion } from '../storage/suppression-changes.repository.js';
 
 /** One suppression row as the index knows it. */
@@ -14,7 +14,7 @@ export interface IndexedSuppression {
   expiresAt: number | null;
 }
 
-const LOAD_PAGE_ROWS = 50_000;
+const LOAD_PAGE_ROWS = 20_000;
 /** Rows re-read before the newest `updated_at` seen, for writers whose clocks lag or whose
  *  transactions committed late. */
 const CATCH_UP_SLACK_MS = 60_000;
@@ -23,35 +23,47 @@ const CATCH_UP_MAX_ROWS = 200_000;
 const EMPTY = 0;
 
 /**
- * Two independent 32-bit string hashes (FNV-1a and a murmur-style mix) of channel + address:
- * 64 bits, so a million-entry index mistakes one address for another about once in 10^7 lists.
+ * Two 32-bit string hashes (FNV-1a-style and a murmur-style mix) of channel + address, two UTF-16
+ * units per step: 64 bits together, so a million-entry index takes one address for another
+ * about once in 10^7 million-row lists. Results in hashA/hashB (no allocation per lookup).
  */
 let hashA = 0;
 let hashB = 0;
 function hash(channel: Channel, address: string): void {
   let a = channel === 'email' ? 0x811c9dc5 : 0x1b873593;
   let b = channel === 'email' ? 0x9747b28c : 0x2f3a8e51;
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charCodeAt(i);
-    a = Math.imul(a ^ c, 16777619);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 13;
+  const n = address.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const k = address.charCodeAt(i) | (address.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ k, 16777619);
+    b = Math.imul(b ^ k, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  if (i < n) {
+    const k = address.charCodeAt(i) | 0x10000;
+    a = Math.imul(a ^ k, 16777619);
+    b = Math.imul(b ^ k, 0x5bd1e995);
   }
   a ^= a >>> 16;
   a = Math.imul(a, 0x85ebca6b);
   a ^= a >>> 13;
   a = Math.imul(a, 0xc2b2ae35);
   a ^= a >>> 16;
+  b ^= b >>> 13;
+  b = Math.imul(b, 0x5bd1e995);
   hashA = a | 0;
   hashB = (b ^ (b >>> 15)) | 0;
 }
 
-/** Open addressing with linear probing; one slot per (channel, address, scope) row. */
+/**
+ * Open addressing with linear probing; one slot per (channel, address, scope) row. A slot's two
+ * hash words and its metadata sit together (stride 4) so a probe touches one cache line; the
+ * expiry is read only on a hash match.
+ */
 class Table {
-  readonly a: Int32Array;
-  readonly b: Int32Array;
-  /** (scope id << 5) | (reason index + 1); 0 = empty slot. */
-  readonly meta: Int32Array;
+  /** [hash a, hash b, meta, unused] per slot; meta = (scope id << 5) | (reason index + 1), 0 = empty. */
+  readonly slots: Int32Array;
   /** Epoch ms; Infinity = permanent. */
   readonly expires: Float64Array;
   readonly mask: number;
@@ -60,9 +72,7 @@ class Table {
   constructor(capacity: number) {
     let cap = 1024;
     while (cap < capacity * 2) cap *= 2;
-    this.a = new Int32Array(cap);
-    this.b = new Int32Array(cap);
-    this.meta = new Int32Array(cap);
+    this.slots = new Int32Array(cap * 4);
     this.expires = new Float64Array(cap);
     this.mask = cap - 1;
   }
@@ -73,26 +83,28 @@ class Table {
 
   /** Insert or overwrite the slot of (hash, scope). */
   put(a: number, b: number, scopeId: number, reasonIx: number, expires: number): void {
+    const s = this.slots;
     let i = a & this.mask;
     for (;;) {
-      const m = this.meta[i]!;
+      const m = s[i * 4 + 2]!;
       if (m === EMPTY) {
         this.size++;
         break;
       }
-      if (this.a[i] === a && this.b[i] === b && m >>> 5 === scopeId) break;
+      if (s[i * 4] === a && s[i * 4 + 1] === b && m >>> 5 === scopeId) break;
       i = (i + 1) & this.mask;
     }
-    this.a[i] = a;
-    this.b[i] = b;
-    this.meta[i] = (scopeId << 5) | (reasonIx + 1);
+    s[i * 4] = a;
+    s[i * 4 + 1] = b;
+    s[i * 4 + 2] = (scopeId << 5) | (reasonIx + 1);
     this.expires[i] = expires;
   }
 
   copyInto(other: Table): void {
+    const s = this.slots;
     for (let i = 0; i <= this.mask; i++) {
-      const m = this.meta[i]!;
-      if (m !== EMPTY) other.put(this.a[i]!, this.b[i]!, m >>> 5, (m & 31) - 1, this.expires[i]!);
+      const m = s[i * 4 + 2]!;
+      if (m !== EMPTY) other.put(s[i * 4]!, s[i * 4 + 1]!, m >>> 5, (m & 31) - 1, this.expires[i]!);
     }
   }
 }
@@ -138,17 +150,15 @@ export class SuppressionIndex {
 
   private async load(): Promise<Table> {
     const now = this.deps.clock.now();
-    let table = new Table(this.table?.size ?? 0);
+    // Sized for every row up front: growing a million-row table means holding two of them.
+    let table = new Table(Math.max(this.table?.size ?? 0, await countAll(this.deps.db.kysely)));
     let newest = 0;
-    for (let after = ''; ; ) {
-      const rows = await activePage(this.deps.db.kysely, after, LOAD_PAGE_ROWS, now);
+    for await (const rows of activeRows(this.deps.db.kysely, now, LOAD_PAGE_ROWS)) {
       for (const r of rows) {
         if (table.full) table = this.grow(table);
         this.putRow(table, r);
         newest = Math.max(newest, Number(r.updated_at));
       }
-      if (rows.length < LOAD_PAGE_ROWS) break;
-      after = rows[rows.length - 1]!.id;
     }
     this.newestUpdate = newest;
     return table;
@@ -202,10 +212,11 @@ export class SuppressionIndex {
     const scopeId = scope === null ? 0 : (this.scopes.get(scope) ?? 0);
     hash(channel, address);
     let out: IndexedSuppression[] | null = null;
+    const slots = t.slots;
     for (let i = hashA & t.mask; ; i = (i + 1) & t.mask) {
-      const m = t.meta[i]!;
+      const m = slots[i * 4 + 2]!;
       if (m === EMPTY) return out;
-      if (t.a[i] !== hashA || t.b[i] !== hashB) continue;
+      if (slots[i * 4] !== hashA || slots[i * 4 + 1] !== hashB) continue;
       const s = m >>> 5;
       if ((s !== 0 && s !== scopeId) || t.expires[i]! <= now) continue;
       const e = t.expires[i]!;

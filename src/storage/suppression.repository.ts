@@ -172,16 +172,21 @@ export async function countByReason(q: Q, now: number): Promise<Array<{ reason: 
 /** The columns an in-memory index keeps. */
 export type IndexRow = Pick<SuppressionRow, 'id' | 'channel' | 'address' | 'scope' | 'reason' | 'expires_at' | 'updated_at'>;
 
-/** Rows still in force at `now`, in id order after `afterId` (keyset pages for a full load). */
-export async function activePage(q: Q, afterId: string, limit: number, now: number): Promise<IndexRow[]> {
-  return q
-    .selectFrom('suppressions')
-    .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
-    .where('id', '>', afterId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+/** Every row still in force at `now`, in keyset pages of `batchRows` in id order. */
+export async function* activeRows(q: Kysely<Database>, now: number, batchRows: number): AsyncGenerator<IndexRow[]> {
+  for (let after = ''; ; ) {
+    const rows = await q
+      .selectFrom('suppressions')
+      .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
+      .where('id', '>', after)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('id')
+      .limit(batchRows)
+      .execute();
+    if (rows.length > 0) yield rows;
+    if (rows.length < batchRows) return;
+    after = rows[rows.length - 1]!.id;
+  }
 }
 
 /** Rows written at or after `updatedAt` (epoch ms), whatever their state. */
@@ -193,4 +198,10 @@ export async function changedSince(q: Q, updatedAt: number, limit: number): Prom
     .orderBy('updated_at')
     .limit(limit)
     .execute();
+}
+
+/** Number of rows (active or not): sizes an in-memory index before it is filled. */
+export async function countAll(q: Q): Promise<number> {
+  const r = await q.selectFrom('suppressions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
