@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       `| \`client.filter\` (async generator in, rows iterated out) | ${(clientMs / 1000).toFixed(2)} s | ${Math.round(ROWS / (clientMs / 1000)).toLocaleString('en')} |`,
       `| plain \`fetch\` of a prebuilt body, answer read as text | ${(rawMs / 1000).toFixed(2)} s | ${Math.round(ROWS / (rawMs / 1000)).toLocaleString('en')} |`,
       '',
-      `Peak RSS of the process (server and client): ${clientRssMb} MB after the client run; ${rssMb} MB after the plain run, whose body is built whole in memory.`,
+      `Peak RSS of the process (server and client): ${clientRssMb} MB after the client run; ${rssMb} MB after the plain run, whose body is built whole in memory. Load average at the end: ${loadavg()[0]!.toFixed(1)} (the machine is shared).`,
     ].join('\n');
     console.log(md);
     writeResultsSection('client-filter', md);
