@@ -106,6 +106,11 @@ describe.each(testDialects())('message timelines and stats on %s', (dialect) => 
     }
   });
 
+  it('describes both routes in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/stats', '/v1/messages/{providerMessageId}']));
+  });
+
   it('keeps the dashboard overview on the same definitions', async () => {
     const res = await get('/v1/dashboard/overview?days=4');
     expect(res.statusCode).toBe(200);
