@@ -9,6 +9,7 @@ const zones = [
   { target: './src/providers', from: './src', except: ['./providers', './core'], message: 'providers/ may import only core/.' },
   { target: './src/bouncemail', from: './src', except: ['./bouncemail', './core'], message: 'bouncemail/ may import only core/.' },
   { target: './src/mailbox', from: './src', except: ['./mailbox', './core', './config.ts'], message: 'mailbox/ holds protocol clients: it may import only core/ and config types.' },
+  { target: './src/client', from: './src', except: ['./client'], message: 'client/ ships as the bouncer/client and bouncer/nodemailer subpaths: it imports no server code.' },
   { target: './src/http', from: './src/storage', message: 'http/ goes through services/, not storage/.' },
   { target: './src/web', from: './src/storage', message: 'web/ goes through services/, not storage/.' },
   { target: './src/cli', from: './src/storage', except: ['./database.ts'], message: 'cli/ goes through services/, not storage/.' },

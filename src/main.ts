@@ -70,6 +70,8 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
   alertLoop?.start();
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, database: config.database.kind, worker: worker !== null, mailboxes: scanners.length }, 'bouncer is serving');
+  // Build the in-memory suppression index now rather than on the first /v1/filter request.
+  services.filter.warm().catch((err: unknown) => logger.warn({ err }, 'suppression index warm-up failed; the first filter request retries'));
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

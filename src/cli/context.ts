@@ -27,3 +27,13 @@ export function table(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
   const line = (vals: readonly string[]): string => vals.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
 }
+
+/** An ISO time, epoch ms, or a duration back from now such as `24h` or `7d`; undefined stays undefined. */
+export function parseSince(value: string | undefined, option = '--since'): number | undefined {
+  if (value === undefined) return undefined;
+  const rel = /^(\d+)([smhd])$/.exec(value);
+  if (rel) return Date.now() - Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[rel[2] as 's' | 'm' | 'h' | 'd'];
+  const t = /^\d{10,}$/.test(value) ? Number(value) : Date.parse(value);
+  if (Number.isNaN(t)) throw new Error(`${option}: "${value}" is neither an ISO time nor a duration such as 24h`);
+  return t;
+}

@@ -6,17 +6,10 @@ import { handleSignals, openMigrated, startServer } from '../main.js';
 import { KEY_SCOPES } from '../services/api-keys.js';
 import { PURPOSES, type Purpose } from '../services/check-recipients.js';
 import { REASONS } from '../core/events.js';
-import { print, table, withServices } from './context.js';
+import { parseSince, print, table, withServices } from './context.js';
 import { registerMailCommands } from './mail.commands.js';
-
-function parseSince(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const rel = /^(\d+)([smhd])$/.exec(value);
-  if (rel) return Date.now() - Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[rel[2] as 's' | 'm' | 'h' | 'd'];
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new Error(`--since: "${value}" is neither an ISO time nor a duration such as 24h`);
-  return t;
-}
+import { registerReportCommands } from './report.commands.js';
+import { registerBulkCommands } from './bulk.commands.js';
 
 export function buildCli(): Command {
   const program = new Command('bouncer').description('Bouncer: keep bounced, complaining and unsubscribed recipients out of every send.').showHelpAfterError();
@@ -135,6 +128,8 @@ export function buildCli(): Command {
     });
 
   registerMailCommands(program);
+  registerReportCommands(program);
+  registerBulkCommands(program);
   program
     .command('alerts')
     .description('Alert states and the transitions of the last 7 days (--evaluate runs the rules once first)')

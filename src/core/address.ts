@@ -20,6 +20,12 @@ const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  * into its ASCII (punycode) form. Invalid syntax comes back with the reason.
  */
 export function normaliseEmail(input: string): Normalised {
+  const fast = simpleEmail(input);
+  return fast !== null ? { ok: true, channel: 'email', address: fast } : normaliseEmailFully(input);
+}
+
+/** normaliseEmail without the fast path for simple addresses (exported for tests). */
+export function normaliseEmailFully(input: string): Normalised {
   let s = input.trim();
   const open = s.lastIndexOf('<');
   if (open !== -1) {
@@ -49,6 +55,22 @@ export function normaliseEmail(input: string): Normalised {
   const address = `${lowerLocal}@${domain.domain}`;
   if (address.length > MAX_EMAIL_LENGTH) return { ok: false, error: `address longer than ${MAX_EMAIL_LENGTH} characters` };
   return { ok: true, channel: 'email', address };
+}
+
+// Plain ASCII `local@domain` with nothing to trim, unwrap or convert: the shape of nearly every
+// address in a mailing list. Anything else takes the full path below.
+const SIMPLE_EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?!\d+$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+
+/**
+ * The normalised form of a simple address, or null to take the full path. Gives exactly what
+ * the full path gives for such input (test/core/address.test.ts compares them).
+ */
+function simpleEmail(input: string): string | null {
+  if (input.length > MAX_EMAIL_LENGTH || !SIMPLE_EMAIL.test(input)) return null;
+  const at = input.indexOf('@');
+  // Long parts need the per-label checks of the full path.
+  if (at > MAX_LOCAL_LENGTH || input.length - at - 1 > MAX_LABEL_LENGTH) return null;
+  return input.toLowerCase();
 }
 
 /** Lower-cased ASCII form of a domain (IDN → punycode), or why it is not a valid domain. */

@@ -80,8 +80,8 @@ export function isActive(state: Pick<SuppressionState, 'expiresAt'>, now: number
 }
 
 export function isAllowlisted(policy: PolicyConfig, channel: Channel, address: string): boolean {
-  if (policy.allowlist.addresses.includes(address)) return true;
-  return channel === 'email' && policy.allowlist.domains.includes(emailDomain(address));
+  if (policy.allowlist.addresses.length > 0 && policy.allowlist.addresses.includes(address)) return true;
+  return channel === 'email' && policy.allowlist.domains.length > 0 && policy.allowlist.domains.includes(emailDomain(address));
 }
 
 function eventMetadata(event: NormalisedEvent): Record<string, unknown> {

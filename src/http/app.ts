@@ -7,10 +7,13 @@ import { registerErrorHandler } from './error-handler.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { suppressionRoutes } from './routes/suppressions.routes.js';
 import { checkRoutes } from './routes/check.routes.js';
+import { filterRoutes } from './routes/filter.routes.js';
+import { importExportRoutes } from './routes/import-export.routes.js';
 import { historyRoutes } from './routes/history.routes.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { alertRoutes } from './routes/alerts.routes.js';
+import { reportRoutes } from './routes/reports.routes.js';
 import { MEASURED_ROUTES, metricsRoutes } from './routes/metrics.routes.js';
 import { webPlugin } from '../web/web.plugin.js';
 
@@ -62,9 +65,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(webhookRoutes, { services });
   await app.register(suppressionRoutes, { services });
   await app.register(checkRoutes, { services });
+  await app.register(filterRoutes, { services });
+  await app.register(importExportRoutes, { services });
   await app.register(historyRoutes, { services });
   await app.register(deliveryRoutes, { services });
   await app.register(alertRoutes, { services });
+  await app.register(reportRoutes, { services });
   if (metrics) await app.register(metricsRoutes, { metrics, token: services.config.metrics.token });
   await app.register(webPlugin, { services, root: opts.webRoot });
   for (const plugin of opts.plugins ?? []) await plugin(app, services);

@@ -40,13 +40,18 @@ export class RecipientChecker {
   constructor(private readonly deps: { db: Db; clock: Clock; policy: PolicyConfig; defaultPhoneRegion: string }) {}
 
   /** The blocking row for one address, or null: the strongest active one that applies. */
-  pick(rows: readonly SuppressionRow[] | undefined, purpose: Purpose): SuppressionRow | null {
-    let best: SuppressionRow | null = null;
+  pick<R extends { reason: string }>(rows: readonly R[] | null | undefined, purpose: Purpose): R | null {
+    let best: R | null = null;
     for (const r of rows ?? []) {
       if (purpose === 'transactional' && this.deps.policy.transactionalIgnores.includes(r.reason as Reason)) continue;
       if (!best || (REASON_RANK[r.reason as Reason] ?? 0) > (REASON_RANK[best.reason as Reason] ?? 0)) best = r;
     }
     return best;
+  }
+
+  /** The row that blocks sending to this normalised address, given its active rows; null = allowed. */
+  blocking<R extends { reason: string }>(channel: Channel, address: string, rows: readonly R[] | null | undefined, purpose: Purpose): R | null {
+    return isAllowlisted(this.deps.policy, channel, address) ? null : this.pick(rows, purpose);
   }
 
   async lookup(channel: Channel, addresses: readonly string[], scope: string | null): Promise<Map<string, SuppressionRow[]>> {
@@ -72,7 +77,7 @@ export class RecipientChecker {
       if (addresses.length > 0) found.set(channel, await this.lookup(channel, addresses, scope));
     }
     for (const v of valid) {
-      const row = isAllowlisted(this.deps.policy, v.channel, v.address) ? null : this.pick(found.get(v.channel)?.get(v.address), purpose);
+      const row = this.blocking(v.channel, v.address, found.get(v.channel)?.get(v.address), purpose);
       if (!row) result.allowed.push(v);
       else {
         result.suppressed.push({

@@ -5,6 +5,9 @@ import type { Db } from '../storage/database.js';
 import { DeliveryWriter } from '../storage/delivery-writer.js';
 import { ApiKeyService } from './api-keys.js';
 import { RecipientChecker } from './check-recipients.js';
+import { RecipientFilter } from './filter-recipients.js';
+import { SuppressionIndex } from './suppression-index.js';
+import { ImportService } from './import-suppressions.js';
 import { DeliveryService } from './deliveries.js';
 import { buildEndpoints, type WebhookEndpoint } from './endpoints.js';
 import { IngestService, type HandshakeHandler } from './ingest.js';
@@ -13,6 +16,8 @@ import { SuppressionService } from './suppressions.js';
 import { AlertService } from './alerts.js';
 import type { Metrics } from './metrics.js';
 import { OverviewService } from './overview.js';
+import { MessageService } from './messages.js';
+import { StatsService } from './stats.js';
 import { SessionService } from './sessions.js';
 import { createFetchingSnsCertificateSource } from './sns-certificates.js';
 import type { SnsCertificateSource } from '../providers/sns-signature.js';
@@ -27,7 +32,10 @@ export interface Services {
   ingest: IngestService;
   processor: DeliveryProcessor;
   checker: RecipientChecker;
+  /** Lists of any length against the in-memory suppression index (same decisions as checker). */
+  filter: RecipientFilter;
   suppressions: SuppressionService;
+  imports: ImportService;
   apiKeys: ApiKeyService;
   deliveries: DeliveryService;
   /** Prometheus metrics when the composition root asked for them (the CLI does not). */
@@ -35,6 +43,8 @@ export interface Services {
   alerts: AlertService;
   sessions: SessionService;
   overview: OverviewService;
+  stats: StatsService;
+  messages: MessageService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
 }
@@ -65,6 +75,8 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
   const apiKeys = new ApiKeyService({ db, clock, bootstrapKey: config.apiKey });
   const alerts = new AlertService({ db, clock, logger, rules: config.alerts.rules, notifiers: config.alerts });
   metrics?.setQueueSource(() => alerts.queueState());
+  const checker = new RecipientChecker({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion });
+  const index = new SuppressionIndex({ db, clock, logger });
   return {
     config,
     db,
@@ -79,14 +91,18 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
       retry: { maxAttempts: config.worker.maxAttempts, retryBaseMs: config.worker.retryBaseMs, retryMaxMs: config.worker.retryMaxMs },
       onApplied: metrics ? (result) => metrics.applied(result) : undefined,
     }),
-    checker: new RecipientChecker({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
+    checker,
+    filter: new RecipientFilter({ checker, index, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
     suppressions: new SuppressionService({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
+    imports: new ImportService({ db, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
     metrics,
     alerts,
     sessions: new SessionService({ db, clock, apiKeys, ttlMs: config.dashboard.sessionTtlMs }),
     overview: new OverviewService({ db, clock, rules: config.alerts.rules }),
+    stats: new StatsService({ db, clock }),
+    messages: new MessageService({ db }),
     onWork: (l) => listeners.push(l),
   };
 }

@@ -1,10 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import type { AlertRules } from '../core/alert-rules.js';
 import type { Db } from '../storage/database.js';
-import { eventsPerDayByType, queueState } from '../storage/alert-window.repository.js';
+import { MS_PER_DAY as DAY_MS } from '../core/clock.js';
+import { queueState } from '../storage/alert-window.repository.js';
+import { eventCountsPerBucket } from '../storage/stats.repository.js';
 import { countByReason } from '../storage/suppression.repository.js';
-
-const DAY_MS = 86_400_000;
+import { bounceRate as bounceRateOf, complaintRate as complaintRateOf } from './stats.js';
 
 export interface Overview {
   /** Seed 000's breakdown table: active suppressions by reason, with their share. */
@@ -27,7 +28,7 @@ export class OverviewService {
     const firstDay = Math.floor(now / DAY_MS) - days + 1;
     const [byReason, perDay, queue] = await Promise.all([
       countByReason(this.deps.db.kysely, now),
-      eventsPerDayByType(this.deps.db.kysely, firstDay * DAY_MS),
+      eventCountsPerBucket(this.deps.db.kysely, { from: firstDay * DAY_MS, to: (firstDay + days) * DAY_MS, bucketMs: DAY_MS, by: 'none' }),
       queueState(this.deps.db.kysely),
     ]);
     const totals = new Map<string, number>();
@@ -39,21 +40,23 @@ export class OverviewService {
     const dayList = Array.from({ length: days }, (_, i) => firstDay + i);
     const series: Record<string, number[]> = {};
     for (const r of perDay) {
-      const idx = r.day - firstDay;
+      const idx = r.bucket / DAY_MS - firstDay;
       if (idx < 0 || idx >= days) continue;
-      (series[r.type] ??= new Array<number>(days).fill(0))[idx] = r.count;
+      const counts = (series[r.type] ??= new Array<number>(days).fill(0));
+      counts[idx] = (counts[idx] ?? 0) + r.count;
     }
     const at = (type: string, i: number): number => series[type]?.[i] ?? 0;
     const { bounceRate, complaintRate } = this.deps.rules;
     // Days below the alert rule's minimum volume are left out, as the alerts leave them unjudged.
-    const rate = (num: number, den: number, min: number): number | null => (den === 0 || den < min ? null : Number(((num / den) * 100).toFixed(3)));
+    // The rates are the ones /v1/stats answers (services/stats.ts), so the two never disagree.
+    const judged = (volume: number, min: number, value: number | null): number | null => (volume < min ? null : value);
     return {
       suppressionsByReason,
       totalSuppressions: total,
       eventsPerDay: { days: dayList.map((d) => new Date(d * DAY_MS).toISOString().slice(0, 10)), series },
       rates: {
-        bounce: dayList.map((_, i) => rate(at('bounce', i), at('delivered', i) + at('bounce', i), bounceRate.minVolume)),
-        complaint: dayList.map((_, i) => rate(at('complaint', i), at('delivered', i), complaintRate.minVolume)),
+        bounce: dayList.map((_, i) => judged(at('delivered', i) + at('bounce', i), bounceRate.minVolume, bounceRateOf(at('bounce', i), at('delivered', i)))),
+        complaint: dayList.map((_, i) => judged(at('delivered', i), complaintRate.minVolume, complaintRateOf(at('complaint', i), at('delivered', i)))),
       },
       thresholds: {
         bounce: { warning: bounceRate.warningPercent, critical: bounceRate.criticalPercent },

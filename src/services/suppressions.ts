@@ -10,6 +10,8 @@ import { listForAddress as eventsForAddress } from '../storage/event.repository.
 import { deleteByKey, list, listForAddress, updateState, type ListFilters } from '../storage/suppression.repository.js';
 import type { AuditRow, EventRow, SuppressionRow } from '../storage/schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { exportSuppressions } from './export-suppressions.js';
+import type { RecordFormat } from '../core/records.js';
 
 export interface SuppressionEntry {
   channel: Channel;
@@ -44,7 +46,30 @@ export function rowToEntry(r: SuppressionRow, now: number): SuppressionEntry {
   };
 }
 
-export function eventRowToJson(e: EventRow): Record<string, unknown> {
+/** An event as the API answers it (snake_case, ISO times, details parsed). */
+export type EventJson = {
+  id: string;
+  provider: string;
+  type: string;
+  channel: string;
+  address: string;
+  scope: string;
+  severity: string | null;
+  reason: string | null;
+  fine_reason: string | null;
+  smtp_code: string | null;
+  enhanced_status: string | null;
+  diagnostic: string | null;
+  error_code: string | null;
+  provider_message_id: string | null;
+  campaign: string | null;
+  occurred_at: string;
+  received_at: string;
+  delivery_id: string | null;
+  details: unknown;
+};
+
+export function eventRowToJson(e: EventRow): EventJson {
   return {
     id: e.id,
     provider: e.provider,
@@ -61,8 +86,8 @@ export function eventRowToJson(e: EventRow): Record<string, unknown> {
     error_code: e.error_code,
     provider_message_id: e.provider_message_id,
     campaign: e.campaign,
-    occurred_at: iso(Number(e.occurred_at)),
-    received_at: iso(Number(e.received_at)),
+    occurred_at: iso(Number(e.occurred_at))!,
+    received_at: iso(Number(e.received_at))!,
     delivery_id: e.delivery_id,
     details: JSON.parse(e.details) as unknown,
   };
@@ -124,7 +149,12 @@ export class SuppressionService {
     };
   }
 
-  async history(input: string, limit: number, cursor: string | undefined): Promise<{ address: string; channel: Channel; events: Record<string, unknown>[]; next_cursor: string | null }> {
+  /** The whole list (filters as in list()), streamed as CSV or NDJSON text. */
+  export(filters: ListFilters, format: RecordFormat): AsyncGenerator<string> {
+    return exportSuppressions(this.deps, filters, format);
+  }
+
+  async history(input: string, limit: number, cursor: string | undefined): Promise<{ address: string; channel: Channel; events: EventJson[]; next_cursor: string | null }> {
     const { channel, address } = this.normalise(input);
     const before = decodeCursor<{ t: number; i: string }>(cursor, ['t', 'i']);
     const rows = await eventsForAddress(this.deps.db.kysely, channel, address, limit + 1, before ? { occurredAt: before.t, id: before.i } : null);

@@ -98,16 +98,3 @@ export async function queueState(q: Q): Promise<QueueState> {
   const t = oldest?.t;
   return { pending: n('pending'), processing: n('processing'), dead: n('dead'), oldestWaitingAt: t === null || t === undefined ? null : Number(t) };
 }
-
-/** Events per UTC day and type since `since` (day = epoch-ms / 86 400 000, integer). */
-export async function eventsPerDayByType(q: Q, since: number): Promise<Array<{ day: number; type: string; count: number }>> {
-  const day = sql<number>`(occurred_at / ${sql.lit(86_400_000)})`;
-  const rows = await q
-    .selectFrom('events')
-    .select([day.as('day'), 'type', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('occurred_at', '>=', since)
-    .groupBy([day, 'type'])
-    .orderBy(day)
-    .execute();
-  return rows.map((r) => ({ day: Math.floor(Number(r.day)), type: r.type, count: Number(r.n) }));
-}

@@ -31,6 +31,7 @@ export async function listForAddress(q: Q, channel: string, address: string, lim
   return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-export async function listForMessage(q: Q, providerMessageId: string): Promise<EventRow[]> {
-  return q.selectFrom('events').selectAll().where('provider_message_id', '=', providerMessageId).orderBy('occurred_at').orderBy('id').execute();
+/** A message's events, oldest first, through the provider_message_id index. */
+export async function listForMessage(q: Q, providerMessageId: string, limit: number): Promise<EventRow[]> {
+  return q.selectFrom('events').selectAll().where('provider_message_id', '=', providerMessageId).orderBy('occurred_at').orderBy('id').limit(limit).execute();
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Capabilities } from './database.js';
 import type { Database, NewSuppressionRow, SuppressionRow } from './schema.js';
+import { bumpSuppressionDeletes, bumpSuppressionWrites } from './suppression-changes.repository.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -26,7 +27,11 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 export async function findByKeys(q: Q, caps: Capabilities, keys: readonly SuppressionKey[], lock: boolean): Promise<Map<string, SuppressionRow>> {
   const out = new Map<string, SuppressionRow>();
   const byChannel = new Map<string, string[]>();
-  for (const k of keys) byChannel.set(k.channel, [...(byChannel.get(k.channel) ?? []), k.address]);
+  for (const k of keys) {
+    const list = byChannel.get(k.channel);
+    if (list) list.push(k.address);
+    else byChannel.set(k.channel, [k.address]);
+  }
   const wanted = new Set(keys.map(keyOf));
   for (const [channel, addresses] of byChannel) {
     for (const part of chunk([...new Set(addresses)], 5_000)) {
@@ -50,6 +55,7 @@ export async function insertNew(q: Q, rows: readonly NewSuppressionRow[]): Promi
       .execute();
     for (const r of res) inserted.add(keyOf(r));
   }
+  if (inserted.size > 0) await bumpSuppressionWrites(q);
   return inserted;
 }
 
@@ -74,6 +80,7 @@ export async function updateState(q: Q, rows: readonly NewSuppressionRow[]): Pro
       )
       .execute();
   }
+  if (rows.length > 0) await bumpSuppressionWrites(q);
 }
 
 export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
@@ -83,7 +90,9 @@ export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
     .where('address', '=', key.address)
     .where('scope', '=', key.scope)
     .executeTakeFirst();
-  return Number(res.numDeletedRows);
+  const n = Number(res.numDeletedRows);
+  if (n > 0) await bumpSuppressionDeletes(q);
+  return n;
 }
 
 /**
@@ -158,4 +167,41 @@ export async function countByReason(q: Q, now: number): Promise<Array<{ reason: 
     .groupBy(['reason', 'channel'])
     .execute();
   return rows.map((r) => ({ reason: r.reason, channel: r.channel, count: Number(r.count) }));
+}
+
+/** The columns an in-memory index keeps. */
+export type IndexRow = Pick<SuppressionRow, 'id' | 'channel' | 'address' | 'scope' | 'reason' | 'expires_at' | 'updated_at'>;
+
+/** Every row still in force at `now`, in keyset pages of `batchRows` in id order. */
+export async function* activeRows(q: Kysely<Database>, now: number, batchRows: number): AsyncGenerator<IndexRow[]> {
+  for (let after = ''; ; ) {
+    const rows = await q
+      .selectFrom('suppressions')
+      .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
+      .where('id', '>', after)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('id')
+      .limit(batchRows)
+      .execute();
+    if (rows.length > 0) yield rows;
+    if (rows.length < batchRows) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+/** Rows written at or after `updatedAt` (epoch ms), whatever their state. */
+export async function changedSince(q: Q, updatedAt: number, limit: number): Promise<IndexRow[]> {
+  return q
+    .selectFrom('suppressions')
+    .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
+    .where('updated_at', '>=', updatedAt)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Number of rows (active or not): sizes an in-memory index before it is filled. */
+export async function countAll(q: Q): Promise<number> {
+  const r = await q.selectFrom('suppressions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
 }

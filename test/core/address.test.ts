@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskAddress, normaliseAddress, normaliseEmail, normalisePhone } from '../../src/core/address.js';
+import { maskAddress, normaliseAddress, normaliseEmail, normaliseEmailFully, normalisePhone } from '../../src/core/address.js';
 
 describe('normaliseEmail', () => {
   it.each([
@@ -69,5 +69,17 @@ describe('maskAddress', () => {
     expect(maskAddress('john@example.com')).toBe('j***@example.com');
     expect(maskAddress('+15551234567')).toBe('+1555***67');
     expect(maskAddress('+1555')).toBe('***');
+  });
+});
+
+describe('the fast path for simple addresses', () => {
+  const inputs = [
+    'a@b.io', 'John.Doe@Example.COM', 'x@example.com.', 'a@b.-com', 'a@b.com-', 'a@-b.com', 'a@b..com', 'a@b.123', 'a@b.1-2',
+    '.a@b.com', 'a.@b.com', 'a..b@b.com', 'a@b', '@b.com', 'a@', 'ſ@b.com', 'a@ſ.com', 'a b@c.com', ' a@b.com', 'a@b.com ',
+    `${'l'.repeat(64)}@b.com`, `${'l'.repeat(65)}@b.com`, `a@${'d'.repeat(63)}.com`, `a@${'d'.repeat(64)}.com`,
+    `a@${'d.'.repeat(130)}com`, "o'brien+x@mail.example.org", 'a@b.c0m', 'a@xn--bcher-kva.de', 'mailto:a@b.com', '<a@b.com>',
+  ];
+  it.each(inputs)('gives %j the same answer as the full path', (input) => {
+    expect(normaliseEmail(input)).toEqual(normaliseEmailFully(input));
   });
 });

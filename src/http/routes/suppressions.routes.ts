@@ -20,7 +20,8 @@ const Entry = Type.Object({
   metadata: Type.Record(Type.String(), Type.Unknown()),
 });
 
-const ListQuery = Type.Object({
+/** The list filters, shared with GET /v1/export. */
+export const ListFilterQuery = {
   channel: Type.Optional(Type.Union(CHANNELS.map((c) => Type.Literal(c)))),
   reason: Type.Optional(Type.Union(REASONS.map((r) => Type.Literal(r)))),
   source: Type.Optional(Type.String({ maxLength: 100 })),
@@ -29,6 +30,10 @@ const ListQuery = Type.Object({
   from: Type.Optional(Type.String({ description: 'Created at or after (ISO-8601)' })),
   to: Type.Optional(Type.String({ description: 'Created before (ISO-8601)' })),
   active: Type.Optional(Type.Boolean({ description: 'Only suppressions in force now' })),
+};
+
+const ListQuery = Type.Object({
+  ...ListFilterQuery,
   limit: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });

@@ -3,6 +3,7 @@ import type { Capabilities, Db } from '../database.js';
 import * as m0001 from './0001-foundation.js';
 import * as m0004 from './0004-operations.js';
 import * as m0005 from './0005-mailbox-messages.js';
+import * as m0006 from './0006-suppression-changes.js';
 
 export interface MigrationContext {
   caps: Capabilities;
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0001-foundation': m0001,
   '0004-operations': m0004,
   '0005-mailbox-messages': m0005,
+  '0006-suppression-changes': m0006,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,0 +1,226 @@
+import type { Channel } from '../core/address.js';
+import type { Clock } from '../core/clock.js';
+import { REASONS, type Reason } from '../core/events.js';
+import type { Logger } from 'pino';
+import type { Db } from '../storage/database.js';
+import { activeRows, changedSince, countAll, type IndexRow } from '../storage/suppression.repository.js';
+import { readSuppressionVersion, type SuppressionVersion } from '../storage/suppression-changes.repository.js';
+
+/** One suppression row as the index knows it. */
+export interface IndexedSuppression {
+  reason: Reason;
+  scope: string;
+  /** Epoch ms; null = permanent. */
+  expiresAt: number | null;
+}
+
+const LOAD_PAGE_ROWS = 20_000;
+/** Rows re-read before the newest `updated_at` seen, for writers whose clocks lag or whose
+ *  transactions committed late. */
+const CATCH_UP_SLACK_MS = 60_000;
+/** Above this many changed rows a full rebuild is cheaper than replaying them. */
+const CATCH_UP_MAX_ROWS = 200_000;
+const EMPTY = 0;
+
+/**
+ * Two 32-bit string hashes (FNV-1a-style and a murmur-style mix) of channel + address, two UTF-16
+ * units per step: 64 bits together, so a million-entry index takes one address for another
+ * about once in 10^7 million-row lists. Results in hashA/hashB (no allocation per lookup).
+ */
+let hashA = 0;
+let hashB = 0;
+function hash(channel: Channel, address: string): void {
+  let a = channel === 'email' ? 0x811c9dc5 : 0x1b873593;
+  let b = channel === 'email' ? 0x9747b28c : 0x2f3a8e51;
+  const n = address.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const k = address.charCodeAt(i) | (address.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ k, 16777619);
+    b = Math.imul(b ^ k, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  if (i < n) {
+    const k = address.charCodeAt(i) | 0x10000;
+    a = Math.imul(a ^ k, 16777619);
+    b = Math.imul(b ^ k, 0x5bd1e995);
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  b ^= b >>> 13;
+  b = Math.imul(b, 0x5bd1e995);
+  hashA = a | 0;
+  hashB = (b ^ (b >>> 15)) | 0;
+}
+
+/**
+ * Open addressing with linear probing; one slot per (channel, address, scope) row. A slot's two
+ * hash words and its metadata sit together (stride 4) so a probe touches one cache line; the
+ * expiry is read only on a hash match.
+ */
+class Table {
+  /** [hash a, hash b, meta, unused] per slot; meta = (scope id << 5) | (reason index + 1), 0 = empty. */
+  readonly slots: Int32Array;
+  /** Epoch ms; Infinity = permanent. */
+  readonly expires: Float64Array;
+  readonly mask: number;
+  size = 0;
+
+  constructor(capacity: number) {
+    let cap = 1024;
+    while (cap < capacity * 2) cap *= 2;
+    this.slots = new Int32Array(cap * 4);
+    this.expires = new Float64Array(cap);
+    this.mask = cap - 1;
+  }
+
+  get full(): boolean {
+    return this.size * 10 > (this.mask + 1) * 6;
+  }
+
+  /** Insert or overwrite the slot of (hash, scope). */
+  put(a: number, b: number, scopeId: number, reasonIx: number, expires: number): void {
+    const s = this.slots;
+    let i = a & this.mask;
+    for (;;) {
+      const m = s[i * 4 + 2]!;
+      if (m === EMPTY) {
+        this.size++;
+        break;
+      }
+      if (s[i * 4] === a && s[i * 4 + 1] === b && m >>> 5 === scopeId) break;
+      i = (i + 1) & this.mask;
+    }
+    s[i * 4] = a;
+    s[i * 4 + 1] = b;
+    s[i * 4 + 2] = (scopeId << 5) | (reasonIx + 1);
+    this.expires[i] = expires;
+  }
+
+  copyInto(other: Table): void {
+    const s = this.slots;
+    for (let i = 0; i <= this.mask; i++) {
+      const m = s[i * 4 + 2]!;
+      if (m !== EMPTY) other.put(s[i * 4]!, s[i * 4 + 1]!, m >>> 5, (m & 31) - 1, this.expires[i]!);
+    }
+  }
+}
+
+/**
+ * A compact in-memory index of the suppression list (about 20 bytes per row), so that a filter
+ * over millions of recipients never waits on one query per chunk. Built lazily, it stays current
+ * by reading the change counters (one primary-key read) before use: new writes are replayed from
+ * `updated_at`, removals trigger a rebuild. Expiry is checked at lookup time, so cool-downs end
+ * on time without any write.
+ */
+export class SuppressionIndex {
+  private table: Table | null = null;
+  private version: SuppressionVersion | null = null;
+  private newestUpdate = 0;
+  private readonly scopes = new Map<string, number>([['*', 0]]);
+  private readonly scopeNames: string[] = ['*'];
+  private refreshing: Promise<void> | null = null;
+
+  constructor(private readonly deps: { db: Db; clock: Clock; logger: Logger }) {}
+
+  /** Bring the index up to date with the database (shared by concurrent callers). */
+  async ensureFresh(): Promise<void> {
+    while (this.refreshing) await this.refreshing;
+    const version = await readSuppressionVersion(this.deps.db.kysely);
+    if (this.table && this.version && version.writes === this.version.writes && version.deletes === this.version.deletes) return;
+    if (this.refreshing) return this.ensureFresh();
+    this.refreshing = this.refresh(version).finally(() => (this.refreshing = null));
+    await this.refreshing;
+  }
+
+  private async refresh(version: SuppressionVersion): Promise<void> {
+    if (this.table && this.version && version.deletes === this.version.deletes && (await this.catchUp())) {
+      this.version = version;
+      return;
+    }
+    const started = Date.now();
+    const table = await this.load();
+    this.table = table;
+    this.version = version;
+    this.deps.logger.info({ rows: table.size, ms: Date.now() - started }, 'suppression index built');
+  }
+
+  private async load(): Promise<Table> {
+    const now = this.deps.clock.now();
+    // Sized for every row up front: growing a million-row table means holding two of them.
+    let table = new Table(Math.max(this.table?.size ?? 0, await countAll(this.deps.db.kysely)));
+    let newest = 0;
+    for await (const rows of activeRows(this.deps.db.kysely, now, LOAD_PAGE_ROWS)) {
+      for (const r of rows) {
+        if (table.full) table = this.grow(table);
+        this.putRow(table, r);
+        newest = Math.max(newest, Number(r.updated_at));
+      }
+    }
+    this.newestUpdate = newest;
+    return table;
+  }
+
+  /** Replay rows written since the last look; false when a rebuild is the better choice. */
+  private async catchUp(): Promise<boolean> {
+    const rows = await changedSince(this.deps.db.kysely, this.newestUpdate - CATCH_UP_SLACK_MS, CATCH_UP_MAX_ROWS + 1);
+    if (rows.length > CATCH_UP_MAX_ROWS) return false;
+    let table = this.table!;
+    for (const r of rows) {
+      if (table.full) table = this.grow(table);
+      this.putRow(table, r);
+      this.newestUpdate = Math.max(this.newestUpdate, Number(r.updated_at));
+    }
+    this.table = table;
+    return true;
+  }
+
+  private grow(table: Table): Table {
+    const bigger = new Table(table.size * 2);
+    table.copyInto(bigger);
+    return bigger;
+  }
+
+  private putRow(table: Table, r: IndexRow): void {
+    const reasonIx = REASONS.indexOf(r.reason as Reason);
+    if (reasonIx === -1) return;
+    let scopeId = this.scopes.get(r.scope);
+    if (scopeId === undefined) {
+      scopeId = this.scopeNames.length;
+      this.scopes.set(r.scope, scopeId);
+      this.scopeNames.push(r.scope);
+    }
+    hash(r.channel as Channel, r.address);
+    table.put(hashA, hashB, scopeId, reasonIx, r.expires_at === null ? Infinity : Number(r.expires_at));
+  }
+
+  /** Number of rows indexed (for logs and benchmarks). */
+  get size(): number {
+    return this.table?.size ?? 0;
+  }
+
+  /**
+   * The suppressions in force at `now` for this normalised address, global or in `scope`
+   * (the same rows `findActive` returns); null when there are none. Call ensureFresh() first.
+   */
+  lookup(channel: Channel, address: string, scope: string | null, now: number): IndexedSuppression[] | null {
+    const t = this.table;
+    if (!t) throw new Error('suppression index used before ensureFresh()');
+    const scopeId = scope === null ? 0 : (this.scopes.get(scope) ?? 0);
+    hash(channel, address);
+    let out: IndexedSuppression[] | null = null;
+    const slots = t.slots;
+    for (let i = hashA & t.mask; ; i = (i + 1) & t.mask) {
+      const m = slots[i * 4 + 2]!;
+      if (m === EMPTY) return out;
+      if (slots[i * 4] !== hashA || slots[i * 4 + 1] !== hashB) continue;
+      const s = m >>> 5;
+      if ((s !== 0 && s !== scopeId) || t.expires[i]! <= now) continue;
+      const e = t.expires[i]!;
+      (out ??= []).push({ reason: REASONS[(m & 31) - 1]!, scope: this.scopeNames[s]!, expiresAt: e === Infinity ? null : e });
+    }
+  }
+}
