@@ -60,6 +60,12 @@ export function openDatabase(settings: DatabaseSettings): Db {
   // An idle client losing its connection (database restart) must not crash the process;
   // the next query gets a fresh connection.
   pool.on('error', () => undefined);
+  // A client in use emits 'error' too when its server goes away (pg's Client re-emits the
+  // connection error after failing the active query); without a listener that is an uncaught
+  // exception that kills the process. The query itself has already failed and is handled.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,
