@@ -2,13 +2,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import type { Database } from './schema.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database, NewDeliveryRow } from './schema.js';
+import { insertDeliveries } from './delivery.repository.js';
+import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
 export type DatabaseSettings =
-  | { kind: 'sqlite'; path: string; synchronous?: 'FULL' | 'NORMAL' | 'OFF' }
+  | {
+      kind: 'sqlite';
+      path: string;
+      synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+    }
   | { kind: 'postgres'; url: string; poolSize?: number };
 
 /**
@@ -30,7 +37,27 @@ export interface Capabilities {
 export interface Db {
   kysely: Kysely<Database>;
   caps: Capabilities;
+  /** Insert raw deliveries in one transaction, resolving once committed (the group commit's sink). */
+  writeDeliveries(rows: readonly NewDeliveryRow[]): Promise<void>;
   close(): Promise<void>;
+}
+
+const inTransaction = (kysely: Kysely<Database>) => (rows: readonly NewDeliveryRow[]): Promise<void> =>
+  kysely.transaction().execute((trx) => insertDeliveries(trx, rows));
+
+/**
+ * The delivery insert as one prepared statement in one transaction: the hot path of every
+ * webhook, so no query building per batch. Runs synchronously (better-sqlite3): nothing else on
+ * the connection can interleave, and Kysely's own transactions never yield to the event loop
+ * on this driver either, so this never lands inside one of them.
+ */
+function preparedInsert(sqlite: SQLite.Database): (rows: readonly NewDeliveryRow[]) => Promise<void> {
+  let insertAll: ((rows: readonly unknown[][]) => void) | null = null;
+  return async (rows) => {
+    // Prepared on first use: the table exists only once migrations have run.
+    insertAll ??= sqliteDeliveryInserter(sqlite);
+    insertAll(rows.map((r) => DELIVERY_INSERT_COLUMNS.map((c) => r[c] ?? null)));
+  };
 }
 
 // PostgreSQL returns bigint (int8) and numeric as strings; our timestamps fit in doubles.
@@ -45,10 +72,11 @@ export function openDatabase(settings: DatabaseSettings): Db {
     sqlite.pragma(`synchronous = ${settings.synchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
     return {
       kysely,
       caps: { engine: 'sqlite', rowLocks: false, arrayParams: false, maxParams: 32_000, binaryType: 'blob', bigintType: 'integer' },
+      writeDeliveries: preparedInsert(sqlite),
       close: () => kysely.destroy(),
     };
   }
@@ -70,6 +98,7 @@ export function openDatabase(settings: DatabaseSettings): Db {
   return {
     kysely,
     caps: { engine: 'postgres', rowLocks: true, arrayParams: true, maxParams: 60_000, binaryType: 'bytea', bigintType: 'bigint' },
+    writeDeliveries: inTransaction(kysely),
     close: () => kysely.destroy(),
   };
 }

@@ -33,9 +33,15 @@ export function serverEnv(databaseUrl: string, overrides: Record<string, string>
   };
 }
 
-/** Start `bouncer serve` and resolve once it listens (its log names the URL). */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export const SERVE_ARGS = ['--import', 'tsx', 'src/cli/run.ts', 'serve'] as const;
+
+/**
+ * Start `bouncer serve` (or another script given as node arguments that logs the same line) and
+ * resolve once it listens (its log names the URL).
+ */
+export async function startServerProcess(env: Record<string, string>, opts: { args?: readonly string[]; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const child = spawn(process.execPath, [...(opts.args ?? SERVE_ARGS)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
