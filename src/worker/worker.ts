@@ -113,6 +113,11 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
     while (this.running) {
       try {
         await this.housekeeping(Date.now());
+        if (failures > 0) {
+          // The database was unreachable: a batch may have ended without its outcome recorded.
+          const n = await this.processor.releaseClaims(this.id);
+          if (n > 0) this.logger.warn({ count: n }, 'released deliveries left claimed by a database outage');
+        }
         this.nudged = false;
         const rows = await this.processor.claim(this.id, this.settings.batchSize, this.settings.leaseMs);
         failures = 0;
@@ -122,11 +127,12 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
           continue;
         }
         const report = await this.processor.process(this.id, rows);
+        if (report.unrecorded > 0) failures = 1;
         this.emit('batch', report);
         if (rows.length < this.settings.batchSize) await this.pause(this.settings.batchDelayMs ?? 0);
       } catch (err) {
         // Typically the database is unreachable: back off and try again; nothing is lost,
-        // claimed rows return to the queue when their lease expires.
+        // claimed rows are released when it answers again (or reclaimed after their lease).
         failures++;
         this.emit('failure', err);
         this.logger.error({ err: String((err as Error)?.message ?? err) }, 'worker loop failed');
