@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Database, NewDeliveryRow } from './schema.js';
 import { insertDeliveries } from './delivery.repository.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { PgTextPlugin } from './pg-text-plugin.js';
 import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -94,7 +95,7 @@ export function openDatabase(settings: DatabaseSettings): Db {
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgTextPlugin()] });
   return {
     kysely,
     caps: { engine: 'postgres', rowLocks: true, arrayParams: true, maxParams: 60_000, binaryType: 'bytea', bigintType: 'bigint' },
