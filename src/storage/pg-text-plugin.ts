@@ -12,9 +12,8 @@ import {
 
 /** U+FFFD REPLACEMENT CHARACTER: visible where a NUL was, instead of silently dropping it. */
 const REPLACEMENT = '\uFFFD';
-const NUL = /\u0000/g;
 
-const clean = (v: unknown): unknown => (typeof v === 'string' && v.includes('\u0000') ? v.replace(NUL, REPLACEMENT) : v);
+const clean = (v: unknown): unknown => (typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', REPLACEMENT) : v);
 
 class NulTransformer extends OperationNodeTransformer {
   protected override transformValue(node: ValueNode): ValueNode {

@@ -50,7 +50,7 @@ export async function startServerProcess(env: Record<string, string>, opts: { ar
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
     let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let nl: number;
       while ((nl = buffered.indexOf('\n')) !== -1) {
@@ -68,7 +68,7 @@ export async function startServerProcess(env: Record<string, string>, opts: { ar
         }
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code ?? signal}) before serving: ${stderr}`));
