@@ -48,13 +48,15 @@ const inTransaction = (kysely: Kysely<Database>) => (rows: readonly NewDeliveryR
 
 /**
  * The delivery insert as one prepared statement in one transaction: the hot path of every
- * webhook, so no query building per batch. Runs synchronously (better-sqlite3): nothing else on
- * the connection can interleave, and Kysely's own transactions never yield to the event loop
- * on this driver either, so this never lands inside one of them.
+ * webhook, so no query building per batch. It shares the connection with Kysely, bypassing
+ * Kysely's connection lock: should a Kysely transaction be open across an await (one that waits
+ * on the network, say), the insert would become a savepoint inside it and its commit would not
+ * be ours to promise. So it waits until no transaction is open, then runs synchronously.
  */
 function preparedInsert(sqlite: SQLite.Database): (rows: readonly NewDeliveryRow[]) => Promise<void> {
   let insertAll: ((rows: readonly unknown[][]) => void) | null = null;
   return async (rows) => {
+    while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
     // Prepared on first use: the table exists only once migrations have run.
     insertAll ??= sqliteDeliveryInserter(sqlite);
     insertAll(rows.map((r) => DELIVERY_INSERT_COLUMNS.map((c) => r[c] ?? null)));
