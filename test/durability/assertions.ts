@@ -3,7 +3,7 @@ import type { Db } from '../../src/storage/database.js';
 import { waitFor } from '../helpers/server-process.js';
 
 /** Wait until no delivery is waiting or claimed (the worker caught up). */
-export async function waitForEmptyQueue(db: Db, timeoutMs = 30_000): Promise<void> {
+export async function waitForEmptyQueue(db: Db, timeoutMs = 60_000): Promise<void> {
   await waitFor(async () => {
     const row = await db.kysely.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'processing']).executeTakeFirst();
     return Number(row?.n ?? 0) === 0;

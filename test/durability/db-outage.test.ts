@@ -23,7 +23,7 @@ describe.skipIf(!testDialects().includes('postgres'))('PostgreSQL outage', () =>
     await tdb?.cleanup();
   });
 
-  it('answers 503 (never 2xx) and fails /readyz while the database is away, then recovers by itself', { timeout: 90_000 }, async () => {
+  it('answers 503 (never 2xx) and fails /readyz while the database is away, then recovers by itself', { timeout: 120_000 }, async () => {
     tdb = await createTestDatabase('postgres');
     const url = new URL(tdb.url);
     proxy = new TcpProxy({ host: url.hostname, port: Number(url.port || 5432) });

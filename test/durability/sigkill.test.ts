@@ -13,7 +13,7 @@ describe.each(testDialects())('kill -9 under load on %s', (dialect) => {
     await tdb?.cleanup();
   });
 
-  it('applies every acknowledged delivery exactly once after a restart', async () => {
+  it('applies every acknowledged delivery exactly once after a restart', { timeout: 120_000 }, async () => {
     tdb = await createTestDatabase(dialect);
     // A short lease so the work the killed process had claimed comes back quickly.
     const env = serverEnv(tdb.url, { BOUNCER_LEASE_MS: '1000' });
@@ -21,12 +21,12 @@ describe.each(testDialects())('kill -9 under load on %s', (dialect) => {
     servers.push(first);
     let target = first.url;
     const load = runLoad(() => [target], { concurrency: 8, prefix: `kill-${dialect}` });
-    await waitFor(() => load.acked() >= 400, 30_000, 10);
+    await waitFor(() => load.acked() >= 400, 60_000, 10);
     await first.kill('SIGKILL');
     const second = await startServerProcess(env);
     servers.push(second);
     target = second.url;
-    await waitFor(() => load.acked() >= 600, 30_000, 10);
+    await waitFor(() => load.acked() >= 600, 60_000, 10);
     load.stop();
     const { acked } = await load.done;
     await waitForEmptyQueue(tdb.db);

@@ -14,7 +14,7 @@ describe.skipIf(!testDialects().includes('postgres'))('two bouncer serve process
     await tdb?.cleanup();
   });
 
-  it('share the load and process every delivery exactly once', async () => {
+  it('share the load and process every delivery exactly once', { timeout: 120_000 }, async () => {
     tdb = await createTestDatabase('postgres');
     const env = serverEnv(tdb.url, { BOUNCER_WORKER_BATCH_SIZE: '20', BOUNCER_WORKER_BATCH_DELAY_MS: '0' });
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
@@ -29,17 +29,17 @@ describe.skipIf(!testDialects().includes('postgres'))('two bouncer serve process
     expect(rows.every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
   });
 
-  it("picks up a killed instance's claimed work once its lease expires", async () => {
+  it("picks up a killed instance's claimed work once its lease expires", { timeout: 120_000 }, async () => {
     tdb = await createTestDatabase('postgres');
     const env = serverEnv(tdb.url, { BOUNCER_LEASE_MS: '1500' });
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     const [a, b] = servers as [ServerProcess, ServerProcess];
     let targets = [a.url, b.url];
     const load = runLoad(() => targets, { concurrency: 8, prefix: 'lease' });
-    await waitFor(() => load.acked() >= 300, 30_000, 10);
+    await waitFor(() => load.acked() >= 300, 60_000, 10);
     await a.kill('SIGKILL');
     targets = [b.url];
-    await waitFor(() => load.acked() >= 500, 30_000, 10);
+    await waitFor(() => load.acked() >= 500, 60_000, 10);
     load.stop();
     const { acked } = await load.done;
     // Work the dead instance had claimed, as it would be if it died mid-batch: claimed, never finished.

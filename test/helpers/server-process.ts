@@ -40,7 +40,7 @@ export const SERVE_ARGS = ['--import', 'tsx', 'src/cli/run.ts', 'serve'] as cons
  * resolve once it listens (its log names the URL).
  */
 export async function startServerProcess(env: Record<string, string>, opts: { args?: readonly string[]; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, [...(opts.args ?? SERVE_ARGS)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';

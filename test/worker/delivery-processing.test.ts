@@ -107,7 +107,7 @@ describe.skipIf(!testDialects().includes('postgres'))('retryable failures on pos
     const id = await post(t, 'fail-retry@example.com');
     const expected = [
       [500, 1_000],
-      [1_000, 1_500],
+      [750, 1_500],
     ];
     for (const [min, max] of expected) {
       const [report] = await t.drain();
