@@ -16,11 +16,13 @@ import { machineLine, writeResultsSection } from './lib/results.js';
  * Alongside: the backlog (does the worker keep up?), the check-API lag (2xx → /v1/check shows the
  * suppression, sampled) and the server's peak RSS. The ceiling is a bare node:http server that
  * only verifies the HMAC (bench/lib/bare-server.ts).
- * Run: npm run bench:ingest  (BENCH_DURATION_S, BENCH_TARGETS=bare,sqlite,postgres, BENCH_NODE_FLAGS).
+ * `sqlite-ingest-only` runs Bouncer with BOUNCER_WORKER=false: the webhook path alone, to show
+ * what the worker's share of the CPU costs.
+ * Run: npm run bench:ingest  (BENCH_DURATION_S, BENCH_TARGETS=bare,sqlite,postgres,sqlite-ingest-only, BENCH_NODE_FLAGS).
  */
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const CONNECTIONS = 16;
-const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,postgres').split(',').map((s) => s.trim());
+const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,postgres,sqlite-ingest-only').split(',').map((s) => s.trim());
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const LAG_SAMPLE_EVERY_MS = 200;
 /** Extra server settings as JSON, e.g. '{"BOUNCER_WORKER_BATCH_DELAY_MS":"0"}' (results are not written then). */
@@ -151,10 +153,10 @@ async function runTarget(target: string): Promise<Result> {
     if (target === 'bare') {
       env = serverEnv('sqlite::memory:');
       args = [...NODE_FLAGS, '--import', 'tsx', 'bench/lib/bare-server.ts'];
-    } else if (target === 'sqlite') {
+    } else if (target === 'sqlite' || target === 'sqlite-ingest-only') {
       const dir = mkdtempSync(join(tmpdir(), 'bouncer-bench-ingest-'));
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      env = serverEnv(`sqlite:${join(dir, 'bench.db')}`, { BOUNCER_LOG_LEVEL: 'warn', ...EXTRA_ENV });
+      env = serverEnv(`sqlite:${join(dir, 'bench.db')}`, { BOUNCER_LOG_LEVEL: 'warn', ...(target === 'sqlite' ? {} : { BOUNCER_WORKER: 'false' }), ...EXTRA_ENV });
     } else {
       const tdb = await createTestDatabase('postgres');
       cleanups.push(() => tdb.cleanup());
@@ -166,7 +168,7 @@ async function runTarget(target: string): Promise<Result> {
     cleanups.unshift(async () => void (await server.kill('SIGTERM')));
     // Warm up the JIT and the connection pool before measuring.
     await Promise.all(Array.from({ length: 200 }, (_, i) => postDrip(server.url, dripBounce(`warmup-${i}@example.com`))));
-    const r = await measure(target, server, target === 'bare');
+    const r = await measure(target, server, target === 'bare' || target === 'sqlite-ingest-only');
     process.stderr.write(`${JSON.stringify(r)}\n`);
     return r;
   } finally {
@@ -217,7 +219,13 @@ function render(results: readonly Result[], context: { fsyncMs: number; load: st
   const ms = (v: number | null): string => (v === null ? '—' : `${v} ms`);
   const rows = results.map((r) => {
     const fraction = bare && r !== bare ? ` (${((r.ackedPerSecond / bare.ackedPerSecond) * 100).toFixed(0)} % of bare)` : '';
-    const name = r.target === 'bare' ? 'bare node:http + HMAC (ceiling)' : `Bouncer, ${r.target === 'sqlite' ? 'SQLite synchronous=FULL' : 'PostgreSQL'}`;
+    const names: Record<string, string> = {
+      bare: 'bare node:http + HMAC (ceiling)',
+      sqlite: 'Bouncer, SQLite synchronous=FULL',
+      postgres: 'Bouncer, PostgreSQL',
+      'sqlite-ingest-only': 'Bouncer, SQLite, worker off (webhook path only; not a deployment)',
+    };
+    const name = names[r.target] ?? r.target;
     return `| ${name} | ${r.ackedPerSecond.toLocaleString('en-US')}/s${fraction} | ${r.p50} ms | ${r.p99} ms | ${r.non2xx + r.errors} | ${r.maxBacklog ?? '—'} | ${ms(r.drainMs)} | ${ms(r.lagP50)} / ${ms(r.lagP99)} (${r.lagSamples}) | ${r.peakRssMiB} MiB |`;
   });
   return [
@@ -242,7 +250,7 @@ async function main(): Promise<void> {
   for (const target of TARGETS) results.push(await runTarget(target));
   const markdown = render(results, { fsyncMs: commitFloorMs(), load: loadavg().map((l) => l.toFixed(1)).join(' / ') });
   process.stdout.write(`${markdown}\n`);
-  if (TARGETS.includes('bare') && TARGETS.length === 3 && Object.keys(EXTRA_ENV).length === 0 && process.env.BENCH_NO_WRITE === undefined) writeResultsSection('ingest', markdown);
+  if (['bare', 'sqlite', 'postgres'].every((t) => TARGETS.includes(t)) && Object.keys(EXTRA_ENV).length === 0 && process.env.BENCH_NO_WRITE === undefined) writeResultsSection('ingest', markdown);
 }
 
 await main();
