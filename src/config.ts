@@ -29,6 +29,8 @@ export interface Config {
   worker: {
     enabled: boolean;
     batchSize: number;
+    /** Pause after a batch smaller than batchSize, so the next one is bigger (fewer commits). */
+    batchDelayMs: number;
     pollIntervalMs: number;
     maxAttempts: number;
     retryBaseMs: number;
@@ -268,7 +270,8 @@ export function parseConfig(source: Source): Readonly<Config> {
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
-      batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 200, 1, 10_000),
+      batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),
+      batchDelayMs: r.int('BOUNCER_WORKER_BATCH_DELAY_MS', 50, 0, 10_000),
       pollIntervalMs: r.int('BOUNCER_WORKER_POLL_MS', 500, 10),
       maxAttempts: r.int('BOUNCER_RETRY_MAX_ATTEMPTS', 8, 1, 100),
       retryBaseMs: r.int('BOUNCER_RETRY_BASE_MS', 1_000, 1),

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations/index.js';
 import { createServices, type Services } from './services/container.js';
 import { buildApp } from './http/app.js';
-import { Worker } from './worker/worker.js';
+import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
 import { Metrics } from './services/metrics.js';
 import { isAppError } from './core/errors.js';
@@ -54,9 +54,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
     metrics,
   });
   const app = await buildApp(services);
-  const worker = config.worker.enabled
-    ? new Worker(services.processor, { batchSize: config.worker.batchSize, pollIntervalMs: config.worker.pollIntervalMs, leaseMs: config.worker.leaseMs, retentionDays: config.worker.retentionDays }, logger)
-    : null;
+  const worker = config.worker.enabled ? new Worker(services.processor, workerSettings(config.worker), logger) : null;
   if (worker) {
     services.onWork(() => worker.nudge());
     worker.on('batch', (report) => metrics.batch(report, systemClock.now()));

@@ -11,6 +11,12 @@ import { registerMailCommands } from './mail.commands.js';
 import { registerReportCommands } from './report.commands.js';
 import { registerBulkCommands } from './bulk.commands.js';
 
+async function replayAction(ids: string[], o: { status?: string; provider?: string; since?: string; json?: boolean }): Promise<void> {
+  const r = await withServices((s) => s.deliveries.replay(ids.length > 0 ? { ids } : { status: s.deliveries.parseStatus(o.status), provider: o.provider, since: parseSince(o.since) }));
+  print(r, o.json ?? false, () => `requeued ${r.requeued}${r.missing.length ? `; not found: ${r.missing.join(', ')}` : ''}`);
+  if (r.missing.length > 0) process.exitCode = 1;
+}
+
 export function buildCli(): Command {
   const program = new Command('bouncer').description('Bouncer: keep bounced, complaining and unsubscribed recipients out of every send.').showHelpAfterError();
 
@@ -114,18 +120,18 @@ export function buildCli(): Command {
       print(r.items, o.json ?? false, () => table(r.items, ['id', 'provider', 'received_at', 'status', 'attempts', 'last_error']));
     });
 
-  program
-    .command('replay')
-    .description('Queue deliveries again (safe: de-duplication makes it idempotent)')
-    .argument('[id...]')
-    .option('--status <status>', 'e.g. dead')
-    .option('--provider <provider>')
-    .option('--since <time>', 'ISO time or a duration such as 24h')
-    .action(async (ids: string[], o: { status?: string; provider?: string; since?: string }) => {
-      const r = await withServices((s) => s.deliveries.replay(ids.length > 0 ? { ids } : { status: s.deliveries.parseStatus(o.status), provider: o.provider, since: parseSince(o.since) }));
-      process.stdout.write(`requeued ${r.requeued}${r.missing.length ? `; not found: ${r.missing.join(', ')}` : ''}\n`);
-      if (r.missing.length > 0) process.exitCode = 1;
-    });
+  // `bouncer replay …` and `bouncer deliveries replay …` are the same command.
+  for (const parent of [program, deliveries]) {
+    parent
+      .command('replay')
+      .description('Queue deliveries again by id, or by --status/--provider/--since (safe: de-duplication makes it idempotent)')
+      .argument('[id...]')
+      .option('--status <status>', 'e.g. dead')
+      .option('--provider <provider>')
+      .option('--since <time>', 'ISO time or a duration such as 24h')
+      .option('--json', 'print JSON')
+      .action(replayAction);
+  }
 
   registerMailCommands(program);
   registerReportCommands(program);

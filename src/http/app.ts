@@ -48,7 +48,10 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     });
   }
   app.addHook('onResponse', async (request, reply) => {
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    // Per-request lines only at debug: at webhook rates an info line per request costs more
+    // than the request itself. Failures stay visible at error level.
+    const level = reply.statusCode >= 500 ? 'error' : 'debug';
+    if (!services.logger.isLevelEnabled(level)) return;
     request.log[level]({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   registerErrorHandler(app);

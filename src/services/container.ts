@@ -69,7 +69,7 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
   };
   const endpoints = buildEndpoints(config, { snsCertificates: opts.snsCertificates ?? createFetchingSnsCertificateSource() }, opts.extraEndpoints);
   const parseContext = { defaultPhoneRegion: config.defaultPhoneRegion };
-  const writer = new DeliveryWriter(db.kysely, 1_000, notify);
+  const writer = new DeliveryWriter((rows) => db.writeDeliveries(rows), 1_000, notify);
   const policy = config.policy;
   const metrics = opts.metrics ?? null;
   const apiKeys = new ApiKeyService({ db, clock, bootstrapKey: config.apiKey });

@@ -4,7 +4,7 @@ import { ParseError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
 import type { ParseContext } from '../providers/types.js';
 import type { Db } from '../storage/database.js';
-import { claimDeliveries, reclaimExpired } from '../storage/queue/claim-deliveries.js';
+import { claimDeliveries, reclaimExpired, releaseClaims } from '../storage/queue/claim-deliveries.js';
 import { completeDeliveries, pruneDeliveries, retryDelivery, type Completion } from '../storage/queue/finish-deliveries.js';
 import { isRetryableDbError } from '../storage/errors.js';
 import type { DeliveryRow } from '../storage/schema.js';
@@ -24,6 +24,8 @@ export interface BatchReport {
   ignored: number;
   dead: number;
   retried: number;
+  /** Deliveries whose outcome could not be recorded (database gone): still claimed. */
+  unrecorded: number;
   applied: ApplyResult[];
   /** Receipt times of the deliveries finished, for lag measurements. */
   receivedAt: number[];
@@ -65,6 +67,11 @@ export class DeliveryProcessor {
     return claimDeliveries(this.deps.db.kysely, this.deps.db.caps, workerId, limit, this.deps.clock.now(), leaseMs);
   }
 
+  /** Return this worker's unfinished claims to the queue (call between batches only). */
+  releaseClaims(workerId: string): Promise<number> {
+    return releaseClaims(this.deps.db.kysely, workerId, this.deps.clock.now());
+  }
+
   reclaimExpired(): Promise<number> {
     return reclaimExpired(this.deps.db.kysely, this.deps.clock.now());
   }
@@ -93,7 +100,7 @@ export class DeliveryProcessor {
 
   /** Process claimed rows. Never throws for a row's own failure; it is retried or dead-lettered. */
   async process(workerId: string, rows: readonly DeliveryRow[]): Promise<BatchReport> {
-    const report: BatchReport = { claimed: rows.length, done: 0, ignored: 0, dead: 0, retried: 0, applied: [], receivedAt: [] };
+    const report: BatchReport = { claimed: rows.length, done: 0, ignored: 0, dead: 0, retried: 0, unrecorded: 0, applied: [], receivedAt: [] };
     if (rows.length === 0) return report;
     const parsed = rows.map((r) => this.parse(r));
     try {
@@ -150,7 +157,9 @@ export class DeliveryProcessor {
         this.deps.logger.error({ delivery: row.id, attempts: row.attempts, err: message }, 'delivery is dead');
       }
     } catch (writeErr) {
-      // The database is gone too: the lease expires and the delivery is claimed again later.
+      // The database is gone too: the worker releases it once the database answers again (or
+      // another instance takes it when the lease expires).
+      report.unrecorded++;
       this.deps.logger.error({ delivery: row.id, err: String(writeErr) }, 'could not record delivery failure');
     }
   }

@@ -2,13 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import type { Database } from './schema.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database, NewDeliveryRow } from './schema.js';
+import { insertDeliveries } from './delivery.repository.js';
+import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { PgTextPlugin } from './pg-text-plugin.js';
+import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
 export type DatabaseSettings =
-  | { kind: 'sqlite'; path: string; synchronous?: 'FULL' | 'NORMAL' | 'OFF' }
+  | {
+      kind: 'sqlite';
+      path: string;
+      synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+    }
   | { kind: 'postgres'; url: string; poolSize?: number };
 
 /**
@@ -30,7 +38,29 @@ export interface Capabilities {
 export interface Db {
   kysely: Kysely<Database>;
   caps: Capabilities;
+  /** Insert raw deliveries in one transaction, resolving once committed (the group commit's sink). */
+  writeDeliveries(rows: readonly NewDeliveryRow[]): Promise<void>;
   close(): Promise<void>;
+}
+
+const inTransaction = (kysely: Kysely<Database>) => (rows: readonly NewDeliveryRow[]): Promise<void> =>
+  kysely.transaction().execute((trx) => insertDeliveries(trx, rows));
+
+/**
+ * The delivery insert as one prepared statement in one transaction: the hot path of every
+ * webhook, so no query building per batch. It shares the connection with Kysely, bypassing
+ * Kysely's connection lock: should a Kysely transaction be open across an await (one that waits
+ * on the network, say), the insert would become a savepoint inside it and its commit would not
+ * be ours to promise. So it waits until no transaction is open, then runs synchronously.
+ */
+function preparedInsert(sqlite: SQLite.Database): (rows: readonly NewDeliveryRow[]) => Promise<void> {
+  let insertAll: ((rows: readonly unknown[][]) => void) | null = null;
+  return async (rows) => {
+    while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+    // Prepared on first use: the table exists only once migrations have run.
+    insertAll ??= sqliteDeliveryInserter(sqlite);
+    insertAll(rows.map((r) => DELIVERY_INSERT_COLUMNS.map((c) => r[c] ?? null)));
+  };
 }
 
 // PostgreSQL returns bigint (int8) and numeric as strings; our timestamps fit in doubles.
@@ -45,10 +75,11 @@ export function openDatabase(settings: DatabaseSettings): Db {
     sqlite.pragma(`synchronous = ${settings.synchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
     return {
       kysely,
       caps: { engine: 'sqlite', rowLocks: false, arrayParams: false, maxParams: 32_000, binaryType: 'blob', bigintType: 'integer' },
+      writeDeliveries: preparedInsert(sqlite),
       close: () => kysely.destroy(),
     };
   }
@@ -60,10 +91,17 @@ export function openDatabase(settings: DatabaseSettings): Db {
   // An idle client losing its connection (database restart) must not crash the process;
   // the next query gets a fresh connection.
   pool.on('error', () => undefined);
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A client in use emits 'error' too when its server goes away (pg's Client re-emits the
+  // connection error after failing the active query); without a listener that is an uncaught
+  // exception that kills the process. The query itself has already failed and is handled.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgTextPlugin()] });
   return {
     kysely,
     caps: { engine: 'postgres', rowLocks: true, arrayParams: true, maxParams: 60_000, binaryType: 'bytea', bigintType: 'bigint' },
+    writeDeliveries: inTransaction(kysely),
     close: () => kysely.destroy(),
   };
 }

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database, NewDeliveryRow } from './schema.js';
-import { insertDeliveries } from './delivery.repository.js';
+import type { NewDeliveryRow } from './schema.js';
 
 interface Pending {
   row: NewDeliveryRow;
@@ -19,7 +17,8 @@ export class DeliveryWriter {
   private readonly idle: Array<() => void> = [];
 
   constructor(
-    private readonly db: Kysely<Database>,
+    /** Commits rows in one transaction (Db.writeDeliveries). */
+    private readonly sink: (rows: readonly NewDeliveryRow[]) => Promise<void>,
     private readonly maxBatch = 1_000,
     private readonly onCommit: (rows: readonly NewDeliveryRow[]) => void = () => undefined,
   ) {}
@@ -46,7 +45,7 @@ export class DeliveryWriter {
       const batch = this.queue.splice(0, this.maxBatch);
       const rows = batch.map((p) => p.row);
       try {
-        await this.db.transaction().execute((trx) => insertDeliveries(trx, rows));
+        await this.sink(rows);
         for (const p of batch) p.resolve();
         this.onCommit(rows);
       } catch (err) {

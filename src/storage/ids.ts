@@ -1,9 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+// Randomness is drawn 4 KiB at a time: one syscall per 512 ids instead of one per id (ids are
+// made on every webhook).
+const POOL_BYTES = 4_096;
+const pool = Buffer.alloc(POOL_BYTES);
+let offset = POOL_BYTES;
 
 /**
  * Time-ordered text ids: 9 base-36 characters of epoch ms, then 16 hex of randomness.
  * Sorting by id sorts by creation time, which keeps queue claims FIFO and cursors stable.
  */
 export function newId(now: number = Date.now()): string {
-  return now.toString(36).padStart(9, '0') + randomBytes(8).toString('hex');
+  if (offset + 8 > POOL_BYTES) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const random = pool.toString('hex', offset, offset + 8);
+  offset += 8;
+  return now.toString(36).padStart(9, '0') + random;
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import type { BatchReport, DeliveryProcessor } from '../services/process-deliveries.js';
 
 export interface WorkerSettings {
@@ -9,9 +10,21 @@ export interface WorkerSettings {
   pollIntervalMs: number;
   leaseMs: number;
   retentionDays: number;
+  /**
+   * After a batch that did not fill `batchSize`, wait this long (ms) before claiming again, so
+   * deliveries accumulate into fewer, larger transactions. On SQLite every worker commit holds
+   * the single write lock for an fsync that acknowledgements would otherwise queue behind.
+   * Default 0 (claim again at once).
+   */
+  batchDelayMs?: number;
 }
 
 const PRUNE_INTERVAL_MS = 3_600_000;
+
+/** The worker's settings from the configuration. */
+export function workerSettings(w: Config['worker']): WorkerSettings {
+  return { batchSize: w.batchSize, batchDelayMs: w.batchDelayMs, pollIntervalMs: w.pollIntervalMs, leaseMs: w.leaseMs, retentionDays: w.retentionDays };
+}
 
 /**
  * Durable background processing: claim → run → complete / retry / dead-letter, in a loop.
@@ -24,6 +37,7 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
   private running = false;
   private loopDone: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private stopWake: (() => void) | null = null;
   private nudged = false;
   private lastReclaim = 0;
   private lastPrune = 0;
@@ -52,7 +66,21 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
+    this.stopWake?.();
     await this.loopDone;
+  }
+
+  /** Sleep that only stop() interrupts (nudges do not). */
+  private async pause(ms: number): Promise<void> {
+    if (ms <= 0 || !this.running) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.stopWake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.stopWake = null;
   }
 
   private async sleep(ms: number): Promise<void> {
@@ -85,6 +113,11 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
     while (this.running) {
       try {
         await this.housekeeping(Date.now());
+        if (failures > 0) {
+          // The database was unreachable: a batch may have ended without its outcome recorded.
+          const n = await this.processor.releaseClaims(this.id);
+          if (n > 0) this.logger.warn({ count: n }, 'released deliveries left claimed by a database outage');
+        }
         this.nudged = false;
         const rows = await this.processor.claim(this.id, this.settings.batchSize, this.settings.leaseMs);
         failures = 0;
@@ -94,10 +127,12 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
           continue;
         }
         const report = await this.processor.process(this.id, rows);
+        if (report.unrecorded > 0) failures = 1;
         this.emit('batch', report);
+        if (rows.length < this.settings.batchSize) await this.pause(this.settings.batchDelayMs ?? 0);
       } catch (err) {
         // Typically the database is unreachable: back off and try again; nothing is lost,
-        // claimed rows return to the queue when their lease expires.
+        // claimed rows are released when it answers again (or reclaimed after their lease).
         failures++;
         this.emit('failure', err);
         this.logger.error({ err: String((err as Error)?.message ?? err) }, 'worker loop failed');

@@ -39,3 +39,18 @@ export async function reclaimExpired(db: Kysely<Database>, now: number): Promise
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/**
+ * Give back everything `workerId` still holds (it is between batches, so it is working on none
+ * of it): after the database came back from an outage that stopped the worker from recording
+ * how its batch ended, the work is retried now rather than when the lease runs out.
+ */
+export async function releaseClaims(db: Kysely<Database>, workerId: string, now: number): Promise<number> {
+  const res = await db
+    .updateTable('deliveries')
+    .set({ status: 'pending', locked_by: null, locked_until: null, run_at: now })
+    .where('status', '=', 'processing')
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

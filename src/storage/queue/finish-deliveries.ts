@@ -10,15 +10,27 @@ export interface Completion {
   error?: string | null;
 }
 
-/** Mark claimed deliveries finished, only while this worker still holds them. */
+/**
+ * Mark claimed deliveries finished, only while this worker still holds them. Deliveries with the
+ * same outcome (most of a batch: "1 event(s)") share one UPDATE … WHERE id IN (…).
+ */
 export async function completeDeliveries(q: Q, workerId: string, items: readonly Completion[], now: number): Promise<void> {
+  const groups = new Map<string, { item: Completion; ids: string[] }>();
   for (const item of items) {
-    await q
-      .updateTable('deliveries')
-      .set({ status: item.status, outcome: item.outcome, last_error: item.error ?? null, processed_at: now, locked_by: null, locked_until: null })
-      .where('id', '=', item.id)
-      .where('locked_by', '=', workerId)
-      .execute();
+    const key = JSON.stringify([item.status, item.outcome, item.error ?? null]);
+    const group = groups.get(key);
+    if (group) group.ids.push(item.id);
+    else groups.set(key, { item, ids: [item.id] });
+  }
+  for (const { item, ids } of groups.values()) {
+    for (let i = 0; i < ids.length; i += 500) {
+      await q
+        .updateTable('deliveries')
+        .set({ status: item.status, outcome: item.outcome, last_error: item.error ?? null, processed_at: now, locked_by: null, locked_until: null })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .where('locked_by', '=', workerId)
+        .execute();
+    }
   }
 }
 
