@@ -1,4 +1,4 @@
-// The few parts of autocannon's API that bench/ingest.ts uses (the package ships no types).
+// The parts of autocannon's API the benchmarks use (the package ships no types; @types/autocannon is not installed).
 declare module 'autocannon' {
   namespace autocannon {
     interface Request {
@@ -12,12 +12,16 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       duration?: number;
+      overallRate?: number;
+      headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Histogram {
       p50: number;
       p99: number;
+      p99_9: number;
       average: number;
+      max: number;
     }
     interface Result {
       '2xx': number;

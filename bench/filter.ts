@@ -127,7 +127,7 @@ async function measureGets(server: Server): Promise<Pick<EngineResult, 'getP50' 
   const r = await autocannon({
     url: server.url, connections: 8, overallRate: 1_000, duration: 10,
     headers: { authorization: `Bearer ${KEY}` },
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, method: 'GET', path: `/v1/suppressions/${i++ % 2 === 0 ? suppressedAddress((i * 7919) % SUPPRESSIONS) : `nobody${i}@example.com`}` }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: `/v1/suppressions/${i++ % 2 === 0 ? suppressedAddress((i * 7919) % SUPPRESSIONS) : `nobody${i}@example.com`}` }) }],
   });
   return { getP50: r.latency.p50, getP99: r.latency.p99, getP999: r.latency.p99_9, getRate: r.requests.average, getErrors: r.errors + r.non2xx };
 }
