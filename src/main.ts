@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
@@ -118,11 +117,4 @@ export async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const running = await startServer(config, logger);
   handleSignals(running, config.shutdownTimeoutMs, logger);
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`bouncer failed to start: ${String((err as Error)?.stack ?? err)}\n`);
-    process.exit(1);
-  });
 }

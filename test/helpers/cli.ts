@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CLI_BUNDLE } from './cli-bundle.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -9,10 +10,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `bouncer ARGS…` from source (tsx) with the given environment, optionally feeding stdin. */
+/** Run `bouncer ARGS…` (bundled from the current sources) with the given environment, optionally feeding stdin. */
 export function runBouncer(args: readonly string[], env: Record<string, string>, stdin?: string | Buffer): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', BOUNCER_LOG_LEVEL: 'warn', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

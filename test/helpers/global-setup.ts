@@ -1,6 +1,22 @@
+import { build } from 'esbuild';
+import { CLI_BUNDLE } from './cli-bundle.js';
 import { testDialects, assertPostgresReachable } from './dialects.js';
 
-/** Fail fast (never skip) when the suite is asked to run on PostgreSQL and it is not there. */
+/**
+ * Fail fast (never skip) when the suite is asked to run on PostgreSQL and it is not there; bundle
+ * the CLI from the current sources for the tests that run it as a child process.
+ */
 export default async function setup(): Promise<void> {
   if (testDialects().includes('postgres')) await assertPostgresReachable();
+  await build({
+    entryPoints: [new URL('../../src/cli/run.ts', import.meta.url).pathname],
+    outfile: CLI_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
 }

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { CLI_BUNDLE } from './cli-bundle.js';
 import { ADMIN_KEY, DRIP_SECRET, DRIP_URL_TOKEN } from './app.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A real `bouncer serve` child process (from source through tsx). */
+/** A real `bouncer serve` child process (bundled from the current sources). */
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
@@ -33,7 +34,7 @@ export function serverEnv(databaseUrl: string, overrides: Record<string, string>
   };
 }
 
-export const SERVE_ARGS = ['--import', 'tsx', 'src/cli/run.ts', 'serve'] as const;
+export const SERVE_ARGS = [CLI_BUNDLE, 'serve'] as const;
 
 /**
  * Start `bouncer serve` (or another script given as node arguments that logs the same line) and
