@@ -6,6 +6,7 @@ import { parseCsvRecord, RecordReader, type RawRecord, type RecordFormat } from 
 import type { Db } from '../storage/database.js';
 import { newId } from '../storage/ids.js';
 import { insertAudit } from '../storage/audit.repository.js';
+import { markSuppressionsChanged } from '../storage/suppression-changes.repository.js';
 import { findByKeys, insertNew, suppressionKeyString, updateState } from '../storage/suppression.repository.js';
 import type { NewSuppressionRow, SuppressionRow } from '../storage/schema.js';
 
@@ -145,6 +146,7 @@ export class ImportService {
       const inserted = await insertNew(trx, toInsert);
       for (const r of toInsert) statuses.set(suppressionKeyString(r), inserted.has(suppressionKeyString(r)) ? 'imported' : 'unchanged');
       await updateState(trx, toUpdate);
+      if (toInsert.length + toUpdate.length > 0) await markSuppressionsChanged(trx, { deleted: false });
     });
     return statuses;
   }

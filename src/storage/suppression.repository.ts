@@ -1,7 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Capabilities } from './database.js';
 import type { Database, NewSuppressionRow, SuppressionRow } from './schema.js';
-import { bumpSuppressionDeletes, bumpSuppressionWrites } from './suppression-changes.repository.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -55,7 +54,6 @@ export async function insertNew(q: Q, rows: readonly NewSuppressionRow[]): Promi
       .execute();
     for (const r of res) inserted.add(keyOf(r));
   }
-  if (inserted.size > 0) await bumpSuppressionWrites(q);
   return inserted;
 }
 
@@ -80,7 +78,6 @@ export async function updateState(q: Q, rows: readonly NewSuppressionRow[]): Pro
       )
       .execute();
   }
-  if (rows.length > 0) await bumpSuppressionWrites(q);
 }
 
 export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
@@ -90,9 +87,7 @@ export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
     .where('address', '=', key.address)
     .where('scope', '=', key.scope)
     .executeTakeFirst();
-  const n = Number(res.numDeletedRows);
-  if (n > 0) await bumpSuppressionDeletes(q);
-  return n;
+  return Number(res.numDeletedRows);
 }
 
 /**
