@@ -11,7 +11,7 @@ import { findByKeys, insertNew, suppressionKeyString, updateState } from '../sto
 import type { NewSuppressionRow, SuppressionRow } from '../storage/schema.js';
 
 /** Rows per transaction: one lookup of the existing rows and batched inserts/updates. */
-export const IMPORT_BATCH_ROWS = 5_000;
+export const IMPORT_BATCH_ROWS = 10_000;
 
 export type ImportStatus = 'imported' | 'updated' | 'unchanged' | 'invalid';
 
@@ -143,9 +143,9 @@ export class ImportService {
           statuses.set(p.key, 'updated');
         } else statuses.set(p.key, 'unchanged');
       }
-      const inserted = await insertNew(trx, toInsert);
+      const inserted = await insertNew(trx, toInsert, caps);
       for (const r of toInsert) statuses.set(suppressionKeyString(r), inserted.has(suppressionKeyString(r)) ? 'imported' : 'unchanged');
-      await updateState(trx, toUpdate);
+      await updateState(trx, toUpdate, caps);
       if (toInsert.length + toUpdate.length > 0) await markSuppressionsChanged(trx, { deleted: false });
     });
     return statuses;
