@@ -56,7 +56,7 @@ const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
  */
 function insertSource(q: Q, rows: readonly NewSuppressionRow[], caps: Capabilities | undefined) {
   const into = q.insertInto('suppressions');
-  if (!caps?.arrayParams) return into.values(rows as NewSuppressionRow[]);
+  if (!caps?.arrayParams) return into.values(rows);
   const arrays = COLUMNS.map((c) => sql`${sql.val(rows.map((r) => r[c] ?? null))}::${sql.raw(COLUMN_TYPES[c])}[]`);
   return into.columns([...COLUMNS]).expression(sql`select * from unnest(${sql.join(arrays)})`);
 }
