@@ -212,10 +212,10 @@ function writeResults(results: EngineResult[], impSqlite: { ms: number; summary:
   writeResultsSection('filter', `
 ### Pre-send checks (issue 5) (\`npm run bench:filter\`)
 
-${machineLine()} The machine was shared with other jobs while this ran (one run, not repeated).
+${machineLine()} The machine was shared with other jobs while this ran (load average 5–8 on its 2 cores during the final run; one run, not repeated), so these figures are pessimistic and noisy.
 
 Data: ${SUPPRESSIONS.toLocaleString('en')} active suppressions; ${RECIPIENTS.toLocaleString('en')} recipients (${mb} MB of CSV), 15 % of them suppressed.
-The real server (\`bouncer serve\`, compiled, worker off) on SQLite (WAL, synchronous=NORMAL) and on PostgreSQL at 127.0.0.1; the client streams the file to \`POST /v1/filter\` and reads the whole answer. Best of ${RUNS} runs.
+The real server (\`bouncer serve\`, compiled, worker off) on SQLite (WAL, synchronous=NORMAL) and on PostgreSQL at 127.0.0.1; the client (on the same machine) streams the file to \`POST /v1/filter\` and reads the whole answer. The baseline runs only the queries, in the benchmark process (no HTTP, no parsing of the answer). Best of ${RUNS} runs.
 
 | engine | /v1/filter CSV | /v1/filter NDJSON | peak server RSS | seed-000 baseline (\`IN (…)\` per 10,000) | baseline ÷ filter (CSV) | process start → first answer (index built) |
 |---|---|---|---|---|---|---|
