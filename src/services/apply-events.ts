@@ -5,6 +5,7 @@ import type { Capabilities } from '../storage/database.js';
 import { newId } from '../storage/ids.js';
 import type { Database, NewEventRow, NewSuppressionRow, SuppressionRow } from '../storage/schema.js';
 import { insertEvents } from '../storage/event.repository.js';
+import { markSuppressionsChanged } from '../storage/suppression-changes.repository.js';
 import {
   deleteByKey,
   findByKeys,
@@ -133,6 +134,7 @@ export async function applyEvents(
     pending = await decideAndWrite(trx, caps, policy, pending, batch, now, changes);
   }
   if (pending.length > 0) throw Object.assign(new Error('suppression rows kept changing under us'), { code: '40001' });
+  if (changes.length > 0) await markSuppressionsChanged(trx, { deleted: changes.some((c) => c.kind === 'lifted') });
   return { newEvents, duplicates, changes };
 }
 

@@ -3,7 +3,7 @@ import { columnIndex, csvField, parseCsvRecord, RecordReader, type RawRecord, ty
 import type { FilterCriteria, FilterDecision, RecipientFilter } from './filter-recipients.js';
 
 /** Rows decided per round trip to the index; the unit of memory and of backpressure. */
-export const FILTER_CHUNK_ROWS = 10_000;
+export const FILTER_CHUNK_ROWS = 5_000;
 
 export interface FilterStreamOptions extends FilterCriteria {
   format: RecordFormat;

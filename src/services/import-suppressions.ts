@@ -6,11 +6,12 @@ import { parseCsvRecord, RecordReader, type RawRecord, type RecordFormat } from 
 import type { Db } from '../storage/database.js';
 import { newId } from '../storage/ids.js';
 import { insertAudit } from '../storage/audit.repository.js';
+import { markSuppressionsChanged } from '../storage/suppression-changes.repository.js';
 import { findByKeys, insertNew, suppressionKeyString, updateState } from '../storage/suppression.repository.js';
 import type { NewSuppressionRow, SuppressionRow } from '../storage/schema.js';
 
 /** Rows per transaction: one lookup of the existing rows and batched inserts/updates. */
-export const IMPORT_BATCH_ROWS = 5_000;
+export const IMPORT_BATCH_ROWS = 10_000;
 
 export type ImportStatus = 'imported' | 'updated' | 'unchanged' | 'invalid';
 
@@ -142,9 +143,10 @@ export class ImportService {
           statuses.set(p.key, 'updated');
         } else statuses.set(p.key, 'unchanged');
       }
-      const inserted = await insertNew(trx, toInsert);
+      const inserted = await insertNew(trx, toInsert, caps);
       for (const r of toInsert) statuses.set(suppressionKeyString(r), inserted.has(suppressionKeyString(r)) ? 'imported' : 'unchanged');
-      await updateState(trx, toUpdate);
+      await updateState(trx, toUpdate, caps);
+      if (toInsert.length + toUpdate.length > 0) await markSuppressionsChanged(trx, { deleted: false });
     });
     return statuses;
   }

@@ -14,7 +14,7 @@ export interface IndexedSuppression {
   expiresAt: number | null;
 }
 
-const LOAD_PAGE_ROWS = 20_000;
+const LOAD_PAGE_ROWS = 5_000;
 /** Rows re-read before the newest `updated_at` seen, for writers whose clocks lag or whose
  *  transactions committed late. */
 const CATCH_UP_SLACK_MS = 60_000;

@@ -6,6 +6,7 @@ import { isActive, type PolicyConfig } from '../core/policy.js';
 import type { Db } from '../storage/database.js';
 import { newId } from '../storage/ids.js';
 import { insertAudit, listAudit } from '../storage/audit.repository.js';
+import { markSuppressionsChanged } from '../storage/suppression-changes.repository.js';
 import { listForAddress as eventsForAddress } from '../storage/event.repository.js';
 import { deleteByKey, list, listForAddress, updateState, type ListFilters } from '../storage/suppression.repository.js';
 import type { AuditRow, EventRow, SuppressionRow } from '../storage/schema.js';
@@ -209,6 +210,7 @@ export class SuppressionService {
         after: JSON.stringify(rowToEntry(row, now)),
         note: change.note,
       });
+      await markSuppressionsChanged(trx, { deleted: false });
       return rowToEntry(row, now);
     });
   }
@@ -229,6 +231,7 @@ export class SuppressionService {
           before: JSON.stringify(rowToEntry(r, now)), after: null, note: change.note,
         });
       }
+      await markSuppressionsChanged(trx, { deleted: true });
       return { removed: rows.map((r) => rowToEntry(r, now)) };
     });
   }

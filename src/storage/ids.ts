@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 
 // Randomness is drawn 4 KiB at a time: one syscall per 512 ids instead of one per id (ids are
-// made on every webhook).
+// made on every webhook and a million at a time by bulk imports).
 const POOL_BYTES = 4_096;
 const pool = Buffer.alloc(POOL_BYTES);
 let offset = POOL_BYTES;

@@ -4,10 +4,13 @@ import type { Database } from './schema.js';
 type Q = Kysely<Database> | Transaction<Database>;
 
 /**
- * Change counters for the suppression list, bumped inside every writing transaction so that
- * in-memory indexes (one per instance) notice changes made by any instance with one primary-key
- * read. `writes` counts every change; `deletes` only removals, which an index cannot replay
- * from `updated_at` and therefore rebuilds for.
+ * Change counters for the suppression list, so that in-memory indexes (one per instance) notice
+ * changes made by any instance with one primary-key read. `writes` counts every change;
+ * `deletes` only removals, which an index cannot replay from `updated_at` and rebuilds for.
+ *
+ * Every transaction that writes suppressions calls markSuppressionsChanged() as its LAST
+ * statement: the counter row is a hot row on PostgreSQL, and taking its lock only right before
+ * commit means its holder never waits on another lock (no deadlocks) and holds it briefly.
  */
 const WRITES_KEY = 'suppressions.writes';
 const DELETES_KEY = 'suppressions.deletes';
@@ -26,13 +29,9 @@ async function bump(q: Q, key: string): Promise<void> {
     .execute();
 }
 
-export async function bumpSuppressionWrites(q: Q): Promise<void> {
+export async function markSuppressionsChanged(q: Q, change: { deleted: boolean }): Promise<void> {
   await bump(q, WRITES_KEY);
-}
-
-export async function bumpSuppressionDeletes(q: Q): Promise<void> {
-  await bump(q, WRITES_KEY);
-  await bump(q, DELETES_KEY);
+  if (change.deleted) await bump(q, DELETES_KEY);
 }
 
 export async function readSuppressionVersion(q: Q): Promise<SuppressionVersion> {

@@ -1,7 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Capabilities } from './database.js';
 import type { Database, NewSuppressionRow, SuppressionRow } from './schema.js';
-import { bumpSuppressionDeletes, bumpSuppressionWrites } from './suppression-changes.repository.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -34,8 +33,9 @@ export async function findByKeys(q: Q, caps: Capabilities, keys: readonly Suppre
   }
   const wanted = new Set(keys.map(keyOf));
   for (const [channel, addresses] of byChannel) {
-    for (const part of chunk([...new Set(addresses)], 5_000)) {
-      let query = q.selectFrom('suppressions').selectAll().where('channel', '=', channel).where('address', 'in', part);
+    for (const part of chunk([...new Set(addresses)], caps.arrayParams ? 50_000 : 5_000)) {
+      let query = q.selectFrom('suppressions').selectAll().where('channel', '=', channel);
+      query = caps.arrayParams ? query.where(sql<boolean>`address = any(${sql.val(part)}::text[])`) : query.where('address', 'in', part);
       if (lock && caps.rowLocks) query = query.forUpdate();
       for (const row of await query.execute()) if (wanted.has(keyOf(row))) out.set(keyOf(row), row);
     }
@@ -43,28 +43,44 @@ export async function findByKeys(q: Q, caps: Capabilities, keys: readonly Suppre
   return out;
 }
 
+const COLUMNS = ['id', 'channel', 'address', 'scope', 'reason', 'source', 'first_event_at', 'last_event_at', 'expires_at', 'soft_count', 'soft_failures', 'metadata', 'created_at', 'updated_at'] as const;
+const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
+  id: 'text', channel: 'text', address: 'text', scope: 'text', reason: 'text', source: 'text', first_event_at: 'bigint', last_event_at: 'bigint',
+  expires_at: 'bigint', soft_count: 'integer', soft_failures: 'text', metadata: 'text', created_at: 'bigint', updated_at: 'bigint',
+};
+
+/**
+ * Rows as an insert source. With `caps` (bulk loads): one `unnest` of column arrays per
+ * statement where the engine binds arrays (PostgreSQL), else as many rows per statement as the
+ * parameter limit allows. Without: 500-row VALUES lists.
+ */
+function insertSource(q: Q, rows: readonly NewSuppressionRow[], caps: Capabilities | undefined) {
+  const into = q.insertInto('suppressions');
+  if (!caps?.arrayParams) return into.values(rows);
+  const arrays = COLUMNS.map((c) => sql`${sql.val(rows.map((r) => r[c] ?? null))}::${sql.raw(COLUMN_TYPES[c])}[]`);
+  return into.columns([...COLUMNS]).expression(sql`select * from unnest(${sql.join(arrays)})`);
+}
+
+const rowsPerStatement = (caps: Capabilities | undefined): number =>
+  caps ? (caps.arrayParams ? 50_000 : Math.floor(caps.maxParams / COLUMNS.length)) : 500;
+
 /** Insert new rows; returns the keys that were inserted (the rest already existed). */
-export async function insertNew(q: Q, rows: readonly NewSuppressionRow[]): Promise<Set<string>> {
+export async function insertNew(q: Q, rows: readonly NewSuppressionRow[], caps?: Capabilities): Promise<Set<string>> {
   const inserted = new Set<string>();
-  for (const part of chunk(rows, 500)) {
-    const res = await q
-      .insertInto('suppressions')
-      .values(part)
+  for (const part of chunk(rows, rowsPerStatement(caps))) {
+    const res = await insertSource(q, part, caps)
       .onConflict((oc) => oc.columns(['channel', 'address', 'scope']).doNothing())
       .returning(['channel', 'address', 'scope'])
       .execute();
     for (const r of res) inserted.add(keyOf(r));
   }
-  if (inserted.size > 0) await bumpSuppressionWrites(q);
   return inserted;
 }
 
-/** Overwrite the policy-owned columns of existing rows. */
-export async function updateState(q: Q, rows: readonly NewSuppressionRow[]): Promise<void> {
-  for (const part of chunk(rows, 500)) {
-    await q
-      .insertInto('suppressions')
-      .values(part)
+/** Overwrite the policy-owned columns of existing rows (`caps`: bulk statements, as insertNew). */
+export async function updateState(q: Q, rows: readonly NewSuppressionRow[], caps?: Capabilities): Promise<void> {
+  for (const part of chunk(rows, rowsPerStatement(caps))) {
+    await insertSource(q, part, caps)
       .onConflict((oc) =>
         oc.columns(['channel', 'address', 'scope']).doUpdateSet((eb) => ({
           reason: eb.ref('excluded.reason'),
@@ -80,7 +96,6 @@ export async function updateState(q: Q, rows: readonly NewSuppressionRow[]): Pro
       )
       .execute();
   }
-  if (rows.length > 0) await bumpSuppressionWrites(q);
 }
 
 export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
@@ -90,9 +105,7 @@ export async function deleteByKey(q: Q, key: SuppressionKey): Promise<number> {
     .where('address', '=', key.address)
     .where('scope', '=', key.scope)
     .executeTakeFirst();
-  const n = Number(res.numDeletedRows);
-  if (n > 0) await bumpSuppressionDeletes(q);
-  return n;
+  return Number(res.numDeletedRows);
 }
 
 /**

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
-import { buildTestApp, FixedClock, type TestApp } from '../helpers/app.js';
+import { auth, buildTestApp, FixedClock, type TestApp } from '../helpers/app.js';
 import { createServices, type Services } from '../../src/services/container.js';
 import { openDatabase, type Db } from '../../src/storage/database.js';
 
@@ -39,6 +39,17 @@ describe.each(testDialects())('the suppression index shared by two instances on 
     const run = a.services.imports.run(Readable.from(['email,created\nz@example.com,1690000000\n']), { format: 'csv', defaults: {}, actor: 'test' });
     for await (const _ of run.results) void _;
     expect(await statuses(b, ['z@example.com'])).toEqual(['unsubscribe']);
+  });
+
+  it('sees events applied by the worker of the other instance', async () => {
+    expect(await statuses(b, ['hooked@example.com'])).toEqual(['allowed']);
+    const res = await a.app.inject({
+      method: 'POST', url: '/webhooks/bounce', headers: auth(),
+      payload: { email: 'hooked@example.com', source: 'test', type: 'hard', meta: { diagnostic: '550 5.1.1 user unknown' } },
+    });
+    expect(res.statusCode).toBeLessThan(300);
+    await a.drain();
+    expect(await statuses(b, ['hooked@example.com'])).toEqual(['hard_bounce']);
   });
 
   it('lets a cool-down end on time without any write', async () => {
