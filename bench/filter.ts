@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -212,7 +213,7 @@ function writeResults(results: EngineResult[], impSqlite: { ms: number; summary:
   writeResultsSection('filter', `
 ### Pre-send checks (issue 5) (\`npm run bench:filter\`)
 
-${machineLine()} The machine was shared with other jobs while this ran (load average 5–8 on its 2 cores during the final run; one run, not repeated), so these figures are pessimistic and noisy.
+${machineLine()} Load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min; the benchmark itself loads both cores).
 
 Data: ${SUPPRESSIONS.toLocaleString('en')} active suppressions; ${RECIPIENTS.toLocaleString('en')} recipients (${mb} MB of CSV), 15 % of them suppressed.
 The real server (\`bouncer serve\`, compiled, worker off) on SQLite (WAL, synchronous=NORMAL) and on PostgreSQL at 127.0.0.1; the client (on the same machine) streams the file to \`POST /v1/filter\` and reads the whole answer. The baseline runs only the queries, in the benchmark process (no HTTP, no parsing of the answer). Best of ${RUNS} runs.
