@@ -4,9 +4,9 @@ import { request } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { fixedRateLoad } from './lib/fixed-rate.js';
 import { generateFiles, seedPostgres, seedSqlite, suppressedAddress } from './lib/filter-data.js';
 import { machineLine, writeResultsSection } from './lib/results.js';
 
@@ -125,14 +125,27 @@ async function measureFilter(server: Server): Promise<Pick<EngineResult, 'coldMs
   return { coldMs, csv, ndjson, summary, rssAfterIndex };
 }
 
+const GET_LOAD = { rate: 1_000, durationS: 10, connections: 8 } as const;
+
 async function measureGets(server: Server): Promise<Pick<EngineResult, 'getP50' | 'getP99' | 'getP999' | 'getRate' | 'getErrors'>> {
-  let i = 0;
-  const r = await autocannon({
-    url: server.url, connections: 8, overallRate: 1_000, duration: 10,
+  const r = await fixedRateLoad({
+    url: server.url, ...GET_LOAD,
     headers: { authorization: `Bearer ${KEY}` },
-    requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: `/v1/suppressions/${i++ % 2 === 0 ? suppressedAddress((i * 7919) % SUPPRESSIONS) : `nobody${i}@example.com`}` }) }],
+    path: (i) => `/v1/suppressions/${i % 2 === 0 ? suppressedAddress((i * 7919) % SUPPRESSIONS) : `nobody${i}@example.com`}`,
   });
-  return { getP50: r.latency.p50, getP99: r.latency.p99, getP999: r.latency.p99_9, getRate: r.requests.average, getErrors: r.errors + r.non2xx };
+  return { getP50: r.p50, getP99: r.p99, getP999: r.p999, getRate: r.rate, getErrors: r.errors };
+}
+
+/** The same load against a node:http server that only answers "ok": this machine's floor. */
+async function measureGetFloor(port: number): Promise<Pick<EngineResult, 'getP50' | 'getP99' | 'getP999' | 'getRate' | 'getErrors'>> {
+  const proc = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => proc.stdout?.once('data', () => resolve()));
+  try {
+    const r = await fixedRateLoad({ url: `http://127.0.0.1:${port}`, ...GET_LOAD, path: () => '/' });
+    return { getP50: r.p50, getP99: r.p99, getP999: r.p999, getRate: r.rate, getErrors: r.errors };
+  } finally {
+    proc.kill();
+  }
 }
 
 /** Seed 000's approach: the list in 10,000-address chunks, one `IN (…)` query each. */
@@ -192,6 +205,8 @@ async function main(): Promise<void> {
   await seedSqlite(sqlitePath, SUPPRESSIONS);
   const pgUrl = await seedPostgres(PG_URL, 'bench_filter', SUPPRESSIONS);
   console.error(`data ready in ${fmt(performance.now() - t0)} (${suppressedInList} of ${RECIPIENTS} recipients suppressed)`);
+  const floor = await measureGetFloor(18_610);
+  console.error(`GET floor ${JSON.stringify(floor)}`);
   const results: EngineResult[] = [];
   results.push(await runEngine('sqlite', `sqlite:${sqlitePath}`, sqlitePath, 18_611));
   console.error(JSON.stringify(results[0]));
@@ -202,14 +217,15 @@ async function main(): Promise<void> {
   console.error(`import sqlite ${fmt(impSqlite.ms)} ${impSqlite.summary}`);
   const impPg = await measureImport(await seedPostgres(PG_URL, 'bench_import', 0), 18_614);
   console.error(`import postgres ${fmt(impPg.ms)} ${impPg.summary}`);
-  writeResults(results, impSqlite, impPg);
+  writeResults(results, floor, impSqlite, impPg);
 }
 
-function writeResults(results: EngineResult[], impSqlite: { ms: number; summary: string }, impPg: { ms: number; summary: string }): void {
+function writeResults(results: EngineResult[], floor: Pick<EngineResult, 'getP50' | 'getP99' | 'getP999' | 'getRate' | 'getErrors'>, impSqlite: { ms: number; summary: string }, impPg: { ms: number; summary: string }): void {
   const mb = (statSync(`${DATA}/recipients.csv`).size / 1e6).toFixed(0);
   const row = (r: EngineResult): string =>
     `| ${r.engine} | ${fmt(Math.min(...r.csv))} (median ${fmt(median(r.csv))}) | ${fmt(Math.min(...r.ndjson))} (median ${fmt(median(r.ndjson))}) | ${r.peakRss.toFixed(0)} MB | ${fmt(r.baselineMs)} | ${(r.baselineMs / Math.min(...r.csv)).toFixed(1)} × | ${fmt(r.coldMs)} |`;
-  const gets = (r: EngineResult): string => `| ${r.engine} | ${r.getRate.toFixed(0)} req/s | ${r.getP50} ms | ${r.getP99} ms | ${r.getP999} ms | ${r.getErrors} |`;
+  const gets = (name: string, r: Pick<EngineResult, 'getP50' | 'getP99' | 'getP999' | 'getRate' | 'getErrors'>): string =>
+    `| ${name} | ${r.getRate.toFixed(0)} req/s | ${r.getP50.toFixed(2)} ms | ${r.getP99.toFixed(2)} ms | ${r.getP999.toFixed(2)} ms | ${r.getErrors} |`;
   writeResultsSection('filter', `
 ### Pre-send checks (issue 5) (\`npm run bench:filter\`)
 
@@ -224,11 +240,12 @@ ${results.map(row).join('\n')}
 
 Targets: ≤ 1 s end to end and ≤ 300 MB peak RSS on SQLite. Summary of a run: \`${results[0]?.summary ?? ''}\`.
 
-Single-address \`GET /v1/suppressions/:address\` at a fixed 1,000 requests/s (autocannon, 8 connections, 10 s, half listed, half not):
+Single-address \`GET /v1/suppressions/:address\` at a fixed 1,000 requests/s, evenly spaced (open loop, 8 keep-alive connections, 10 s, half listed, half not; each latency counted from the moment its request was due, \`bench/lib/fixed-rate.ts\`). The first row is a \`node:http\` server that only answers "ok", measured the same way: the floor this machine's scheduling sets.
 
 | engine | achieved | p50 | p99 | p99.9 | errors |
 |---|---|---|---|---|---|
-${results.map(gets).join('\n')}
+${gets('bare node:http (floor)', floor)}
+${results.map((r) => gets(r.engine, r)).join('\n')}
 
 Target: p99 ≤ 2 ms. \`POST /v1/import\` of ${IMPORT_ROWS.toLocaleString('en')} SendGrid bounce rows into an empty list: SQLite ${fmt(impSqlite.ms)}, PostgreSQL ${fmt(impPg.ms)} (target ≤ 30 s).
 `);
