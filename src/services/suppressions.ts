@@ -47,51 +47,15 @@ export function rowToEntry(r: SuppressionRow, now: number): SuppressionEntry {
   };
 }
 
-/** An event as the API answers it (snake_case, ISO times, details parsed). */
-export type EventJson = {
-  id: string;
-  provider: string;
-  type: string;
-  channel: string;
-  address: string;
-  scope: string;
-  severity: string | null;
-  reason: string | null;
-  fine_reason: string | null;
-  smtp_code: string | null;
-  enhanced_status: string | null;
-  diagnostic: string | null;
-  error_code: string | null;
-  provider_message_id: string | null;
-  campaign: string | null;
-  occurred_at: string;
-  received_at: string;
-  delivery_id: string | null;
-  details: unknown;
-};
+/** An event as the API answers it: the stored row without its de-duplication key, ISO times, details parsed. */
+export type EventJson = Flatten<
+  Omit<EventRow, 'dedup_key' | 'occurred_at' | 'received_at' | 'details'> & { occurred_at: string; received_at: string; details: unknown }
+>;
+type Flatten<T> = { [K in keyof T]: T[K] };
 
 export function eventRowToJson(e: EventRow): EventJson {
-  return {
-    id: e.id,
-    provider: e.provider,
-    type: e.type,
-    channel: e.channel,
-    address: e.address,
-    scope: e.scope,
-    severity: e.severity,
-    reason: e.reason,
-    fine_reason: e.fine_reason,
-    smtp_code: e.smtp_code,
-    enhanced_status: e.enhanced_status,
-    diagnostic: e.diagnostic,
-    error_code: e.error_code,
-    provider_message_id: e.provider_message_id,
-    campaign: e.campaign,
-    occurred_at: iso(Number(e.occurred_at))!,
-    received_at: iso(Number(e.received_at))!,
-    delivery_id: e.delivery_id,
-    details: JSON.parse(e.details) as unknown,
-  };
+  const { dedup_key: _dedupKey, occurred_at, received_at, details, ...rest } = e;
+  return { ...rest, occurred_at: iso(Number(occurred_at))!, received_at: iso(Number(received_at))!, details: JSON.parse(details) as unknown };
 }
 
 export function auditRowToJson(a: AuditRow): Record<string, unknown> {
