@@ -7,13 +7,28 @@ import { openDatabase, type Db, type DatabaseSettings } from '../../src/storage/
 import { migrateToLatest } from '../../src/storage/migrations/index.js';
 import { TEST_PG_URL, type TestDialect } from './dialects.js';
 
+/** Prefix of the per-test PostgreSQL schemas. */
+const SCHEMA_PREFIX = 'bouncer_t_';
+
+/** Drop every per-test schema (before and after a run, never while tests run). */
+export async function dropTestSchemas(): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ nspname: string }>('select nspname from pg_namespace where starts_with(nspname, $1)', [SCHEMA_PREFIX]);
+    for (const { nspname } of rows) await c.query(`drop schema if exists ${nspname} cascade`);
+  } finally {
+    await c.end();
+  }
+}
+
 export interface TestDatabase {
   dialect: TestDialect;
   /** A BOUNCER_DATABASE_URL for child processes pointing at the same data. */
   url: string;
   settings: DatabaseSettings;
   db: Db;
-  /** Close the connection and delete the file / schema. */
+  /** Close the connection and delete the file (a PostgreSQL schema goes at the end of the run). */
   cleanup(): Promise<void>;
 }
 
@@ -36,7 +51,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
       },
     };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const schema = `${SCHEMA_PREFIX}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -48,12 +63,9 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   await migrateToLatest(db);
   return {
     dialect, url, settings, db,
-    cleanup: async () => {
-      await db.close();
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    },
+    // The schema is not dropped here: Kysely's migrator reads the whole catalog, and a schema
+    // dropped while another test migrates fails that test ("schema … does not exist"). The
+    // global teardown drops them all once no test runs (dropTestSchemas).
+    cleanup: () => db.close(),
   };
 }
