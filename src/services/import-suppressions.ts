@@ -127,26 +127,45 @@ export class ImportService {
     return results.sort((a, b) => a.line - b.line);
   }
 
+  /**
+   * Insert first (one prepared statement per row on SQLite, `unnest` on PostgreSQL), then read
+   * only the rows whose key already existed and decide whether the import replaces them. Loading
+   * into an empty or disjoint list therefore costs no lookups at all.
+   */
   private async write(items: Pending[], now: number): Promise<Map<string, ImportStatus>> {
     const statuses = new Map<string, ImportStatus>();
     if (items.length === 0) return statuses;
-    const { kysely, caps } = this.deps.db;
+    const { kysely, caps, insertSuppressionsPrepared } = this.deps.db;
     await kysely.transaction().execute(async (trx) => {
-      const existing = await findByKeys(trx, caps, items.map((p) => ({ channel: p.channel, address: p.address, scope: p.row.scope })), true);
-      const toInsert: NewSuppressionRow[] = [];
+      let written = 0;
+      const insert = async (rows: NewSuppressionRow[]): Promise<void> => {
+        const before = statuses.size;
+        if (insertSuppressionsPrepared) {
+          const done = insertSuppressionsPrepared(rows);
+          for (let i = 0; i < rows.length; i++) if (done[i]) statuses.set(suppressionKeyString(rows[i]!), 'imported');
+        } else {
+          for (const key of await insertNew(trx, rows, caps)) statuses.set(key, 'imported');
+        }
+        written += statuses.size - before;
+      };
+      await insert(items.map((p) => this.toRow(p, null, now)));
+      const conflicting = items.filter((p) => !statuses.has(p.key));
+      const existing = conflicting.length === 0 ? new Map<string, SuppressionRow>()
+        : await findByKeys(trx, caps, conflicting.map((p) => ({ channel: p.channel, address: p.address, scope: p.row.scope })), true);
       const toUpdate: NewSuppressionRow[] = [];
-      for (const p of items) {
+      const vanished: NewSuppressionRow[] = [];
+      for (const p of conflicting) {
         const cur = existing.get(p.key);
-        if (!cur) toInsert.push(this.toRow(p, null, now));
+        // Deleted by someone else between the insert and the read (PostgreSQL): insert it again.
+        if (!cur) vanished.push(this.toRow(p, null, now));
         else if (importReplaces({ reason: cur.reason as Reason, expiresAt: cur.expires_at === null ? null : Number(cur.expires_at) }, p.row, now)) {
           toUpdate.push(this.toRow(p, cur, now));
           statuses.set(p.key, 'updated');
         } else statuses.set(p.key, 'unchanged');
       }
-      const inserted = await insertNew(trx, toInsert, caps);
-      for (const r of toInsert) statuses.set(suppressionKeyString(r), inserted.has(suppressionKeyString(r)) ? 'imported' : 'unchanged');
+      if (vanished.length > 0) await insert(vanished);
       await updateState(trx, toUpdate, caps);
-      if (toInsert.length + toUpdate.length > 0) await markSuppressionsChanged(trx, { deleted: false });
+      if (written + toUpdate.length > 0) await markSuppressionsChanged(trx, { deleted: false });
     });
     return statuses;
   }

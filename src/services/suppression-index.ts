@@ -67,6 +67,14 @@ class Table {
   /** Epoch ms; Infinity = permanent. */
   readonly expires: Float64Array;
   readonly mask: number;
+  /**
+   * One bit per 8 slots' worth of rows, set from the second hash word: a lookup whose bit is
+   * clear is a miss without touching the slots. Most recipients of a list are not suppressed,
+   * and this bitmap (2 MB per million rows) stays in cache where the slots (32 MB) do not.
+   * Bits are only ever set, so a stale bit costs a probe, never a wrong answer.
+   */
+  readonly bits: Int32Array;
+  readonly bitMask: number;
   size = 0;
 
   constructor(capacity: number) {
@@ -75,6 +83,14 @@ class Table {
     this.slots = new Int32Array(cap * 4);
     this.expires = new Float64Array(cap);
     this.mask = cap - 1;
+    this.bits = new Int32Array(cap / 4);
+    this.bitMask = cap * 8 - 1;
+  }
+
+  /** False when no row has this second hash word's bit: certainly absent. */
+  mayHold(b: number): boolean {
+    const bit = b & this.bitMask;
+    return (this.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
   }
 
   get full(): boolean {
@@ -96,6 +112,8 @@ class Table {
     }
     s[i * 4] = a;
     s[i * 4 + 1] = b;
+    const bit = b & this.bitMask;
+    this.bits[bit >>> 5]! |= 1 << (bit & 31);
     s[i * 4 + 2] = (scopeId << 5) | (reasonIx + 1);
     this.expires[i] = expires;
   }
@@ -211,6 +229,7 @@ export class SuppressionIndex {
     if (!t) throw new Error('suppression index used before ensureFresh()');
     const scopeId = scope === null ? 0 : (this.scopes.get(scope) ?? 0);
     hash(channel, address);
+    if (!t.mayHold(hashB)) return null;
     let out: IndexedSuppression[] | null = null;
     const slots = t.slots;
     for (let i = hashA & t.mask; ; i = (i + 1) & t.mask) {

@@ -3,11 +3,12 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
-import type { Database, NewDeliveryRow } from './schema.js';
+import type { Database, NewDeliveryRow, NewSuppressionRow } from './schema.js';
 import { insertDeliveries } from './delivery.repository.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 import { PgTextPlugin } from './pg-text-plugin.js';
 import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
+import { sqliteSuppressionInserter } from './sqlite-suppression-insert.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -40,6 +41,11 @@ export interface Db {
   caps: Capabilities;
   /** Insert raw deliveries in one transaction, resolving once committed (the group commit's sink). */
   writeDeliveries(rows: readonly NewDeliveryRow[]): Promise<void>;
+  /**
+   * SQLite only (null elsewhere): insert suppressions through one prepared statement, inside the
+   * Kysely transaction the caller holds. Per row: inserted, or false when its key exists.
+   */
+  insertSuppressionsPrepared: ((rows: readonly NewSuppressionRow[]) => boolean[]) | null;
   close(): Promise<void>;
 }
 
@@ -80,6 +86,7 @@ export function openDatabase(settings: DatabaseSettings): Db {
       kysely,
       caps: { engine: 'sqlite', rowLocks: false, arrayParams: false, maxParams: 32_000, binaryType: 'blob', bigintType: 'integer' },
       writeDeliveries: preparedInsert(sqlite),
+      insertSuppressionsPrepared: sqliteSuppressionInserter(sqlite),
       close: () => kysely.destroy(),
     };
   }
@@ -102,6 +109,7 @@ export function openDatabase(settings: DatabaseSettings): Db {
     kysely,
     caps: { engine: 'postgres', rowLocks: true, arrayParams: true, maxParams: 60_000, binaryType: 'bytea', bigintType: 'bigint' },
     writeDeliveries: inTransaction(kysely),
+    insertSuppressionsPrepared: null,
     close: () => kysely.destroy(),
   };
 }
