@@ -49,6 +49,11 @@ export class RecipientChecker {
     return best;
   }
 
+  /** Whether any address or domain is allowlisted (else blocking() is pick() whatever the address). */
+  get hasAllowlist(): boolean {
+    return this.deps.policy.allowlist.addresses.length > 0 || this.deps.policy.allowlist.domains.length > 0;
+  }
+
   /** The row that blocks sending to this normalised address, given its active rows; null = allowed. */
   blocking<R extends { reason: string }>(channel: Channel, address: string, rows: readonly R[] | null | undefined, purpose: Purpose): R | null {
     return isAllowlisted(this.deps.policy, channel, address) ? null : this.pick(rows, purpose);

@@ -1,4 +1,5 @@
 import type { Channel } from '../core/address.js';
+import { ADDRESS_HASH, hashAddress } from '../core/address-hash.js';
 import type { Clock } from '../core/clock.js';
 import { REASONS, type Reason } from '../core/events.js';
 import type { Logger } from 'pino';
@@ -21,40 +22,6 @@ const CATCH_UP_SLACK_MS = 60_000;
 /** Above this many changed rows a full rebuild is cheaper than replaying them. */
 const CATCH_UP_MAX_ROWS = 200_000;
 const EMPTY = 0;
-
-/**
- * Two 32-bit string hashes (FNV-1a-style and a murmur-style mix) of channel + address, two UTF-16
- * units per step: 64 bits together, so a million-entry index takes one address for another
- * about once in 10^7 million-row lists. Results in hashA/hashB (no allocation per lookup).
- */
-let hashA = 0;
-let hashB = 0;
-function hash(channel: Channel, address: string): void {
-  let a = channel === 'email' ? 0x811c9dc5 : 0x1b873593;
-  let b = channel === 'email' ? 0x9747b28c : 0x2f3a8e51;
-  const n = address.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const k = address.charCodeAt(i) | (address.charCodeAt(i + 1) << 16);
-    a = Math.imul(a ^ k, 16777619);
-    b = Math.imul(b ^ k, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  if (i < n) {
-    const k = address.charCodeAt(i) | 0x10000;
-    a = Math.imul(a ^ k, 16777619);
-    b = Math.imul(b ^ k, 0x5bd1e995);
-  }
-  a ^= a >>> 16;
-  a = Math.imul(a, 0x85ebca6b);
-  a ^= a >>> 13;
-  a = Math.imul(a, 0xc2b2ae35);
-  a ^= a >>> 16;
-  b ^= b >>> 13;
-  b = Math.imul(b, 0x5bd1e995);
-  hashA = a | 0;
-  hashB = (b ^ (b >>> 15)) | 0;
-}
 
 /**
  * Open addressing with linear probing; one slot per (channel, address, scope) row. A slot's two
@@ -113,7 +80,7 @@ class Table {
     s[i * 4] = a;
     s[i * 4 + 1] = b;
     const bit = b & this.bitMask;
-    this.bits[bit >>> 5]! |= 1 << (bit & 31);
+    this.bits[bit >>> 5] = this.bits[bit >>> 5]! | (1 << (bit & 31));
     s[i * 4 + 2] = (scopeId << 5) | (reasonIx + 1);
     this.expires[i] = expires;
   }
@@ -211,8 +178,8 @@ export class SuppressionIndex {
       this.scopes.set(r.scope, scopeId);
       this.scopeNames.push(r.scope);
     }
-    hash(r.channel as Channel, r.address);
-    table.put(hashA, hashB, scopeId, reasonIx, r.expires_at === null ? Infinity : Number(r.expires_at));
+    hashAddress(r.channel as Channel, r.address);
+    table.put(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scopeId, reasonIx, r.expires_at === null ? Infinity : Number(r.expires_at));
   }
 
   /** Number of rows indexed (for logs and benchmarks). */
@@ -225,11 +192,26 @@ export class SuppressionIndex {
    * (the same rows `findActive` returns); null when there are none. Call ensureFresh() first.
    */
   lookup(channel: Channel, address: string, scope: string | null, now: number): IndexedSuppression[] | null {
+    hashAddress(channel, address);
+    return this.lookupHashed(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scope, now);
+  }
+
+  /**
+   * False when no row can have this second hash word: a miss decided from a small bitmap,
+   * without touching the table. Call ensureFresh() first.
+   */
+  mayHold(hashB: number): boolean {
     const t = this.table;
     if (!t) throw new Error('suppression index used before ensureFresh()');
-    const scopeId = scope === null ? 0 : (this.scopes.get(scope) ?? 0);
-    hash(channel, address);
+    return t.mayHold(hashB);
+  }
+
+  /** lookup() for an address already hashed with hashAddress or hashEmailBytes. */
+  lookupHashed(hashA: number, hashB: number, scope: string | null, now: number): IndexedSuppression[] | null {
+    const t = this.table;
+    if (!t) throw new Error('suppression index used before ensureFresh()');
     if (!t.mayHold(hashB)) return null;
+    const scopeId = scope === null ? 0 : (this.scopes.get(scope) ?? 0);
     let out: IndexedSuppression[] | null = null;
     const slots = t.slots;
     for (let i = hashA & t.mask; ; i = (i + 1) & t.mask) {

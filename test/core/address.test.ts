@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskAddress, normaliseAddress, normaliseEmail, normaliseEmailFully, normalisePhone } from '../../src/core/address.js';
+import { isSimpleEmailBytes, maskAddress, simpleEmail, normaliseAddress, normaliseEmail, normaliseEmailFully, normalisePhone } from '../../src/core/address.js';
 
 describe('normaliseEmail', () => {
   it.each([
@@ -83,7 +83,17 @@ describe('the fast path for simple addresses', () => {
     expect(normaliseEmail(input)).toEqual(normaliseEmailFully(input));
   });
 
-  it('agrees with the full path on 200,000 random strings near the simple shape', () => {
+  /** The byte fast path accepts exactly what the string fast path accepts (bytes between commas). */
+  const bytePathAgrees = (input: string): boolean => {
+    const bytes = Buffer.from(`,${input},`, 'utf8');
+    return isSimpleEmailBytes(bytes, 1, bytes.length - 1) === (simpleEmail(input) !== null);
+  };
+
+  it.each(inputs)('reads %j on bytes as the string fast path does', (input) => {
+    expect(bytePathAgrees(input)).toBe(true);
+  });
+
+  it('agrees with the full path on 200,000 random strings near the simple shape, on strings and on bytes', () => {
     // A fixed seed (mulberry32): the same strings every run; a failure names the input.
     let seed = 0x5eed;
     const random = (): number => {
@@ -98,7 +108,7 @@ describe('the fast path for simple addresses', () => {
     for (let k = 0; k < 200_000; k++) {
       // Mostly local@label.label shapes with random characters spliced in, some fully random.
       const input = random() < 0.2 ? pick(1 + Math.floor(random() * 12)) : `${pick(1 + Math.floor(random() * 5))}@${pick(1 + Math.floor(random() * 4))}.${pick(1 + Math.floor(random() * 4))}`;
-      if (JSON.stringify(normaliseEmail(input)) !== JSON.stringify(normaliseEmailFully(input))) disagreements.push(input);
+      if (JSON.stringify(normaliseEmail(input)) !== JSON.stringify(normaliseEmailFully(input)) || !bytePathAgrees(input)) disagreements.push(input);
     }
     expect(disagreements.slice(0, 10)).toEqual([]);
   });

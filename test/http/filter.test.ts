@@ -127,6 +127,38 @@ type Line = Record<string, any>;
     expect(annotated.body).toBe('email,bouncer_status,bouncer_reason\nunsub@example.com,suppressed,unsubscribe\nbad@,invalid,empty domain\n');
   });
 
+  it('decides CSV rows, read from the raw bytes, exactly as NDJSON rows, for each scope and purpose', async () => {
+    // Every recipient in several CSV forms: plain, quoted, padded, upper-case; CRLF and LF lines,
+    // a byte order mark, blank lines, and a last line without a terminator.
+    const forms = (r: string, i: number): string[] => [`${i},${r},x`, `${i},"${r}",x`, `${i}, ${r},x`, `${i},${r.toUpperCase()},x`];
+    const rows = RECIPIENTS.flatMap(forms);
+    const csv = `\ufeffn,email,note\r\n${rows.map((r, i) => (i % 3 === 0 ? `${r}\r\n` : i % 7 === 0 ? `${r}\n\n` : `${r}\n`)).join('').replace(/\n$/, '')}`;
+    const inputs = rows.map((r) => {
+      const v = r.slice(r.indexOf(',') + 1, r.lastIndexOf(','));
+      return v.startsWith('"') ? v.slice(1, -1) : v;
+    });
+    for (const [scope, purpose] of [[undefined, undefined], ['42', undefined], [undefined, 'transactional']] as const) {
+      const qs = new URLSearchParams({ include: 'suppressed', ...(scope ? { scope } : {}), ...(purpose ? { purpose } : {}) });
+      const viaCsv = await filter(`?${qs}`, csv, 'text/csv');
+      expect(viaCsv.statusCode).toBe(200);
+      const csvLines = viaCsv.body.split(/\r?\n/).filter(Boolean);
+      expect(csvLines.shift()).toBe('n,email,note,bouncer_status,bouncer_reason');
+      const viaNdjson = ndjsonLines((await filter(`?${qs}`, inputs.map((r) => JSON.stringify(r)).join('\n'))).body);
+      const summary = viaNdjson.pop()!.summary;
+      expect(csvLines.length).toBe(inputs.length);
+      csvLines.forEach((line, i) => {
+        const b = viaNdjson[i]!.bouncer;
+        const fields = line.split(',');
+        expect([fields[3], b.status === 'invalid' ? 'invalid' : (fields[4] ?? '')]).toEqual([b.status, b.status === 'suppressed' ? b.reason : b.status === 'invalid' ? 'invalid' : '']);
+      });
+      expect(JSON.parse(viaCsv.trailers['bouncer-summary'] as string).summary).toEqual(summary);
+      // Without annotations: the allowed rows, byte for byte as sent (the last one given a line end).
+      const allowed = await filter(`?${new URLSearchParams({ ...(scope ? { scope } : {}), ...(purpose ? { purpose } : {}) })}`, csv, 'text/csv');
+      const expected = rows.filter((_, i) => viaNdjson[i]!.bouncer.status === 'allowed');
+      expect(allowed.body.split(/\r?\n/).filter(Boolean)).toEqual(['n,email,note', ...expected]);
+    }
+  });
+
   it('refuses bad requests before streaming: missing column, content type, parameters, credentials', async () => {
     const noColumn = await filter('', 'name,mail\nx,a@example.com\n', 'text/csv');
     expect(noColumn.statusCode).toBe(400);

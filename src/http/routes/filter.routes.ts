@@ -49,7 +49,7 @@ export const filterRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         reply.trailer(SUMMARY_TRAILER.toLowerCase(), async () => summaryJson(stream.summary));
         return reply.send(Readable.from(stream.rows, { objectMode: false }));
       }
-      async function* withSummary(): AsyncGenerator<string> {
+      async function* withSummary(): AsyncGenerator<string | Buffer> {
         yield* stream.rows;
         yield `${summaryJson(stream.summary)}\n`;
       }
