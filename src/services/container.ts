@@ -93,7 +93,7 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
     }),
     checker,
     filter: new RecipientFilter({ checker, index, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
-    suppressions: new SuppressionService({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion }),
+    suppressions: new SuppressionService({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion, index }),
     imports: new ImportService({ db, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),

@@ -15,7 +15,15 @@ export interface IndexedSuppression {
   expiresAt: number | null;
 }
 
-const LOAD_PAGE_ROWS = 5_000;
+/** A row in force with what the single-address status shows of it. */
+export interface IndexedEntry extends IndexedSuppression {
+  source: string;
+  /** first_event_at, epoch ms. */
+  since: number;
+}
+
+/** Rows per query while (re)building: each page blocks the event loop for a few ms, then yields. */
+const LOAD_PAGE_ROWS = 2_000;
 /** Rows re-read before the newest `updated_at` seen, for writers whose clocks lag or whose
  *  transactions committed late. */
 const CATCH_UP_SLACK_MS = 60_000;
@@ -29,10 +37,12 @@ const EMPTY = 0;
  * expiry is read only on a hash match.
  */
 class Table {
-  /** [hash a, hash b, meta, unused] per slot; meta = (scope id << 5) | (reason index + 1), 0 = empty. */
+  /** [hash a, hash b, meta, source id] per slot; meta = (scope id << 5) | (reason index + 1), 0 = empty. */
   readonly slots: Int32Array;
   /** Epoch ms; Infinity = permanent. */
   readonly expires: Float64Array;
+  /** first_event_at, epoch ms. */
+  readonly since: Float64Array;
   readonly mask: number;
   /**
    * One bit per 8 slots' worth of rows, set from the second hash word: a lookup whose bit is
@@ -49,6 +59,7 @@ class Table {
     while (cap < capacity * 2) cap *= 2;
     this.slots = new Int32Array(cap * 4);
     this.expires = new Float64Array(cap);
+    this.since = new Float64Array(cap);
     this.mask = cap - 1;
     this.bits = new Int32Array(cap / 4);
     this.bitMask = cap * 8 - 1;
@@ -65,7 +76,7 @@ class Table {
   }
 
   /** Insert or overwrite the slot of (hash, scope). */
-  put(a: number, b: number, scopeId: number, reasonIx: number, expires: number): void {
+  put(a: number, b: number, scopeId: number, reasonIx: number, expires: number, sourceId: number, since: number): void {
     const s = this.slots;
     let i = a & this.mask;
     for (;;) {
@@ -82,14 +93,16 @@ class Table {
     const bit = b & this.bitMask;
     this.bits[bit >>> 5] = this.bits[bit >>> 5]! | (1 << (bit & 31));
     s[i * 4 + 2] = (scopeId << 5) | (reasonIx + 1);
+    s[i * 4 + 3] = sourceId;
     this.expires[i] = expires;
+    this.since[i] = since;
   }
 
   copyInto(other: Table): void {
     const s = this.slots;
     for (let i = 0; i <= this.mask; i++) {
       const m = s[i * 4 + 2]!;
-      if (m !== EMPTY) other.put(s[i * 4]!, s[i * 4 + 1]!, m >>> 5, (m & 31) - 1, this.expires[i]!);
+      if (m !== EMPTY) other.put(s[i * 4]!, s[i * 4 + 1]!, m >>> 5, (m & 31) - 1, this.expires[i]!, s[i * 4 + 3]!, this.since[i]!);
     }
   }
 }
@@ -107,7 +120,11 @@ export class SuppressionIndex {
   private newestUpdate = 0;
   private readonly scopes = new Map<string, number>([['*', 0]]);
   private readonly scopeNames: string[] = ['*'];
+  private readonly sources = new Map<string, number>();
+  private readonly sourceNames: string[] = [];
   private refreshing: Promise<void> | null = null;
+  /** The clock when the index was last brought up to date. */
+  private refreshedAt = 0;
 
   constructor(private readonly deps: { db: Db; clock: Clock; logger: Logger }) {}
 
@@ -121,8 +138,44 @@ export class SuppressionIndex {
     await this.refreshing;
   }
 
+  /**
+   * Whether the index can answer now: brought up to date when that takes only a catch-up (one
+   * counter read, plus the rows written since the last look). When it needs a (re)build, that
+   * starts in the background and this says false: the caller asks the database meanwhile, rather
+   * than wait seconds for a million rows.
+   */
+  async current(): Promise<boolean> {
+    if (!this.table || this.refreshing || !this.version) {
+      if (!this.refreshing) this.ensureFresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'suppression index build failed'));
+      return false;
+    }
+    const version = await readSuppressionVersion(this.deps.db.kysely);
+    if (version.writes === this.version.writes && version.deletes === this.version.deletes) return true;
+    if (this.canCatchUp(version)) {
+      await this.ensureFresh();
+      return true;
+    }
+    this.ensureFresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'suppression index rebuild failed'));
+    return false;
+  }
+
+  /**
+   * Catching up reads rows by `updated_at` from CATCH_UP_SLACK_MS before the newest one seen, so
+   * it relies on clocks moving forward: rows written since the last refresh must be stamped no
+   * earlier than that refresh, and that refresh no earlier than the window. A clock that went back
+   * (set back by hand, or a test's), or rows stamped ahead of the last refresh by more than the
+   * slack, mean a rebuild instead.
+   */
+  private canCatchUp(version: SuppressionVersion): boolean {
+    if (this.table === null || this.version === null || version.deletes !== this.version.deletes) return false;
+    return this.deps.clock.now() >= this.refreshedAt && this.refreshedAt >= this.newestUpdate - CATCH_UP_SLACK_MS;
+  }
+
   private async refresh(version: SuppressionVersion): Promise<void> {
-    if (this.table && this.version && version.deletes === this.version.deletes && (await this.catchUp())) {
+    const now = this.deps.clock.now();
+    const caughtUp = this.canCatchUp(version) && (await this.catchUp());
+    this.refreshedAt = now;
+    if (caughtUp) {
       this.version = version;
       return;
     }
@@ -144,6 +197,9 @@ export class SuppressionIndex {
         this.putRow(table, r);
         newest = Math.max(newest, Number(r.updated_at));
       }
+      // SQLite answers synchronously: without this, a million-row build would hold every other
+      // request (webhooks, checks) for seconds.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     this.newestUpdate = newest;
     return table;
@@ -178,8 +234,42 @@ export class SuppressionIndex {
       this.scopes.set(r.scope, scopeId);
       this.scopeNames.push(r.scope);
     }
+    let sourceId = this.sources.get(r.source);
+    if (sourceId === undefined) {
+      sourceId = this.sourceNames.length;
+      this.sources.set(r.source, sourceId);
+      this.sourceNames.push(r.source);
+    }
     hashAddress(r.channel as Channel, r.address);
-    table.put(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scopeId, reasonIx, r.expires_at === null ? Infinity : Number(r.expires_at));
+    table.put(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scopeId, reasonIx, r.expires_at === null ? Infinity : Number(r.expires_at), sourceId, Number(r.first_event_at));
+  }
+
+  /** Whether the index has been built (ensureFresh() then only catches up). */
+  get built(): boolean {
+    return this.table !== null;
+  }
+
+  /**
+   * Every suppression in force at `now` for this normalised address, in any scope, ordered by
+   * scope (what listForAddress returns, filtered to the active rows). Call ensureFresh() first.
+   */
+  entries(channel: Channel, address: string, now: number): IndexedEntry[] {
+    const t = this.table;
+    if (!t) throw new Error('suppression index used before ensureFresh()');
+    hashAddress(channel, address);
+    const hashA = ADDRESS_HASH[0]!;
+    const hashB = ADDRESS_HASH[1]!;
+    const out: IndexedEntry[] = [];
+    if (!t.mayHold(hashB)) return out;
+    const slots = t.slots;
+    for (let i = hashA & t.mask; ; i = (i + 1) & t.mask) {
+      const m = slots[i * 4 + 2]!;
+      if (m === EMPTY) break;
+      if (slots[i * 4] !== hashA || slots[i * 4 + 1] !== hashB || t.expires[i]! <= now) continue;
+      const e = t.expires[i]!;
+      out.push({ reason: REASONS[(m & 31) - 1]!, scope: this.scopeNames[m >>> 5]!, expiresAt: e === Infinity ? null : e, source: this.sourceNames[slots[i * 4 + 3]!]!, since: t.since[i]! });
+    }
+    return out.sort((x, y) => (x.scope < y.scope ? -1 : x.scope > y.scope ? 1 : 0));
   }
 
   /** Number of rows indexed (for logs and benchmarks). */

@@ -12,7 +12,11 @@ import { deleteByKey, list, listForAddress, updateState, type ListFilters } from
 import type { AuditRow, EventRow, SuppressionRow } from '../storage/schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportSuppressions } from './export-suppressions.js';
+import type { SuppressionIndex } from './suppression-index.js';
 import type { RecordFormat } from '../core/records.js';
+
+/** What the single-address status shows of a row in force. */
+export type StatusEntry = Pick<SuppressionEntry, 'scope' | 'reason' | 'source' | 'since' | 'until'>;
 
 export interface SuppressionEntry {
   channel: Channel;
@@ -85,7 +89,7 @@ export interface ManualChange {
 
 /** Reading and hand-editing the suppression list; every manual change is audited. */
 export class SuppressionService {
-  constructor(private readonly deps: { db: Db; clock: Clock; policy: PolicyConfig; defaultPhoneRegion: string }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; policy: PolicyConfig; defaultPhoneRegion: string; index?: SuppressionIndex }) {}
 
   normalise(input: string, field = 'address'): { channel: Channel; address: string } {
     const n = normaliseAddress(input, this.deps.defaultPhoneRegion);
@@ -93,11 +97,22 @@ export class SuppressionService {
     return { channel: n.channel, address: n.address };
   }
 
-  async status(input: string, scope?: string): Promise<{ address: string; channel: Channel; suppressed: boolean; entries: SuppressionEntry[] }> {
+  /**
+   * Is this address suppressed (globally, or in `scope`), and by which rows in force? Answered
+   * from the in-memory index when it is current (no table read: a point lookup in memory), else
+   * from the database.
+   */
+  async status(input: string, scope?: string): Promise<{ address: string; channel: Channel; suppressed: boolean; entries: StatusEntry[] }> {
     const { channel, address } = this.normalise(input);
     const now = this.deps.clock.now();
-    const rows = await listForAddress(this.deps.db.kysely, channel, address);
-    const entries = rows.map((r) => rowToEntry(r, now)).filter((e) => e.active);
+    const { index } = this.deps;
+    let entries: StatusEntry[];
+    if (index && (await index.current())) {
+      entries = index.entries(channel, address, now).map((e) => ({ scope: e.scope, reason: e.reason, source: e.source, since: iso(e.since)!, until: iso(e.expiresAt) }));
+    } else {
+      const rows = await listForAddress(this.deps.db.kysely, channel, address);
+      entries = rows.map((r) => rowToEntry(r, now)).filter((e) => e.active).map((e) => ({ scope: e.scope, reason: e.reason, source: e.source, since: e.since, until: e.until }));
+    }
     const suppressed = entries.some((e) => e.scope === GLOBAL_SCOPE || (scope !== undefined && e.scope === scope));
     return { address, channel, suppressed, entries };
   }

@@ -1,4 +1,36 @@
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
+
+/** Statements kept prepared, and the longest SQL worth keeping (bulk IN lists vary in length). */
+const STATEMENT_CACHE_SIZE = 256;
+const STATEMENT_CACHE_MAX_SQL = 4_096;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, with prepared statements kept by SQL text.
+ * Kysely prepares every query it runs; better-sqlite3 statements are reusable, and preparing costs
+ * more than running a point lookup. Least recently used statements are dropped first.
+ */
+export function withStatementCache(db: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => void db.close(),
+    prepare: (sql: string) => {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        // Move to the most recently used end.
+        cache.delete(sql);
+        cache.set(sql, stmt);
+        return stmt;
+      }
+      stmt = db.prepare(sql);
+      if (sql.length <= STATEMENT_CACHE_MAX_SQL) {
+        cache.set(sql, stmt);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
+    },
+  };
+}
 
 /**
  * Kysely's SQLite driver opens transactions with a plain (deferred) BEGIN. With more than one

@@ -183,14 +183,15 @@ export async function countByReason(q: Q, now: number): Promise<Array<{ reason: 
 }
 
 /** The columns an in-memory index keeps. */
-export type IndexRow = Pick<SuppressionRow, 'id' | 'channel' | 'address' | 'scope' | 'reason' | 'expires_at' | 'updated_at'>;
+export type IndexRow = Pick<SuppressionRow, 'id' | 'channel' | 'address' | 'scope' | 'reason' | 'source' | 'first_event_at' | 'expires_at' | 'updated_at'>;
+const INDEX_COLUMNS = ['id', 'channel', 'address', 'scope', 'reason', 'source', 'first_event_at', 'expires_at', 'updated_at'] as const;
 
 /** Every row still in force at `now`, in keyset pages of `batchRows` in id order. */
 export async function* activeRows(q: Kysely<Database>, now: number, batchRows: number): AsyncGenerator<IndexRow[]> {
   for (let after = ''; ; ) {
     const rows = await q
       .selectFrom('suppressions')
-      .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
+      .select(INDEX_COLUMNS)
       .where('id', '>', after)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .orderBy('id')
@@ -206,7 +207,7 @@ export async function* activeRows(q: Kysely<Database>, now: number, batchRows: n
 export async function changedSince(q: Q, updatedAt: number, limit: number): Promise<IndexRow[]> {
   return q
     .selectFrom('suppressions')
-    .select(['id', 'channel', 'address', 'scope', 'reason', 'expires_at', 'updated_at'])
+    .select(INDEX_COLUMNS)
     .where('updated_at', '>=', updatedAt)
     .orderBy('updated_at')
     .limit(limit)

@@ -58,4 +58,41 @@ describe.each(testDialects())('the suppression index shared by two instances on 
     clock.advance(60_000);
     expect(await statuses(b, ['soft@example.com'])).toEqual(['allowed']);
   });
+
+  /** GET /v1/suppressions/:address as instance b answers it, and as the database says it. */
+  const viaIndex = async (address: string, scope?: string) => b.suppressions.status(address, scope);
+  const viaDatabase = async (address: string, scope?: string) =>
+    createServices(a.config, bDb, clock, pino({ level: 'silent' })).suppressions.status(address, scope);
+
+  it('answers single-address status from the index exactly as from the database, across instances', async () => {
+    await a.services.suppressions.suppress({ ...by, address: 'multi@example.com', reason: 'hard_bounce' });
+    await a.services.suppressions.suppress({ ...by, address: 'multi@example.com', reason: 'unsubscribe', scope: 'news' });
+    await a.services.suppressions.suppress({ ...by, address: 'multi@example.com', reason: 'unsubscribe', scope: 'alpha' });
+    await a.services.suppressions.suppress({ ...by, address: 'cool@example.com', reason: 'soft_bounce', expiresAt: clock.now() + 1_000 });
+    await a.services.suppressions.suppress({ ...by, address: '+1 555 010 9999', reason: 'sms_opt_out' });
+    await b.filter.warm();
+    for (const [address, scope] of [['Multi@Example.com', undefined], ['multi@example.com', 'news'], ['cool@example.com', undefined], ['+15550109999', undefined], ['nobody@example.com', 'news']] as const) {
+      const expected = await viaDatabase(address, scope);
+      expect(await viaIndex(address, scope)).toEqual(expected);
+    }
+    expect((await viaIndex('multi@example.com')).entries.map((e) => e.scope)).toEqual(['*', 'alpha', 'news']);
+    // A removal on the other instance: the index rebuilds, answers from the database meanwhile.
+    await a.services.suppressions.unsuppress({ ...by, address: 'multi@example.com', scope: 'news' });
+    expect(await viaIndex('multi@example.com', 'news')).toEqual(await viaDatabase('multi@example.com', 'news'));
+    expect((await viaIndex('multi@example.com', 'news')).entries.map((e) => e.scope)).toEqual(['*', 'alpha']);
+    clock.advance(1_000);
+    expect(await viaIndex('cool@example.com')).toMatchObject({ suppressed: false, entries: [] });
+  });
+
+  it('does not miss writes stamped by a clock that went back', async () => {
+    clock.advance(86_400_000);
+    await a.services.suppressions.suppress({ ...by, address: 'future@example.com', reason: 'hard_bounce' });
+    expect((await viaIndex('future@example.com')).suppressed).toBe(true);
+    expect(await statuses(b, ['future@example.com'])).toEqual(['hard_bounce']);
+    clock.advance(-3 * 86_400_000);
+    await a.services.suppressions.suppress({ ...by, address: 'past@example.com', reason: 'spam_complaint' });
+    expect(await statuses(b, ['past@example.com'])).toEqual(['spam_complaint']);
+    await a.services.suppressions.suppress({ ...by, address: 'past2@example.com', reason: 'spam_complaint' });
+    expect((await viaIndex('past2@example.com')).entries).toMatchObject([{ reason: 'spam_complaint' }]);
+  });
 });

@@ -55,8 +55,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       },
     },
     handler: async (req) => {
-      const s = await services.suppressions.status(req.params.address, req.query.scope);
-      return { ...s, entries: s.entries.map((e) => ({ scope: e.scope, reason: e.reason, source: e.source, since: e.since, until: e.until })) };
+      return services.suppressions.status(req.params.address, req.query.scope);
     },
   });
 
