@@ -4,8 +4,11 @@ import { countDecision, emptySummary, type FilterCriteria, type FilterDecision, 
 
 export type { FilterSummary } from './filter-recipients.js';
 
-/** Rows decided per round trip to the index; the unit of memory and of backpressure. */
-export const FILTER_CHUNK_ROWS = 5_000;
+/**
+ * NDJSON rows decided per look at the index; the unit of memory and of backpressure. Small
+ * enough that a batch's parsed rows die young instead of filling the old generation.
+ */
+export const FILTER_CHUNK_ROWS = 1_000;
 
 export interface FilterStreamOptions extends FilterCriteria {
   format: RecordFormat;
@@ -70,15 +73,14 @@ export async function openFilterStream(filter: RecipientFilter, input: AsyncIter
     for (;;) {
       const batch = await reader.take(FILTER_CHUNK_ROWS);
       if (batch.length === 0) return;
-      const parsed = batch.map((rec) => ndjsonRow(rec, field));
-      const decisions = await filter.decide(parsed.map((r) => (r.error === null ? r.recipient : null)), opts);
+      const ctx = await filter.prepare(opts);
       let out = '';
-      for (let i = 0; i < parsed.length; i++) {
-        const row = parsed[i]!;
-        const d: FilterDecision = row.error !== null ? { status: 'invalid', error: row.error } : decisions[i]!;
+      for (const rec of batch) {
+        const row = ndjsonRow(rec, field);
+        const d: FilterDecision = row.error !== null ? { status: 'invalid', error: row.error } : filter.decideOne(row.recipient, ctx);
         countDecision(summary, d);
-        if (include) out += annotateJson(row, d) + (row.rec.eol || '\n');
-        else if (d.status === 'allowed') out += row.rec.text + (row.rec.eol || '\n');
+        if (include) out += annotateJson(row, d) + (rec.eol || '\n');
+        else if (d.status === 'allowed') out += rec.text + (rec.eol || '\n');
       }
       if (out.length > 0) yield out;
     }
