@@ -125,7 +125,8 @@ export class DeliveryProcessor {
   private async commit(workerId: string, parsed: readonly Parsed[], report: BatchReport): Promise<void> {
     const now = this.deps.clock.now();
     const events = parsed.flatMap((p) => p.events);
-    const result = await this.deps.db.kysely.transaction().execute(async (trx) => {
+    // Replayable: until this commits, the deliveries stay claimed and are processed again.
+    const result = await this.deps.db.replayableTransaction(async (trx) => {
       const applied = await applyEvents(trx, this.deps.db.caps, this.deps.policy, events, now);
       await completeDeliveries(trx, workerId, parsed.map((p) => p.completion).filter((c): c is Completion => c !== null), now);
       return applied;

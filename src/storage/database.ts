@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database, NewDeliveryRow, NewSuppressionRow } from './schema.js';
 import { insertDeliveries } from './delivery.repository.js';
-import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js';
+import { ImmediateSqliteDialect, relaxedCommits, withStatementCache } from './sqlite-dialect.js';
 import { PgTextPlugin } from './pg-text-plugin.js';
 import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
 import { sqliteSuppressionInserter } from './sqlite-suppression-insert.js';
@@ -46,6 +46,14 @@ export interface Db {
    * Kysely transaction the caller holds. Per row: inserted, or false when its key exists.
    */
   insertSuppressionsPrepared: ((rows: readonly NewSuppressionRow[]) => boolean[]) | null;
+  /**
+   * A transaction whose commit need not reach the disk before it returns, for work redone from
+   * durable input if it is lost: the worker applying stored deliveries (a delivery stays pending
+   * until the transaction that applies it commits, and applying is idempotent). A power loss can
+   * drop such a commit only together with everything committed after it. SQLite: this commit at
+   * synchronous=NORMAL; PostgreSQL: synchronous_commit off for this transaction.
+   */
+  replayableTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -81,12 +89,15 @@ export function openDatabase(settings: DatabaseSettings): Db {
     sqlite.pragma(`synchronous = ${settings.synchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+    const synchronous = settings.synchronous ?? 'FULL';
+    const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, synchronous);
+    const kysely = new Kysely<Database>({ dialect });
     return {
       kysely,
       caps: { engine: 'sqlite', rowLocks: false, arrayParams: false, maxParams: 32_000, binaryType: 'blob', bigintType: 'integer' },
       writeDeliveries: preparedInsert(sqlite),
       insertSuppressionsPrepared: sqliteSuppressionInserter(sqlite),
+      replayableTransaction: (fn) => relaxedCommits.run(true, () => kysely.transaction().execute(fn)),
       close: () => kysely.destroy(),
     };
   }
@@ -110,6 +121,11 @@ export function openDatabase(settings: DatabaseSettings): Db {
     caps: { engine: 'postgres', rowLocks: true, arrayParams: true, maxParams: 60_000, binaryType: 'bytea', bigintType: 'bigint' },
     writeDeliveries: inTransaction(kysely),
     insertSuppressionsPrepared: null,
+    replayableTransaction: (fn) =>
+      kysely.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return fn(trx);
+      }),
     close: () => kysely.destroy(),
   };
 }

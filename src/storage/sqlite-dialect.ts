@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
 
@@ -39,18 +40,70 @@ export function withStatementCache(db: SQLite.Database): SqliteDatabase {
  * connection committed in between, and busy_timeout cannot help. BEGIN IMMEDIATE takes the write
  * lock up front, waiting (busy_timeout) instead of failing.
  */
+/** Set around Db.replayableTransaction: the transactions begun in it commit without an fsync. */
+export const relaxedCommits = new AsyncLocalStorage<boolean>();
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  private relaxedOpen = false;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly synchronous: string,
+  ) {
+    super(config);
+  }
+
+  /**
+   * In a relaxed transaction (relaxedCommits), the commit runs at synchronous=NORMAL: written to
+   * the WAL without an fsync of its own. The WAL is sequential, so the next durable commit's
+   * fsync covers it too; a power loss can only drop it together with everything after it.
+   * SQLite refuses to change the level inside a transaction, so it is set before BEGIN and
+   * restored after COMMIT, while Kysely still holds the connection for this transaction; the
+   * statements in between run without yielding to other tasks.
+   */
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    this.relaxedOpen = this.synchronous === 'FULL' && relaxedCommits.getStore() === true;
+    if (this.relaxedOpen) await connection.executeQuery(CompiledQuery.raw('pragma synchronous = normal'));
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    } catch (err) {
+      await this.restore(connection);
+      throw err;
+    }
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.commitTransaction(connection);
+    } finally {
+      await this.restore(connection);
+    }
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } finally {
+      await this.restore(connection);
+    }
+  }
+
+  private async restore(connection: DatabaseConnection): Promise<void> {
+    if (!this.relaxedOpen) return;
+    this.relaxedOpen = false;
+    await connection.executeQuery(CompiledQuery.raw(`pragma synchronous = ${this.synchronous}`));
   }
 }
 
 export class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
+  constructor(
+    private readonly settings: SqliteDialectConfig,
+    private readonly synchronous: 'FULL' | 'NORMAL' | 'OFF',
+  ) {
     super(settings);
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.settings);
+    return new ImmediateSqliteDriver(this.settings, this.synchronous);
   }
 }
