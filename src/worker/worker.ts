@@ -130,6 +130,9 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
         if (report.unrecorded > 0) failures = 1;
         this.emit('batch', report);
         if (rows.length < this.settings.batchSize) await this.pause(this.settings.batchDelayMs ?? 0);
+        // SQLite answers synchronously: without a turn of the event loop between batches, a
+        // backlog would be worked off in one stretch while webhooks and checks wait.
+        else await new Promise((resolve) => setImmediate(resolve));
       } catch (err) {
         // Typically the database is unreachable: back off and try again; nothing is lost,
         // claimed rows are released when it answers again (or reclaimed after their lease).
