@@ -14,7 +14,7 @@ const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
 /** The recipient of one CSV record given as text: the field in `col`, or why there is none. */
-export function csvRecipient(rec: RawRecord, col: number, column: string): { recipient: string; error: null } | { recipient: null; error: string } {
+function csvRecipient(rec: RawRecord, col: number, column: string): { recipient: string; error: null } | { recipient: null; error: string } {
   const text = rec.text;
   if (!text.includes('"')) {
     // Unquoted record: find the field without splitting the whole record.

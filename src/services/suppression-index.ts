@@ -45,9 +45,9 @@ class Table {
   readonly since: Float64Array;
   readonly mask: number;
   /**
-   * One bit per 8 slots' worth of rows, set from the second hash word: a lookup whose bit is
-   * clear is a miss without touching the slots. Most recipients of a list are not suppressed,
-   * and this bitmap (2 MB per million rows) stays in cache where the slots (32 MB) do not.
+   * Eight bits per slot, one set per row from its second hash word: a lookup whose bit is clear
+   * is a miss without touching the slots. Most recipients of a list are not suppressed, and this
+   * bitmap (2 MB per million rows) stays in cache where the slots (64 MB) do not.
    * Bits are only ever set, so a stale bit costs a probe, never a wrong answer.
    */
   readonly bits: Int32Array;
@@ -108,8 +108,9 @@ class Table {
 }
 
 /**
- * A compact in-memory index of the suppression list (about 20 bytes per row), so that a filter
- * over millions of recipients never waits on one query per chunk. Built lazily, it stays current
+ * A compact in-memory index of the suppression list (about 69 bytes per row), so that a filter
+ * over millions of recipients never waits on one query per chunk, and a single-address lookup
+ * reads no table (GET /v1/suppressions/:address). Built lazily, it stays current
  * by reading the change counters (one primary-key read) before use: new writes are replayed from
  * `updated_at`, removals trigger a rebuild. Expiry is checked at lookup time, so cool-downs end
  * on time without any write.
