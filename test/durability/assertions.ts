@@ -1,6 +1,31 @@
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Db } from '../../src/storage/database.js';
-import { waitFor } from '../helpers/server-process.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { TestDialect } from '../helpers/dialects.js';
+import { startServerProcess, waitFor, type ServerProcess } from '../helpers/server-process.js';
+
+/**
+ * A fresh database and the `bouncer serve` processes a test starts on it. After each test every
+ * process still running is killed and the database removed. Call in a describe block.
+ */
+export function serverFixture(): { database(dialect: TestDialect): Promise<TestDatabase>; start(env: Record<string, string>): Promise<ServerProcess> } {
+  let tdb: TestDatabase | undefined;
+  let servers: ServerProcess[] = [];
+  afterEach(async () => {
+    for (const s of servers) await s.kill('SIGKILL');
+    servers = [];
+    await tdb?.cleanup();
+    tdb = undefined;
+  });
+  return {
+    database: async (dialect) => (tdb = await createTestDatabase(dialect)),
+    start: async (env) => {
+      const server = await startServerProcess(env);
+      servers.push(server);
+      return server;
+    },
+  };
+}
 
 /** Wait until no delivery is waiting or claimed (the worker caught up). */
 export async function waitForEmptyQueue(db: Db, timeoutMs = 60_000): Promise<void> {

@@ -1,25 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { runLoad, serverEnv, startServerProcess, waitFor, type ServerProcess } from '../helpers/server-process.js';
-import { expectAppliedOnce, waitForEmptyQueue } from './assertions.js';
+import { runLoad, serverEnv, waitFor } from '../helpers/server-process.js';
+import { expectAppliedOnce, serverFixture, waitForEmptyQueue } from './assertions.js';
 
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 
 describe.each(testDialects())('SIGTERM under load on %s', (dialect) => {
-  let tdb: TestDatabase | undefined;
-  let servers: ServerProcess[] = [];
-  afterEach(async () => {
-    for (const s of servers) await s.kill('SIGKILL');
-    servers = [];
-    await tdb?.cleanup();
-  });
+  const fixture = serverFixture();
 
   it('stops accepting, answers what it accepted, finishes its claimed work and exits 0 in time', { timeout: 120_000 }, async () => {
-    tdb = await createTestDatabase(dialect);
+    const tdb = await fixture.database(dialect);
     const env = serverEnv(tdb.url, { BOUNCER_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
-    const server = await startServerProcess(env);
-    servers.push(server);
+    const server = await fixture.start(env);
     const load = runLoad(() => [server.url], { concurrency: 8, prefix: `term-${dialect}` });
     await waitFor(() => load.acked() >= 200, 60_000, 10);
     const t0 = Date.now();
@@ -36,8 +28,7 @@ describe.each(testDialects())('SIGTERM under load on %s', (dialect) => {
     const claimed = await tdb.db.kysely.selectFrom('deliveries').select('id').where('status', '=', 'processing').execute();
     expect(claimed).toEqual([]);
     // Everything acknowledged is stored; a restart applies whatever was still waiting.
-    const next = await startServerProcess(env);
-    servers.push(next);
+    await fixture.start(env);
     await waitForEmptyQueue(tdb.db);
     await expectAppliedOnce(tdb.db, acked);
   });

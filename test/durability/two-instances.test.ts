@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { runLoad, serverEnv, startServerProcess, waitFor, type ServerProcess } from '../helpers/server-process.js';
-import { expectAppliedOnce, waitForEmptyQueue } from './assertions.js';
+import { runLoad, serverEnv, waitFor } from '../helpers/server-process.js';
+import { expectAppliedOnce, serverFixture, waitForEmptyQueue } from './assertions.js';
 
 // Several `bouncer serve` processes share one database only on PostgreSQL.
 describe.skipIf(!testDialects().includes('postgres'))('two bouncer serve processes on one PostgreSQL database', () => {
-  let tdb: TestDatabase | undefined;
-  let servers: ServerProcess[] = [];
-  afterEach(async () => {
-    for (const s of servers) await s.kill('SIGKILL');
-    servers = [];
-    await tdb?.cleanup();
-  });
+  const fixture = serverFixture();
 
   it('share the load and process every delivery exactly once', { timeout: 120_000 }, async () => {
-    tdb = await createTestDatabase('postgres');
+    const tdb = await fixture.database('postgres');
     const env = serverEnv(tdb.url, { BOUNCER_WORKER_BATCH_SIZE: '20', BOUNCER_WORKER_BATCH_DELAY_MS: '0' });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    const servers = await Promise.all([fixture.start(env), fixture.start(env)]);
     const urls = servers.map((s) => s.url);
     const load = runLoad(() => urls, { concurrency: 8, total: 800, prefix: 'pair' });
     const { acked } = await load.done;
@@ -30,10 +23,9 @@ describe.skipIf(!testDialects().includes('postgres'))('two bouncer serve process
   });
 
   it("picks up a killed instance's claimed work once its lease expires", { timeout: 120_000 }, async () => {
-    tdb = await createTestDatabase('postgres');
+    const tdb = await fixture.database('postgres');
     const env = serverEnv(tdb.url, { BOUNCER_LEASE_MS: '1500' });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const [a, b] = await Promise.all([fixture.start(env), fixture.start(env)]);
     let targets = [a.url, b.url];
     const load = runLoad(() => targets, { concurrency: 8, prefix: 'lease' });
     await waitFor(() => load.acked() >= 300, 60_000, 10);
