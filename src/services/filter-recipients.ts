@@ -69,12 +69,6 @@ export class RecipientFilter {
     };
   }
 
-  /** One decision per input, in order. `null` inputs (no recipient in the row) come back invalid. */
-  async decide(inputs: ReadonlyArray<string | null>, criteria: FilterCriteria): Promise<FilterDecision[]> {
-    const ctx = await this.prepare(criteria);
-    return inputs.map((input) => this.decideOne(input, ctx));
-  }
-
   /** The decision for one recipient as given (any form normaliseAddress reads). Call prepare() first. */
   decideOne(input: string | null | undefined, ctx: DecisionContext): FilterDecision {
     if (input === null || input === undefined) return { status: 'invalid', error: 'no recipient' };

@@ -24,7 +24,10 @@ describe.each(testDialects())('the suppression index shared by two instances on 
     await a.close();
   });
 
-  const statuses = async (s: Services, list: string[], scope?: string) => (await s.filter.decide(list, { scope })).map((d) => (d.status === 'suppressed' ? d.reason : d.status));
+  const statuses = async (s: Services, list: string[], scope?: string) => {
+    const ctx = await s.filter.prepare({ scope });
+    return list.map((r) => s.filter.decideOne(r, ctx)).map((d) => (d.status === 'suppressed' ? d.reason : d.status));
+  };
   const by = { actor: 'test', note: 'n' };
 
   it('sees suppressions written by the other instance, including removals and imports', async () => {
