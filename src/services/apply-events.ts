@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { decide, type PolicyConfig, type SuppressionState } from '../core/policy.js';
 import type { NormalisedEvent, Reason } from '../core/events.js';
-import type { Capabilities } from '../storage/database.js';
+import type { Capabilities, Db } from '../storage/database.js';
 import { newId } from '../storage/ids.js';
 import type { Database, NewEventRow, NewSuppressionRow, SuppressionRow } from '../storage/schema.js';
 import { insertEvents } from '../storage/event.repository.js';
@@ -29,6 +29,9 @@ export interface SuppressionChange {
   scope: string;
   reason: string;
 }
+
+/** SQLite's prepared single-row inserts (Db), used when present instead of multi-row statements. */
+export type PreparedInserts = Partial<Pick<Db, 'insertEventsPrepared' | 'insertSuppressionsPrepared'>>;
 
 export interface ApplyResult {
   /** Events stored for the first time (duplicates are skipped). */
@@ -109,6 +112,7 @@ export async function applyEvents(
   policy: PolicyConfig,
   events: readonly SourcedEvent[],
   now: number,
+  prepared: PreparedInserts = {},
 ): Promise<ApplyResult> {
   if (events.length === 0) return { newEvents: [], duplicates: 0, changes: [] };
   // The same event twice in one batch: keep the first.
@@ -117,7 +121,12 @@ export async function applyEvents(
     const k = `${e.provider}\u0000${e.event.dedupKey}`;
     if (!unique.has(k)) unique.set(k, e);
   }
-  const inserted = await insertEvents(trx, [...unique.values()].map(eventToRow));
+  const eventRows = [...unique.values()].map(eventToRow);
+  let inserted: Set<string>;
+  if (prepared.insertEventsPrepared) {
+    const done = prepared.insertEventsPrepared(eventRows);
+    inserted = new Set(eventRows.filter((_, i) => done[i]).map((r) => `${r.provider}\u0000${r.dedup_key}`));
+  } else inserted = await insertEvents(trx, eventRows);
   const newEvents = [...unique.entries()].filter(([k]) => inserted.has(k)).map(([, e]) => e);
   const duplicates = events.length - newEvents.length;
   if (newEvents.length === 0) return { newEvents, duplicates, changes: [] };
@@ -131,7 +140,7 @@ export async function applyEvents(
   for (let pass = 0; pending.length > 0 && pass < 3; pass++) {
     const keySet = new Set(pending.map(suppressionKeyString));
     const batch = newEvents.filter((e) => keySet.has(suppressionKeyString(keyOfEvent(e.event))));
-    pending = await decideAndWrite(trx, caps, policy, pending, batch, now, changes);
+    pending = await decideAndWrite(trx, caps, policy, pending, batch, now, changes, prepared);
   }
   if (pending.length > 0) throw Object.assign(new Error('suppression rows kept changing under us'), { code: '40001' });
   if (changes.length > 0) await markSuppressionsChanged(trx, { deleted: changes.some((c) => c.kind === 'lifted') });
@@ -146,6 +155,7 @@ async function decideAndWrite(
   events: readonly SourcedEvent[],
   now: number,
   changes: SuppressionChange[],
+  prepared: PreparedInserts,
 ): Promise<SuppressionKey[]> {
   const existing = await findByKeys(trx, caps, keys, true);
   const state = new Map<string, SuppressionState | null>();
@@ -197,7 +207,11 @@ async function decideAndWrite(
   }
   await updateState(trx, toUpdate);
   for (const r of toUpdate) changes.push({ kind: 'updated', channel: r.channel, address: r.address, scope: r.scope, reason: r.reason });
-  const inserted = await insertNew(trx, toInsert);
+  let inserted: Set<string>;
+  if (prepared.insertSuppressionsPrepared) {
+    const done = prepared.insertSuppressionsPrepared(toInsert);
+    inserted = new Set(toInsert.filter((_, i) => done[i]).map(suppressionKeyString));
+  } else inserted = await insertNew(trx, toInsert);
   const raced: SuppressionKey[] = [];
   for (const r of toInsert) {
     const k = suppressionKeyString(r);

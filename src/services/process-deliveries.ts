@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ParseError } from '../core/errors.js';
@@ -7,7 +8,7 @@ import type { Db } from '../storage/database.js';
 import { claimDeliveries, reclaimExpired, releaseClaims } from '../storage/queue/claim-deliveries.js';
 import { completeDeliveries, pruneDeliveries, retryDelivery, type Completion } from '../storage/queue/finish-deliveries.js';
 import { isRetryableDbError } from '../storage/errors.js';
-import type { DeliveryRow } from '../storage/schema.js';
+import type { Database, DeliveryRow } from '../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
 import type { WebhookEndpoint } from './endpoints.js';
 import { storedRequest } from './ingest.js';
@@ -36,6 +37,8 @@ export function backoffMs(attempt: number, s: RetrySettings, random: () => numbe
   const raw = Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(raw * (0.5 + random() / 2));
 }
+
+const emptyReport = (claimed: number): BatchReport => ({ claimed, done: 0, ignored: 0, dead: 0, retried: 0, unrecorded: 0, applied: [], receivedAt: [] });
 
 interface Parsed {
   row: DeliveryRow;
@@ -100,7 +103,7 @@ export class DeliveryProcessor {
 
   /** Process claimed rows. Never throws for a row's own failure; it is retried or dead-lettered. */
   async process(workerId: string, rows: readonly DeliveryRow[]): Promise<BatchReport> {
-    const report: BatchReport = { claimed: rows.length, done: 0, ignored: 0, dead: 0, retried: 0, unrecorded: 0, applied: [], receivedAt: [] };
+    const report = emptyReport(rows.length);
     if (rows.length === 0) return report;
     const parsed = rows.map((r) => this.parse(r));
     try {
@@ -122,15 +125,48 @@ export class DeliveryProcessor {
     return report;
   }
 
+  /**
+   * Claim, process and finish one batch in a single transaction: the claim costs no commit of
+   * its own, and a crash anywhere before the commit leaves the deliveries pending as they were.
+   * Should the transaction fail (a row's events cannot be applied, the database is busy), it
+   * is rolled back and the batch goes the long way (`claim` committed, then `process`, which
+   * finds the culprit and retries or dead-letters it alone).
+   */
+  async claimAndProcess(workerId: string, limit: number, leaseMs: number): Promise<BatchReport> {
+    const now = this.deps.clock.now();
+    let parsed: Parsed[] = [];
+    let result: ApplyResult;
+    try {
+      result = await this.deps.db.replayableTransaction(async (trx) => {
+        const rows = await claimDeliveries(trx, this.deps.db.caps, workerId, limit, now, leaseMs);
+        parsed = rows.map((r) => this.parse(r));
+        return this.finish(trx, workerId, parsed, now);
+      });
+    } catch {
+      return this.process(workerId, await this.claim(workerId, limit, leaseMs));
+    }
+    const report = emptyReport(parsed.length);
+    if (parsed.length > 0) this.record(report, parsed, result);
+    return report;
+  }
+
   private async commit(workerId: string, parsed: readonly Parsed[], report: BatchReport): Promise<void> {
     const now = this.deps.clock.now();
-    const events = parsed.flatMap((p) => p.events);
     // Replayable: until this commits, the deliveries stay claimed and are processed again.
-    const result = await this.deps.db.replayableTransaction(async (trx) => {
-      const applied = await applyEvents(trx, this.deps.db.caps, this.deps.policy, events, now);
-      await completeDeliveries(trx, workerId, parsed.map((p) => p.completion).filter((c): c is Completion => c !== null), now);
-      return applied;
-    });
+    const result = await this.deps.db.replayableTransaction((trx) => this.finish(trx, workerId, parsed, now));
+    this.record(report, parsed, result);
+  }
+
+  /** Apply the parsed deliveries' events and mark them finished, in the caller's transaction. */
+  private async finish(trx: Transaction<Database>, workerId: string, parsed: readonly Parsed[], now: number): Promise<ApplyResult> {
+    const events = parsed.flatMap((p) => p.events);
+    const { db } = this.deps;
+    const applied = await applyEvents(trx, db.caps, this.deps.policy, events, now, db);
+    await completeDeliveries(trx, workerId, parsed.map((p) => p.completion).filter((c): c is Completion => c !== null), now);
+    return applied;
+  }
+
+  private record(report: BatchReport, parsed: readonly Parsed[], result: ApplyResult): void {
     report.applied.push(result);
     for (const p of parsed) {
       const s = p.completion?.status;

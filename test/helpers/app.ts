@@ -48,10 +48,11 @@ export async function buildTestApp(
   const drain = async (): Promise<BatchReport[]> => {
     await services.writer.flushed();
     const reports: BatchReport[] = [];
+    // What the worker's loop does, batch after batch, until nothing is due.
     for (;;) {
-      const rows = await services.processor.claim('test-worker', 500, 60_000);
-      if (rows.length === 0) return reports;
-      reports.push(await services.processor.process('test-worker', rows));
+      const report = await services.processor.claimAndProcess('test-worker', 500, 60_000);
+      if (report.claimed === 0) return reports;
+      reports.push(report);
     }
   };
   return {
