@@ -29,15 +29,20 @@ export interface Running {
 
 const systemClock = { now: () => Date.now() };
 
-export function databaseSettings(config: Readonly<Config>): Parameters<typeof openDatabase>[0] {
+/** `serving`: the long-running server (SQLite checkpoints move to a background thread). */
+export function databaseSettings(config: Readonly<Config>, logger?: Logger, opts: { serving?: boolean } = {}): Parameters<typeof openDatabase>[0] {
   return config.database.kind === 'sqlite'
-    ? { kind: 'sqlite', path: config.database.path, synchronous: config.database.synchronous }
+    ? {
+        kind: 'sqlite', path: config.database.path, synchronous: config.database.synchronous,
+        backgroundCheckpoints: opts.serving === true,
+        onCheckpointError: (message) => logger?.warn({ err: message }, 'WAL checkpoint failed; retrying'),
+      }
     : { kind: 'postgres', url: config.database.url };
 }
 
 /** Open the database and bring its schema up to date. */
-export async function openMigrated(config: Readonly<Config>, logger: Logger): Promise<Db> {
-  const db = openDatabase(databaseSettings(config));
+export async function openMigrated(config: Readonly<Config>, logger: Logger, opts: { serving?: boolean } = {}): Promise<Db> {
+  const db = openDatabase(databaseSettings(config, logger, opts));
   const { applied } = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   return db;
@@ -45,7 +50,7 @@ export async function openMigrated(config: Readonly<Config>, logger: Logger): Pr
 
 /** Composition root: config → database → services → HTTP + worker. */
 export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<Running> {
-  const db = await openMigrated(config, logger);
+  const db = await openMigrated(config, logger, { serving: true });
   const metrics = new Metrics();
   const services = createServices(config, db, systemClock, logger, {
     handshake: createHandshakeHandler(logger, { ses: createSnsHandshakeHandler({ logger }) }),
@@ -53,7 +58,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
     metrics,
   });
   const app = await buildApp(services);
-  const worker = config.worker.enabled ? new Worker(services.processor, workerSettings(config.worker), logger) : null;
+  const worker = config.worker.enabled ? new Worker(services.processor, workerSettings(config.worker, config.database.kind), logger) : null;
   if (worker) {
     services.onWork(() => worker.nudge());
     worker.on('batch', (report) => metrics.batch(report, systemClock.now()));

@@ -3,12 +3,13 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import type { Database, NewDeliveryRow, NewSuppressionRow } from './schema.js';
+import type { Database, NewDeliveryRow, NewEventRow, NewSuppressionRow } from './schema.js';
 import { insertDeliveries } from './delivery.repository.js';
 import { ImmediateSqliteDialect, relaxedCommits, withStatementCache } from './sqlite-dialect.js';
 import { PgTextPlugin } from './pg-text-plugin.js';
 import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
-import { sqliteSuppressionInserter } from './sqlite-suppression-insert.js';
+import { sqliteEventInserter, sqliteSuppressionInserter } from './sqlite-prepared-insert.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -17,6 +18,13 @@ export type DatabaseSettings =
       kind: 'sqlite';
       path: string;
       synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+      /**
+       * Checkpoint the WAL from a background thread instead of inside commits (see
+       * sqlite-checkpointer.ts). For the long-running server; one-off commands leave it off.
+       */
+      backgroundCheckpoints?: boolean;
+      /** Called with a checkpoint thread's error (it keeps running). */
+      onCheckpointError?: (message: string) => void;
     }
   | { kind: 'postgres'; url: string; poolSize?: number };
 
@@ -46,6 +54,8 @@ export interface Db {
    * Kysely transaction the caller holds. Per row: inserted, or false when its key exists.
    */
   insertSuppressionsPrepared: ((rows: readonly NewSuppressionRow[]) => boolean[]) | null;
+  /** SQLite only (null elsewhere): the same for events; false when (provider, dedup_key) exists. */
+  insertEventsPrepared: ((rows: readonly NewEventRow[]) => boolean[]) | null;
   /**
    * A transaction whose commit need not reach the disk before it returns, for work redone from
    * durable input if it is lost: the worker applying stored deliveries (a delivery stays pending
@@ -91,14 +101,20 @@ export function openDatabase(settings: DatabaseSettings): Db {
     sqlite.pragma('foreign_keys = ON');
     const synchronous = settings.synchronous ?? 'FULL';
     const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, synchronous);
+    const checkpointer = settings.backgroundCheckpoints && settings.path !== ':memory:' ? startCheckpointer(settings.path, { onError: settings.onCheckpointError }) : null;
+    if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
     const kysely = new Kysely<Database>({ dialect });
     return {
       kysely,
       caps: { engine: 'sqlite', rowLocks: false, arrayParams: false, maxParams: 32_000, binaryType: 'blob', bigintType: 'integer' },
       writeDeliveries: preparedInsert(sqlite),
       insertSuppressionsPrepared: sqliteSuppressionInserter(sqlite),
+      insertEventsPrepared: sqliteEventInserter(sqlite),
       replayableTransaction: (fn) => relaxedCommits.run(true, () => kysely.transaction().execute(fn)),
-      close: () => kysely.destroy(),
+      close: async () => {
+        await kysely.destroy();
+        await checkpointer?.stop();
+      },
     };
   }
   const pool = new pg.Pool({
@@ -121,6 +137,7 @@ export function openDatabase(settings: DatabaseSettings): Db {
     caps: { engine: 'postgres', rowLocks: true, arrayParams: true, maxParams: 60_000, binaryType: 'bytea', bigintType: 'bigint' },
     writeDeliveries: inTransaction(kysely),
     insertSuppressionsPrepared: null,
+    insertEventsPrepared: null,
     replayableTransaction: (fn) =>
       kysely.transaction().execute(async (trx) => {
         await sql`set local synchronous_commit = off`.execute(trx);

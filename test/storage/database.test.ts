@@ -1,9 +1,12 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { testDialects } from '../helpers/dialects.js';
 import { openDatabase, type Db } from '../../src/storage/database.js';
-import type { NewSuppressionRow } from '../../src/storage/schema.js';
+import type { NewEventRow, NewSuppressionRow } from '../../src/storage/schema.js';
 
 /** The commit durability the connection would use now: SQLite `synchronous`, PostgreSQL `synchronous_commit`. */
 async function durability(db: Db, q = db.kysely): Promise<string> {
@@ -61,5 +64,61 @@ describe.each(testDialects())('the database layer on %s', (dialect) => {
     const again = await db.kysely.transaction().execute(async () => db.insertSuppressionsPrepared!([row('b@example.com'), row('c@example.com')]));
     expect(again).toEqual([false, true]);
     expect(await db.kysely.selectFrom('suppressions').select('address').orderBy('address').execute()).toEqual([{ address: 'a@example.com' }, { address: 'b@example.com' }, { address: 'c@example.com' }]);
+  });
+
+  it.runIf(dialect === 'sqlite')('inserts events through the prepared statement only inside a transaction, reporting duplicates by (provider, dedup_key)', async () => {
+    const row = (provider: string, dedupKey: string): NewEventRow => ({
+      id: `ev-${provider}-${dedupKey}`, provider, dedup_key: dedupKey, type: 'bounce', channel: 'email', address: 'a@example.com', scope: '*',
+      severity: 'hard', reason: 'hard_bounce', fine_reason: null, smtp_code: '550', enhanced_status: '5.1.1', diagnostic: null, error_code: null,
+      provider_message_id: null, campaign: null, occurred_at: 1, received_at: 2, delivery_id: null, details: '{}',
+    });
+    expect(() => db.insertEventsPrepared!([row('drip', 'k1')])).toThrow(/inside a transaction/);
+    expect(await db.kysely.transaction().execute(async () => db.insertEventsPrepared!([row('drip', 'k1'), row('drip', 'k2')]))).toEqual([true, true]);
+    // The same key from another provider is another event; from the same provider, a duplicate.
+    expect(await db.kysely.transaction().execute(async () => db.insertEventsPrepared!([row('drip', 'k2'), row('sendgrid', 'k2')]))).toEqual([false, true]);
+    const stored = await db.kysely.selectFrom('events').select(['provider', 'dedup_key', 'smtp_code', 'details']).orderBy('provider').orderBy('dedup_key').execute();
+    expect(stored).toEqual([
+      { provider: 'drip', dedup_key: 'k1', smtp_code: '550', details: '{}' },
+      { provider: 'drip', dedup_key: 'k2', smtp_code: '550', details: '{}' },
+      { provider: 'sendgrid', dedup_key: 'k2', smtp_code: '550', details: '{}' },
+    ]);
+  });
+
+  it('commits deliveries before the write resolves, concurrent writes included', async () => {
+    const now = Date.now();
+    const rows = ['d1', 'd2', 'd3'].map((id) => ({
+      id, provider: 'drip', endpoint: 'drip', received_at: now, url: '/webhooks/drip/bounce', params: '{}', headers: '{}',
+      body: Buffer.from(`{"n":"${id}"}`), status: 'pending' as const, attempts: 0, run_at: now, last_error: null, outcome: null, processed_at: null,
+    }));
+    await Promise.all([db.writeDeliveries(rows.slice(0, 2)), db.writeDeliveries(rows.slice(2))]);
+    const stored = await db.kysely.selectFrom('deliveries').select(['id', 'body']).where('id', 'in', ['d1', 'd2', 'd3']).orderBy('id').execute();
+    expect(stored.map((r) => [r.id, Buffer.from(r.body).toString()])).toEqual([['d1', '{"n":"d1"}'], ['d2', '{"n":"d2"}'], ['d3', '{"n":"d3"}']]);
+    expect(await durability(db)).toBe(durable);
+  });
+});
+
+describe('background WAL checkpoints (SQLite)', () => {
+  it('copy the WAL into the database file from another thread while the serving connection never checkpoints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bouncer-checkpoint-'));
+    try {
+      const path = join(dir, 'bouncer.db');
+      const db = openDatabase({ kind: 'sqlite', path, synchronous: 'FULL', backgroundCheckpoints: true });
+      expect((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db.kysely)).rows[0]!.wal_autocheckpoint).toBe(0);
+      await sql`create table t (x text)`.execute(db.kysely);
+      const sizeBefore = statSync(path).size;
+      for (let i = 0; i < 20; i++) await sql`insert into t values (${'x'.repeat(20_000)})`.execute(db.kysely);
+      // Only a checkpoint writes pages into the database file itself.
+      const deadline = Date.now() + 10_000;
+      while (statSync(path).size <= sizeBefore + 100_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(statSync(path).size).toBeGreaterThan(sizeBefore + 100_000);
+      await db.close();
+      // The thread stopped with the database: the last connection closed and removed the WAL.
+      expect(existsSync(`${path}-wal`)).toBe(false);
+      const reopened = openDatabase({ kind: 'sqlite', path });
+      expect((await sql<{ n: number }>`select count(*) as n from t`.execute(reopened.kysely)).rows[0]!.n).toBe(20);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
