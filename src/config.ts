@@ -31,6 +31,8 @@ export interface Config {
     batchSize: number;
     /** Pause after a batch smaller than batchSize, so the next one is bigger (fewer commits). */
     batchDelayMs: number;
+    /** SQLite: size batches to take about this long (ms) on the event loop; 0: batchSize always. */
+    sliceMs: number;
     pollIntervalMs: number;
     maxAttempts: number;
     retryBaseMs: number;
@@ -272,6 +274,7 @@ export function parseConfig(source: Source): Readonly<Config> {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),
       batchDelayMs: r.int('BOUNCER_WORKER_BATCH_DELAY_MS', 50, 0, 10_000),
+      sliceMs: r.int('BOUNCER_WORKER_SLICE_MS', 10, 0, 10_000),
       pollIntervalMs: r.int('BOUNCER_WORKER_POLL_MS', 500, 10),
       maxAttempts: r.int('BOUNCER_RETRY_MAX_ATTEMPTS', 8, 1, 100),
       retryBaseMs: r.int('BOUNCER_RETRY_BASE_MS', 1_000, 1),

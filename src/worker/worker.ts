@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -17,13 +18,26 @@ export interface WorkerSettings {
    * Default 0 (claim again at once).
    */
   batchDelayMs?: number;
+  /**
+   * Keep each batch to about this many milliseconds of processing (0 or absent: always
+   * `batchSize`). On SQLite a batch's transaction runs synchronously on the event loop, so a
+   * batch of 500 is a 30–40 ms pause for every webhook and check in flight; the worker measures
+   * its time per delivery and claims only as many as fit (at least MIN_SLICE_ROWS).
+   */
+  sliceMs?: number;
 }
+
+/** Fewest deliveries a time-sliced batch claims, so that commits stay amortised. */
+const MIN_SLICE_ROWS = 16;
 
 const PRUNE_INTERVAL_MS = 3_600_000;
 
-/** The worker's settings from the configuration. */
-export function workerSettings(w: Config['worker']): WorkerSettings {
-  return { batchSize: w.batchSize, batchDelayMs: w.batchDelayMs, pollIntervalMs: w.pollIntervalMs, leaseMs: w.leaseMs, retentionDays: w.retentionDays };
+/** The worker's settings from the configuration (time slices only where batches block: SQLite). */
+export function workerSettings(w: Config['worker'], engine: 'sqlite' | 'postgres'): WorkerSettings {
+  return {
+    batchSize: w.batchSize, batchDelayMs: w.batchDelayMs, pollIntervalMs: w.pollIntervalMs, leaseMs: w.leaseMs, retentionDays: w.retentionDays,
+    sliceMs: engine === 'sqlite' ? w.sliceMs : 0,
+  };
 }
 
 /**
@@ -41,6 +55,8 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
   private nudged = false;
   private lastReclaim = 0;
   private lastPrune = 0;
+  /** Moving average of processing time per delivery (ms), for time-sliced batches. */
+  private msPerDelivery = 0;
 
   constructor(
     private readonly processor: DeliveryProcessor,
@@ -108,6 +124,19 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
     }
   }
 
+  /** How many deliveries to claim next: batchSize, or what fits in the time slice. */
+  batchLimit(): number {
+    const { batchSize, sliceMs } = this.settings;
+    if (!sliceMs || this.msPerDelivery === 0) return batchSize;
+    return Math.max(Math.min(MIN_SLICE_ROWS, batchSize), Math.min(batchSize, Math.floor(sliceMs / this.msPerDelivery)));
+  }
+
+  private measure(deliveries: number, ms: number): void {
+    if (deliveries === 0) return;
+    const sample = ms / deliveries;
+    this.msPerDelivery = this.msPerDelivery === 0 ? sample : 0.8 * this.msPerDelivery + 0.2 * sample;
+  }
+
   private async loop(): Promise<void> {
     let failures = 0;
     while (this.running) {
@@ -119,17 +148,19 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
           if (n > 0) this.logger.warn({ count: n }, 'released deliveries left claimed by a database outage');
         }
         this.nudged = false;
-        const rows = await this.processor.claim(this.id, this.settings.batchSize, this.settings.leaseMs);
+        const limit = this.batchLimit();
+        const started = performance.now();
+        const report = await this.processor.claimAndProcess(this.id, limit, this.settings.leaseMs);
+        this.measure(report.claimed, performance.now() - started);
         failures = 0;
-        if (rows.length === 0) {
+        if (report.claimed === 0) {
           this.emit('idle');
           await this.sleep(this.settings.pollIntervalMs);
           continue;
         }
-        const report = await this.processor.process(this.id, rows);
         if (report.unrecorded > 0) failures = 1;
         this.emit('batch', report);
-        if (rows.length < this.settings.batchSize) await this.pause(this.settings.batchDelayMs ?? 0);
+        if (report.claimed < limit) await this.pause(this.settings.batchDelayMs ?? 0);
         // SQLite answers synchronously: without a turn of the event loop between batches, a
         // backlog would be worked off in one stretch while webhooks and checks wait.
         else await new Promise((resolve) => setImmediate(resolve));

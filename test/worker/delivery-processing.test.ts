@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
 import { auth, buildTestApp, FixedClock, type TestApp } from '../helpers/app.js';
 import { dripBounce, signDrip } from '../helpers/server-process.js';
-import { backoffMs } from '../../src/services/process-deliveries.js';
+import pino from 'pino';
+import { backoffMs, type BatchReport } from '../../src/services/process-deliveries.js';
+import { Worker } from '../../src/worker/worker.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const RETRY = { BOUNCER_RETRY_MAX_ATTEMPTS: '3', BOUNCER_RETRY_BASE_MS: '1000', BOUNCER_RETRY_MAX_MS: '1500' };
@@ -58,6 +60,55 @@ describe.each(testDialects())('the delivery worker on %s', (dialect) => {
     expect(await delivery(t, id)).toMatchObject({ status: 'done' });
     const events = await t.tdb.db.kysely.selectFrom('events').select('id').where('address', '=', 'fail-now@example.com').execute();
     expect(events).toHaveLength(1);
+  });
+
+  it('claims, applies and finishes a batch in one transaction; a failing row sends the batch the long way, which isolates it', async () => {
+    const clock = new FixedClock(NOW);
+    t = await buildTestApp(dialect, { clock, env: RETRY });
+    const ok = [await post(t, 'one@example.com'), await post(t, 'two@example.com')];
+    const [first] = await t.drain();
+    expect(first).toMatchObject({ claimed: 2, done: 2, dead: 0 });
+    for (const id of ok) expect(await delivery(t, id)).toMatchObject({ status: 'done', attempts: 1, locked_by: null, locked_until: null });
+
+    if (dialect === 'postgres') await failEventsOnPostgres(t, 'P0001');
+    else await sql.raw(`create trigger fail_events before insert on events when new.address like 'fail-%' begin select raise(abort, 'injected failure'); end`).execute(t.tdb.db.kysely);
+    const batch = [await post(t, 'three@example.com'), await post(t, 'fail-mid@example.com'), await post(t, 'four@example.com')];
+    const [second] = await t.drain();
+    // The one-transaction attempt rolled back (its claim too), so each row was claimed once.
+    expect(second).toMatchObject({ claimed: 3, done: 2, dead: 1 });
+    expect(await delivery(t, batch[0]!)).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await delivery(t, batch[1]!)).toMatchObject({ status: 'dead', attempts: 1, outcome: 'failed' });
+    expect(await delivery(t, batch[2]!)).toMatchObject({ status: 'done', attempts: 1 });
+    const events = await t.tdb.db.kysely.selectFrom('events').select('address').orderBy('address').execute();
+    expect(events.map((e) => e.address)).toEqual(['four@example.com', 'one@example.com', 'three@example.com', 'two@example.com']);
+  });
+
+  it('sizes batches to the time slice once it has measured its speed, and still processes everything', async () => {
+    t = await buildTestApp(dialect);
+    const worker = new Worker(t.services.processor, { batchSize: 500, batchDelayMs: 0, pollIntervalMs: 20, leaseMs: 60_000, retentionDays: 30, sliceMs: 1 }, pino({ level: 'silent' }));
+    expect(worker.batchLimit()).toBe(500); // nothing measured yet
+    const reports: BatchReport[] = [];
+    worker.on('batch', (r) => reports.push(r));
+    const idle = () => new Promise<void>((resolve) => worker.once('idle', () => resolve()));
+    for (let i = 0; i < 40; i++) await post(t, `first-${i}@example.com`);
+    worker.start();
+    await idle();
+    expect(reports.map((r) => r.claimed)).toEqual([40]);
+    // Measured: no 1 ms slice holds 200 deliveries, nor fewer than the minimum of 16.
+    const limit = worker.batchLimit();
+    expect(limit).toBeGreaterThanOrEqual(16);
+    expect(limit).toBeLessThan(200);
+    await worker.stop();
+    for (let i = 0; i < 200; i++) await post(t, `second-${i}@example.com`);
+    worker.start();
+    await idle();
+    await worker.stop();
+    const second = reports.slice(1).map((r) => r.claimed);
+    expect(second.length).toBeGreaterThan(1);
+    expect(Math.max(...second)).toBeLessThan(200);
+    expect(second.reduce((a, b) => a + b, 0)).toBe(200);
+    const done = await t.tdb.db.kysely.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'done').executeTakeFirstOrThrow();
+    expect(Number(done.n)).toBe(240);
   });
 
   it('returns work whose lease expired to the queue and then applies it', async () => {
