@@ -21,6 +21,8 @@ import { machineLine, writeResultsSection } from './lib/results.js';
  * Run: npm run bench:ingest  (BENCH_DURATION_S, BENCH_TARGETS=bare,sqlite,postgres,sqlite-ingest-only, BENCH_NODE_FLAGS).
  */
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+/** Runs per target; the table shows the run with the median throughput (this VM's figures vary ±30 % between runs). */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONNECTIONS = 16;
 const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,postgres,sqlite-ingest-only').split(',').map((s) => s.trim());
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -41,6 +43,10 @@ interface Result {
   lagP99: number | null;
   lagSamples: number;
   peakRssMiB: number;
+  /** Server CPU time (all threads, user + system) per acknowledged webhook, load and drain. */
+  cpuUsPerAck: number;
+  /** acked/s of every run of this target (the other fields are the median run's). */
+  runs: number[];
 }
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
@@ -49,6 +55,12 @@ function peakRssMiB(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+/** CPU time (user + system, all threads) the process has used so far, in ms (/proc clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function backlog(url: string): Promise<number> {
@@ -119,6 +131,7 @@ async function measure(target: string, server: ServerProcess, bare: boolean): Pr
           }
         })(),
       ];
+  const cpu0 = cpuMs(server.child.pid);
   const result = await load(server.url, target);
   running = false;
   await Promise.all(watchers);
@@ -128,6 +141,7 @@ async function measure(target: string, server: ServerProcess, bare: boolean): Pr
     while ((await backlog(server.url)) > 0 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
     drainMs = Math.round(performance.now() - t0);
   }
+  const cpuUsed = cpuMs(server.child.pid) - cpu0;
   lags.sort((a, b) => a - b);
   return {
     target,
@@ -142,6 +156,8 @@ async function measure(target: string, server: ServerProcess, bare: boolean): Pr
     lagP99: lags.length ? Math.round(percentile(lags, 0.99)) : null,
     lagSamples: lags.length,
     peakRssMiB: peakRssMiB(server.child.pid),
+    cpuUsPerAck: Math.round((cpuUsed * 1_000) / Math.max(1, result['2xx'])),
+    runs: [],
   };
 }
 
@@ -226,19 +242,21 @@ function render(results: readonly Result[], context: { fsyncMs: number; load: st
       'sqlite-ingest-only': 'Bouncer, SQLite, worker off (webhook path only; not a deployment)',
     };
     const name = names[r.target] ?? r.target;
-    return `| ${name} | ${r.ackedPerSecond.toLocaleString('en-US')}/s${fraction} | ${r.p50} ms | ${r.p99} ms | ${r.non2xx + r.errors} | ${r.maxBacklog ?? '—'} | ${ms(r.drainMs)} | ${ms(r.lagP50)} / ${ms(r.lagP99)} (${r.lagSamples}) | ${r.peakRssMiB} MiB |`;
+    const runs = r.runs.length > 1 ? ` (runs: ${r.runs.map((n) => n.toLocaleString('en-US')).join(', ')})` : '';
+    return `| ${name} | ${r.ackedPerSecond.toLocaleString('en-US')}/s${fraction}${runs} | ${r.p50} ms | ${r.p99} ms | ${r.non2xx + r.errors} | ${r.maxBacklog ?? '—'} | ${ms(r.drainMs)} | ${ms(r.lagP50)} / ${ms(r.lagP99)} (${r.lagSamples}) | ${r.cpuUsPerAck} µs | ${r.peakRssMiB} MiB |`;
   });
   return [
     '## Ingest (issue 3)',
     '',
     machineLine(),
-    `Load: autocannon in a separate process on the same machine, ${CONNECTIONS} connections, ${DURATION_S} s per target, signed single-event Drip webhooks (\`POST /webhooks/drip/bounce\`) with a new address each; the server runs from source (\`tsx\`). \`npm run bench:ingest\`.`,
+    `Load: autocannon in a separate process on the same machine, ${CONNECTIONS} connections, ${DURATION_S} s per run, signed single-event Drip webhooks (\`POST /webhooks/drip/bounce\`) with a new address each; the server runs from source (\`tsx\`). \`npm run bench:ingest\`.`,
+    `Each target ran ${RUNS} times, each in a fresh server and database; a row shows the run with the median throughput (all runs' throughput in brackets). Server CPU per webhook: user + system time of the server process (all threads) from the start of the load until the backlog drained, divided by the webhooks acknowledged.`,
     'Backlog: pending + processing deliveries, polled every second during the run; drain: time after the run until it is empty.',
     'Check lag: our own webhooks sent every 200 ms during the run, time from their 2xx until `POST /v1/check` reports the suppression (p50 / p99, samples).',
     `Context: one SQLite commit with synchronous=FULL (the fsync floor) took ${context.fsyncMs.toFixed(2)} ms (median of 200) on the benchmark's disk; load average ${context.load} (1/5/15 min) at the end of the run — the 2 cores are shared with other work, so absolute figures vary between runs, the ratio to the bare ceiling less so.`,
     '',
-    '| target | acked | p50 | p99 | non-2xx + errors | max backlog | drain | check lag p50 / p99 | peak RSS |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| target | acked | p50 | p99 | non-2xx + errors | max backlog | drain | check lag p50 / p99 | server CPU per webhook | peak RSS |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     ...verdicts(results, bare, context.fsyncMs),
@@ -247,7 +265,12 @@ function render(results: readonly Result[], context: { fsyncMs: number; load: st
 
 async function main(): Promise<void> {
   const results: Result[] = [];
-  for (const target of TARGETS) results.push(await runTarget(target));
+  for (const target of TARGETS) {
+    const runs: Result[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await runTarget(target));
+    const median = [...runs].sort((a, b) => a.ackedPerSecond - b.ackedPerSecond)[Math.floor((runs.length - 1) / 2)]!;
+    results.push({ ...median, runs: runs.map((r) => r.ackedPerSecond) });
+  }
   const markdown = render(results, { fsyncMs: commitFloorMs(), load: loadavg().map((l) => l.toFixed(1)).join(' / ') });
   process.stdout.write(`${markdown}\n`);
   if (['bare', 'sqlite', 'postgres'].every((t) => TARGETS.includes(t)) && Object.keys(EXTRA_ENV).length === 0 && process.env.BENCH_NO_WRITE === undefined) writeResultsSection('ingest', markdown);
