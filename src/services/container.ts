@@ -69,9 +69,12 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
   };
   const endpoints = buildEndpoints(config, { snsCertificates: opts.snsCertificates ?? createFetchingSnsCertificateSource() }, opts.extraEndpoints);
   const parseContext = { defaultPhoneRegion: config.defaultPhoneRegion };
-  const writer = new DeliveryWriter((rows) => db.writeDeliveries(rows), 1_000, notify);
-  const policy = config.policy;
   const metrics = opts.metrics ?? null;
+  const writer = new DeliveryWriter((rows) => db.writeDeliveries(rows), 1_000, (rows, ms) => {
+    metrics?.deliveryCommit(rows.length, ms / 1_000);
+    notify();
+  });
+  const policy = config.policy;
   const apiKeys = new ApiKeyService({ db, clock, bootstrapKey: config.apiKey });
   const alerts = new AlertService({ db, clock, logger, rules: config.alerts.rules, notifiers: config.alerts });
   metrics?.setQueueSource(() => alerts.queueState());

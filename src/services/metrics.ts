@@ -26,6 +26,8 @@ export class Metrics {
   private readonly lag: Histogram;
   private readonly deliveriesFinished: Counter<'status'>;
   private readonly requests: Histogram<'route' | 'status'>;
+  private readonly commits: Histogram;
+  private readonly committedRows: Counter;
   private queueSource: (() => Promise<QueueGauges>) | null = null;
   private readonly now: () => number;
 
@@ -39,6 +41,8 @@ export class Metrics {
     this.lag = new Histogram({ name: 'bouncer_processing_lag_seconds', help: 'Time from acknowledging a webhook to applying it', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900, 3600], registers });
     this.deliveriesFinished = new Counter({ name: 'bouncer_deliveries_processed_total', help: 'Deliveries finished by the worker, by status (done, ignored, dead, retried)', labelNames: ['status'], registers });
     this.requests = new Histogram({ name: 'bouncer_api_request_duration_seconds', help: 'Latency of /v1/check and /v1/filter by route and status', labelNames: ['route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+    this.commits = new Histogram({ name: 'bouncer_delivery_commit_seconds', help: 'Group commits of incoming deliveries: time from starting the transaction to its durable commit', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
+    this.committedRows = new Counter({ name: 'bouncer_delivery_commit_rows_total', help: 'Deliveries written by group commits (divide by the commit count for the batch size)', registers });
     this.queueGauges(registers);
   }
 
@@ -67,6 +71,12 @@ export class Metrics {
   /** Where the backlog gauges read from; set once the database is open. */
   setQueueSource(source: () => Promise<QueueGauges>): void {
     this.queueSource = source;
+  }
+
+  /** One group commit of `rows` deliveries that took `seconds`. */
+  deliveryCommit(rows: number, seconds: number): void {
+    this.commits.observe(seconds);
+    this.committedRows.inc(rows);
   }
 
   webhook(provider: string, outcome: WebhookOutcome): void {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { NewDeliveryRow } from './schema.js';
 
 interface Pending {
@@ -20,7 +21,8 @@ export class DeliveryWriter {
     /** Commits rows in one transaction (Db.writeDeliveries). */
     private readonly sink: (rows: readonly NewDeliveryRow[]) => Promise<void>,
     private readonly maxBatch = 1_000,
-    private readonly onCommit: (rows: readonly NewDeliveryRow[]) => void = () => undefined,
+    /** After each commit, with its duration in milliseconds. */
+    private readonly onCommit: (rows: readonly NewDeliveryRow[], ms: number) => void = () => undefined,
   ) {}
 
   write(row: NewDeliveryRow): Promise<void> {
@@ -45,9 +47,11 @@ export class DeliveryWriter {
       const batch = this.queue.splice(0, this.maxBatch);
       const rows = batch.map((p) => p.row);
       try {
+        const started = performance.now();
         await this.sink(rows);
+        const ms = performance.now() - started;
         for (const p of batch) p.resolve();
-        this.onCommit(rows);
+        this.onCommit(rows, ms);
       } catch (err) {
         for (const p of batch) p.reject(err);
       }

@@ -47,6 +47,10 @@ describe.each(testDialects())('GET /metrics on %s', (dialect) => {
     expect(sample(text, 'bouncer_backlog_pending')).toBe(0);
     expect(sample(text, 'bouncer_dead_deliveries')).toBe(0);
     expect(sample(text, 'bouncer_api_request_duration_seconds_count{route="/v1/check",status="200"}')).toBe(1);
+    // The accepted webhook's delivery went through one group commit (the rejected one stored nothing).
+    expect(sample(text, 'bouncer_delivery_commit_seconds_count')).toBe(1);
+    expect(sample(text, 'bouncer_delivery_commit_rows_total')).toBe(1);
+    expect(sample(text, 'bouncer_delivery_commit_seconds_sum')).toBeGreaterThan(0);
     expect(text).toContain('bouncer_process_resident_memory_bytes');
   });
 });
