@@ -45,6 +45,8 @@ interface Result {
   peakRssMiB: number;
   /** Server CPU time (all threads, user + system) per acknowledged webhook, load and drain. */
   cpuUsPerAck: number;
+  /** CPU time of this process (the load generator) per request sent, in µs. */
+  clientCpuUsPerRequest: number;
   /** Group commits of deliveries during the load (from /metrics): per second, mean rows, mean ms. */
   commits: { perSecond: number; rows: number; meanMs: number } | null;
   /** acked/s of every run of this target (the other fields are the median run's). */
@@ -148,7 +150,9 @@ async function measure(target: string, server: ServerProcess, bare: boolean): Pr
       ];
   const commits0 = target === 'bare' ? null : await commitCounters(server.url);
   const cpu0 = cpuMs(server.child.pid);
+  const client0 = process.cpuUsage();
   const result = await load(server.url, target);
+  const client = process.cpuUsage(client0);
   const commits1 = target === 'bare' ? null : await commitCounters(server.url);
   running = false;
   await Promise.all(watchers);
@@ -174,6 +178,7 @@ async function measure(target: string, server: ServerProcess, bare: boolean): Pr
     lagSamples: lags.length,
     peakRssMiB: peakRssMiB(server.child.pid),
     cpuUsPerAck: Math.round((cpuUsed * 1_000) / Math.max(1, result['2xx'])),
+    clientCpuUsPerRequest: Math.round((client.user + client.system) / Math.max(1, result['2xx'] + result.non2xx)),
     commits: commits0 && commits1 && commits1.count > commits0.count
       ? {
           perSecond: Math.round((commits1.count - commits0.count) / DURATION_S),
@@ -283,6 +288,7 @@ function render(results: readonly Result[], context: { fsyncMs: number; load: st
     `Each target ran ${RUNS} times, each in a fresh server and database; a row shows the run with the median throughput (all runs' throughput in brackets). Server CPU per webhook: user + system time of the server process (all threads) from the start of the load until the backlog drained, divided by the webhooks acknowledged.`,
     'Backlog: pending + processing deliveries, polled every second during the run; drain: time after the run until it is empty.',
     'Check lag: our own webhooks sent every 200 ms during the run, time from their 2xx until `POST /v1/check` reports the suppression (p50 / p99, samples).',
+    ...(bare ? [`The load generator (autocannon, which builds and signs every body) used ${bare.clientCpuUsPerRequest} µs of CPU per request against the bare server and ${results.find((r) => r.target === 'sqlite')?.clientCpuUsPerRequest ?? '—'} µs against Bouncer on SQLite: at 10,000 requests/s that is ${((bare.clientCpuUsPerRequest * 10_000) / 1e6).toFixed(2)} of the 2 cores before the server does anything.`] : []),
     `Context: one SQLite commit with synchronous=FULL (the fsync floor) took ${context.fsyncMs.toFixed(2)} ms (median of 200) on the benchmark's disk; load average ${context.load} (1/5/15 min) at the end of the run — the 2 cores are shared with other work, so absolute figures vary between runs, the ratio to the bare ceiling less so.`,
     '',
     '| target | acked | p50 | p99 | non-2xx + errors | max backlog | drain | check lag p50 / p99 | group commits: per s · webhooks each · mean time | server CPU per webhook | peak RSS |',
