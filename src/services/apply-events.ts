@@ -121,12 +121,7 @@ export async function applyEvents(
     const k = `${e.provider}\u0000${e.event.dedupKey}`;
     if (!unique.has(k)) unique.set(k, e);
   }
-  const eventRows = [...unique.values()].map(eventToRow);
-  let inserted: Set<string>;
-  if (prepared.insertEventsPrepared) {
-    const done = prepared.insertEventsPrepared(eventRows);
-    inserted = new Set(eventRows.filter((_, i) => done[i]).map((r) => `${r.provider}\u0000${r.dedup_key}`));
-  } else inserted = await insertEvents(trx, eventRows);
+  const inserted = await insertEvents(trx, [...unique.values()].map(eventToRow), prepared.insertEventsPrepared);
   const newEvents = [...unique.entries()].filter(([k]) => inserted.has(k)).map(([, e]) => e);
   const duplicates = events.length - newEvents.length;
   if (newEvents.length === 0) return { newEvents, duplicates, changes: [] };
@@ -207,11 +202,7 @@ async function decideAndWrite(
   }
   await updateState(trx, toUpdate);
   for (const r of toUpdate) changes.push({ kind: 'updated', channel: r.channel, address: r.address, scope: r.scope, reason: r.reason });
-  let inserted: Set<string>;
-  if (prepared.insertSuppressionsPrepared) {
-    const done = prepared.insertSuppressionsPrepared(toInsert);
-    inserted = new Set(toInsert.filter((_, i) => done[i]).map(suppressionKeyString));
-  } else inserted = await insertNew(trx, toInsert);
+  const inserted = await insertNew(trx, toInsert, undefined, prepared.insertSuppressionsPrepared);
   const raced: SuppressionKey[] = [];
   for (const r of toInsert) {
     const k = suppressionKeyString(r);

@@ -142,7 +142,8 @@ export class DeliveryProcessor {
         parsed = rows.map((r) => this.parse(r));
         return this.finish(trx, workerId, parsed, now);
       });
-    } catch {
+    } catch (err) {
+      this.deps.logger.warn({ err: String((err as Error)?.message ?? err) }, 'batch failed as a whole; processing its deliveries one by one');
       return this.process(workerId, await this.claim(workerId, limit, leaseMs));
     }
     const report = emptyReport(parsed.length);

@@ -8,7 +8,7 @@ import { insertDeliveries } from './delivery.repository.js';
 import { ImmediateSqliteDialect, relaxedCommits, withStatementCache } from './sqlite-dialect.js';
 import { PgTextPlugin } from './pg-text-plugin.js';
 import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
-import { sqliteEventInserter, sqliteSuppressionInserter } from './sqlite-prepared-insert.js';
+import { sqliteEventInserter, sqliteSuppressionInserter, type PreparedInsert } from './sqlite-prepared-insert.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -53,9 +53,9 @@ export interface Db {
    * SQLite only (null elsewhere): insert suppressions through one prepared statement, inside the
    * Kysely transaction the caller holds. Per row: inserted, or false when its key exists.
    */
-  insertSuppressionsPrepared: ((rows: readonly NewSuppressionRow[]) => boolean[]) | null;
+  insertSuppressionsPrepared: PreparedInsert<NewSuppressionRow> | null;
   /** SQLite only (null elsewhere): the same for events; false when (provider, dedup_key) exists. */
-  insertEventsPrepared: ((rows: readonly NewEventRow[]) => boolean[]) | null;
+  insertEventsPrepared: PreparedInsert<NewEventRow> | null;
   /**
    * A transaction whose commit need not reach the disk before it returns, for work redone from
    * durable input if it is lost: the worker applying stored deliveries (a delivery stays pending
@@ -91,6 +91,9 @@ function preparedInsert(sqlite: SQLite.Database): (rows: readonly NewDeliveryRow
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
+/** SQLite's default `wal_autocheckpoint`. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1_000;
+
 export function openDatabase(settings: DatabaseSettings): Db {
   if (settings.kind === 'sqlite') {
     if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
@@ -101,7 +104,16 @@ export function openDatabase(settings: DatabaseSettings): Db {
     sqlite.pragma('foreign_keys = ON');
     const synchronous = settings.synchronous ?? 'FULL';
     const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, synchronous);
-    const checkpointer = settings.backgroundCheckpoints && settings.path !== ':memory:' ? startCheckpointer(settings.path, { onError: settings.onCheckpointError }) : null;
+    const checkpointer = settings.backgroundCheckpoints && settings.path !== ':memory:'
+      ? startCheckpointer(settings.path, {
+          onError: settings.onCheckpointError,
+          // Without the thread the WAL would grow without end: commits checkpoint again.
+          onStopped: (message) => {
+            if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+            settings.onCheckpointError?.(`${message}; commits checkpoint the WAL again`);
+          },
+        })
+      : null;
     if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
     const kysely = new Kysely<Database>({ dialect });
     return {

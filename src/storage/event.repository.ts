@@ -1,14 +1,21 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, EventRow, NewEventRow } from './schema.js';
+import type { PreparedInsert } from './sqlite-prepared-insert.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 /**
  * Append events; the unique (provider, dedup_key) makes a second copy of an event a no-op.
- * Returns the dedup keys that were new.
+ * Returns the dedup keys that were new. `prepared`: SQLite's prepared single-row insert (Db),
+ * run on the caller's transaction instead of multi-row statements.
  */
-export async function insertEvents(q: Q, rows: readonly NewEventRow[]): Promise<Set<string>> {
+export async function insertEvents(q: Q, rows: readonly NewEventRow[], prepared?: PreparedInsert<NewEventRow> | null): Promise<Set<string>> {
   const inserted = new Set<string>();
+  if (prepared) {
+    const done = prepared(rows);
+    rows.forEach((r, i) => done[i] && inserted.add(`${r.provider}\u0000${r.dedup_key}`));
+    return inserted;
+  }
   for (let i = 0; i < rows.length; i += 400) {
     const res = await q
       .insertInto('events')

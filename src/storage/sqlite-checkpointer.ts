@@ -56,7 +56,17 @@ export interface Checkpointer {
  * commit write from the start of the file again (it fails at once, and is retried next time,
  * if a commit is in progress).
  */
-export function startCheckpointer(path: string, opts: { intervalMs?: number; restartFrames?: number; onError?: (message: string) => void } = {}): Checkpointer {
+export function startCheckpointer(
+  path: string,
+  opts: {
+    intervalMs?: number;
+    restartFrames?: number;
+    /** A checkpoint failed (the thread goes on). */
+    onError?: (message: string) => void;
+    /** The thread is gone (it could not open the database, or crashed): checkpoint elsewhere. */
+    onStopped?: (message: string) => void;
+  } = {},
+): Checkpointer {
   const data: CheckpointerData = {
     driver: createRequire(import.meta.url).resolve('better-sqlite3'),
     path,
@@ -65,13 +75,23 @@ export function startCheckpointer(path: string, opts: { intervalMs?: number; res
   };
   const thread = new Worker(THREAD_CODE, { eval: true, workerData: data });
   thread.unref();
-  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  let stopping = false;
+  let failure = 'the checkpoint thread exited';
+  const exited = new Promise<void>((resolve) =>
+    thread.once('exit', () => {
+      if (!stopping) opts.onStopped?.(failure);
+      resolve();
+    }),
+  );
   thread.on('message', (m: { error?: string }) => {
     if (m.error) opts.onError?.(m.error);
   });
-  thread.on('error', (err) => opts.onError?.(String(err.message)));
+  thread.on('error', (err) => {
+    failure = `the checkpoint thread failed: ${err.message}`;
+  });
   return {
     async stop() {
+      stopping = true;
       thread.postMessage('stop');
       await exited;
     },

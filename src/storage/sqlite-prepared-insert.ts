@@ -20,6 +20,9 @@ const everyEventColumn: [Exclude<keyof NewEventRow, (typeof EVENT_COLUMNS)[numbe
 void everySuppressionColumn;
 void everyEventColumn;
 
+/** Inserts rows on the open transaction; per row, whether it was new. */
+export type PreparedInsert<Row> = (rows: readonly Row[]) => boolean[];
+
 /**
  * Bulk inserts on SQLite: one prepared single-row `INSERT … ON CONFLICT DO NOTHING`, run for every
  * row. Cheaper than multi-row statements, which differ in size per batch and are compiled (by
@@ -33,7 +36,7 @@ function preparedInserter<Row extends object>(
   columns: ReadonlyArray<keyof Row & string>,
   conflict: string,
   defaults: Partial<Record<keyof Row, unknown>> = {},
-): (rows: readonly Row[]) => boolean[] {
+): PreparedInsert<Row> {
   let insert: SQLite.Statement | null = null;
   return (rows) => {
     if (!db.inTransaction) throw new Error(`the bulk ${table} insert must run inside a transaction`);
@@ -50,8 +53,8 @@ function preparedInserter<Row extends object>(
   };
 }
 
-export const sqliteSuppressionInserter = (db: SQLite.Database): ((rows: readonly NewSuppressionRow[]) => boolean[]) =>
+export const sqliteSuppressionInserter = (db: SQLite.Database): PreparedInsert<NewSuppressionRow> =>
   preparedInserter<NewSuppressionRow>(db, 'suppressions', SUPPRESSION_COLUMNS, 'channel, address, scope', SUPPRESSION_DEFAULTS);
 
-export const sqliteEventInserter = (db: SQLite.Database): ((rows: readonly NewEventRow[]) => boolean[]) =>
+export const sqliteEventInserter = (db: SQLite.Database): PreparedInsert<NewEventRow> =>
   preparedInserter<NewEventRow>(db, 'events', EVENT_COLUMNS, 'provider, dedup_key');

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Capabilities } from './database.js';
 import type { Database, NewSuppressionRow, SuppressionRow } from './schema.js';
+import type { PreparedInsert } from './sqlite-prepared-insert.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -64,9 +65,17 @@ function insertSource(q: Q, rows: readonly NewSuppressionRow[], caps: Capabiliti
 const rowsPerStatement = (caps: Capabilities | undefined): number =>
   caps ? (caps.arrayParams ? 50_000 : Math.floor(caps.maxParams / COLUMNS.length)) : 500;
 
-/** Insert new rows; returns the keys that were inserted (the rest already existed). */
-export async function insertNew(q: Q, rows: readonly NewSuppressionRow[], caps?: Capabilities): Promise<Set<string>> {
+/**
+ * Insert new rows; returns the keys that were inserted (the rest already existed). `prepared`:
+ * SQLite's prepared single-row insert (Db), run on the caller's transaction instead.
+ */
+export async function insertNew(q: Q, rows: readonly NewSuppressionRow[], caps?: Capabilities, prepared?: PreparedInsert<NewSuppressionRow> | null): Promise<Set<string>> {
   const inserted = new Set<string>();
+  if (prepared) {
+    const done = prepared(rows);
+    rows.forEach((r, i) => done[i] && inserted.add(keyOf(r)));
+    return inserted;
+  }
   for (const part of chunk(rows, rowsPerStatement(caps))) {
     const res = await insertSource(q, part, caps)
       .onConflict((oc) => oc.columns(['channel', 'address', 'scope']).doNothing())

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { testDialects } from '../helpers/dialects.js';
 import { openDatabase, type Db } from '../../src/storage/database.js';
+import { startCheckpointer } from '../../src/storage/sqlite-checkpointer.js';
 import type { NewEventRow, NewSuppressionRow } from '../../src/storage/schema.js';
 
 /** The commit durability the connection would use now: SQLite `synchronous`, PostgreSQL `synchronous_commit`. */
@@ -120,5 +121,12 @@ describe('background WAL checkpoints (SQLite)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('report a thread that could not start, so that commits checkpoint again', async () => {
+    const stopped = await new Promise<string>((resolve) => {
+      startCheckpointer(join(tmpdir(), 'bouncer-no-such-dir', 'x', 'bouncer.db'), { onStopped: resolve });
+    });
+    expect(stopped).toMatch(/checkpoint thread failed: .*(directory does not exist|unable to open)/i);
   });
 });
