@@ -140,12 +140,7 @@ export class ImportService {
       let written = 0;
       const insert = async (rows: NewSuppressionRow[]): Promise<void> => {
         const before = statuses.size;
-        if (insertSuppressionsPrepared) {
-          const done = insertSuppressionsPrepared(rows);
-          for (let i = 0; i < rows.length; i++) if (done[i]) statuses.set(suppressionKeyString(rows[i]!), 'imported');
-        } else {
-          for (const key of await insertNew(trx, rows, caps)) statuses.set(key, 'imported');
-        }
+        for (const key of await insertNew(trx, rows, caps, insertSuppressionsPrepared)) statuses.set(key, 'imported');
         written += statuses.size - before;
       };
       await insert(items.map((p) => this.toRow(p, null, now)));
