@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { parseConfig } from '../src/config.js';
 import { openMailboxSession } from '../src/mailbox/index.js';
-import { ingestMailMessages, processPending } from '../src/services/bounce-mail.js';
+import { ingestMailMessages, processPending } from '../src/services/ingest/bounce-mail.js';
 import { createServices, type Services } from '../src/services/container.js';
 import { createMailboxScanners } from '../src/services/mailbox/index.js';
 import { openDatabase, type Db } from '../src/storage/database.js';

@@ -7,10 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { buildTestApp, type TestApp } from '../test/helpers/app.js';
 import type { TestDialect } from '../test/helpers/dialects.js';
-import { Metrics } from '../src/services/metrics.js';
-import { insertEvents } from '../src/storage/event.repository.js';
-import { insertDeliveries } from '../src/storage/delivery.repository.js';
-import { insertNew } from '../src/storage/suppression.repository.js';
+import { Metrics } from '../src/services/reporting/metrics.js';
+import { insertEvents } from '../src/storage/repositories/event.repository.js';
+import { insertDeliveries } from '../src/storage/repositories/delivery.repository.js';
+import { insertNew } from '../src/storage/repositories/suppression.repository.js';
 import type { NewDeliveryRow, NewEventRow, NewSuppressionRow } from '../src/storage/schema.js';
 import { machineLine, writeResultsSection } from './lib/results.js';
 

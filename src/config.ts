@@ -5,7 +5,7 @@ import { DEFAULT_POLICY, type PolicyConfig, type ReasonRule } from './core/polic
 import { MS_PER_DAY } from './core/clock.js';
 import { isReason, REASONS, type Reason } from './core/events.js';
 import { parseAlertRules, type AlertRules } from './core/alert-rules.js';
-import { parseTwilioErrorCodeOverrides, type TwilioCodeAction } from './providers/twilio-error-codes.js';
+import { parseTwilioErrorCodeOverrides, type TwilioCodeAction } from './providers/twilio/twilio-error-codes.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by

@@ -8,13 +8,13 @@ import { createServices, type Services } from './services/container.js';
 import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
-import { Metrics } from './services/metrics.js';
+import { Metrics } from './services/reporting/metrics.js';
 import { isAppError } from './core/errors.js';
-import { createHandshakeHandler } from './services/handshakes.js';
+import { createHandshakeHandler } from './services/ingest/handshakes.js';
 import { createMailboxScanners, type MailboxScanner } from './services/mailbox/index.js';
 import { openMailboxSession } from './mailbox/index.js';
-import { createSnsHandshakeHandler } from './services/sns-handshake.js';
-import { loadSnsCertificateFiles } from './services/sns-certificates.js';
+import { createSnsHandshakeHandler } from './services/ingest/sns-handshake.js';
+import { loadSnsCertificateFiles } from './services/ingest/sns-certificates.js';
 
 export interface Running {
   app: FastifyInstance;

@@ -3,13 +3,13 @@ import { isAppError } from '../core/errors.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { handleSignals, openMigrated, startServer } from '../main.js';
-import { KEY_SCOPES } from '../services/api-keys.js';
-import { PURPOSES, type Purpose } from '../services/check-recipients.js';
+import { KEY_SCOPES } from '../services/access/api-keys.js';
+import { PURPOSES, type Purpose } from '../services/presend/check-recipients.js';
 import { REASONS } from '../core/events.js';
 import { parseSince, print, table, withServices } from './context.js';
-import { registerMailCommands } from './mail.commands.js';
-import { registerReportCommands } from './report.commands.js';
-import { registerBulkCommands } from './bulk.commands.js';
+import { registerMailCommands } from './commands/mail.commands.js';
+import { registerReportCommands } from './commands/report.commands.js';
+import { registerBulkCommands } from './commands/bulk.commands.js';
 
 async function replayAction(ids: string[], o: { status?: string; provider?: string; since?: string; json?: boolean }): Promise<void> {
   const r = await withServices((s) => s.deliveries.replay(ids.length > 0 ? { ids } : { status: s.deliveries.parseStatus(o.status), provider: o.provider, since: parseSince(o.since) }));

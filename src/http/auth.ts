@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../core/errors.js';
-import { scopeAllows, type ApiKeyService, type KeyScope, type Principal } from '../services/api-keys.js';
-import { csrfMatches, type SessionService } from '../services/sessions.js';
+import { scopeAllows, type ApiKeyService, type KeyScope, type Principal } from '../services/access/api-keys.js';
+import { csrfMatches, type SessionService } from '../services/access/sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -4,12 +4,12 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database, NewDeliveryRow, NewEventRow, NewSuppressionRow } from './schema.js';
-import { insertDeliveries } from './delivery.repository.js';
-import { ImmediateSqliteDialect, relaxedCommits, withStatementCache } from './sqlite-dialect.js';
-import { PgTextPlugin } from './pg-text-plugin.js';
-import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite-delivery-insert.js';
-import { sqliteEventInserter, sqliteSuppressionInserter, type PreparedInsert } from './sqlite-prepared-insert.js';
-import { startCheckpointer } from './sqlite-checkpointer.js';
+import { insertDeliveries } from './repositories/delivery.repository.js';
+import { ImmediateSqliteDialect, relaxedCommits, withStatementCache } from './sqlite/sqlite-dialect.js';
+import { PgTextPlugin } from './postgres/pg-text-plugin.js';
+import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite/sqlite-delivery-insert.js';
+import { sqliteEventInserter, sqliteSuppressionInserter, type PreparedInsert } from './sqlite/sqlite-prepared-insert.js';
+import { startCheckpointer } from './sqlite/sqlite-checkpointer.js';
 
 export type Engine = 'sqlite' | 'postgres';
 

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/container.js';
 import { AppError } from '../core/errors.js';
 import { CSRF_HEADER, SESSION_COOKIE, sessionCookie } from '../http/auth.js';
-import { csrfMatches } from '../services/sessions.js';
+import { csrfMatches } from '../services/access/sessions.js';
 
 /** Where `npm run build:web` puts the bundle: next to this file in dev, the source tree once compiled. */
 const ASSET_DIRS = [new URL('./dist/', import.meta.url), new URL('../../src/web/dist/', import.meta.url)].map((u) => fileURLToPath(u));

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { AlertService } from '../services/alerts.js';
-import type { SessionService } from '../services/sessions.js';
+import type { AlertService } from '../services/alerts/alerts.js';
+import type { SessionService } from '../services/access/sessions.js';
 
 export interface AlertTick {
   transitions: number;

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { BatchReport, DeliveryProcessor } from '../services/process-deliveries.js';
+import type { BatchReport, DeliveryProcessor } from '../services/processing/process-deliveries.js';
 
 export interface WorkerSettings {
   batchSize: number;

@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Client from '../../src/client/index.js';
-import type { Stats } from '../../src/services/stats.js';
-import type { MessageTimeline } from '../../src/services/messages.js';
-import type { EventJson, SuppressionEntry } from '../../src/services/suppressions.js';
+import type { Stats } from '../../src/services/reporting/stats.js';
+import type { MessageTimeline } from '../../src/services/reporting/messages.js';
+import type { EventJson, SuppressionEntry } from '../../src/services/suppressions/suppressions.js';
 
 /*
  * The client keeps its own copy of the wire types (it must not import server code). These

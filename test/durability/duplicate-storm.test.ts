@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../helpers/app.js';
 import { dripBounce, signDrip } from '../helpers/server-process.js';
-import type { BatchReport } from '../../src/services/process-deliveries.js';
+import type { BatchReport } from '../../src/services/processing/process-deliveries.js';
 
 const changes = (reports: readonly BatchReport[]): number => reports.reduce((n, r) => n + r.applied.reduce((m, a) => m + a.changes.length, 0), 0);
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { insertEvents } from '../../src/storage/event.repository.js';
+import { insertEvents } from '../../src/storage/repositories/event.repository.js';
 import type { NewEventRow } from '../../src/storage/schema.js';
 import { DRIP_SECRET, type TestApp } from '../helpers/app.js';
 

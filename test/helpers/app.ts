@@ -4,7 +4,7 @@ import { parseConfig, type Config } from '../../src/config.js';
 import { FixedClock, type Clock } from '../../src/core/clock.js';
 import { buildApp, type AppOptions } from '../../src/http/app.js';
 import { createServices, type ServiceOptions, type Services } from '../../src/services/container.js';
-import type { BatchReport } from '../../src/services/process-deliveries.js';
+import type { BatchReport } from '../../src/services/processing/process-deliveries.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import type { TestDialect } from './dialects.js';
 

@@ -1,4 +1,4 @@
-import { insertEvents } from '../../src/storage/event.repository.js';
+import { insertEvents } from '../../src/storage/repositories/event.repository.js';
 import type { Db } from '../../src/storage/database.js';
 import type { NewEventRow } from '../../src/storage/schema.js';
 

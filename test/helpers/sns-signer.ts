@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { SnsEnvelope } from '../../src/providers/sns-signature.js';
+import type { SnsEnvelope } from '../../src/providers/ses/sns-signature.js';
 import type { WebhookRequest } from '../../src/providers/types.js';
 
 const fixture = (name: string): string =>

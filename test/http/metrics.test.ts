@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
 import { auth, buildTestApp, DRIP_SECRET, type TestApp } from '../helpers/app.js';
-import { Metrics } from '../../src/services/metrics.js';
+import { Metrics } from '../../src/services/reporting/metrics.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const sign = (body: string): string => createHmac('sha256', DRIP_SECRET).update(body).digest('hex');

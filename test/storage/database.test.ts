@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { testDialects } from '../helpers/dialects.js';
 import { openDatabase, type Db } from '../../src/storage/database.js';
-import { startCheckpointer } from '../../src/storage/sqlite-checkpointer.js';
+import { startCheckpointer } from '../../src/storage/sqlite/sqlite-checkpointer.js';
 import type { NewEventRow, NewSuppressionRow } from '../../src/storage/schema.js';
 
 /** The commit durability the connection would use now: SQLite `synchronous`, PostgreSQL `synchronous_commit`. */

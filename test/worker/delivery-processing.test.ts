@@ -4,7 +4,7 @@ import { testDialects } from '../helpers/dialects.js';
 import { auth, buildTestApp, FixedClock, type TestApp } from '../helpers/app.js';
 import { dripBounce, signDrip } from '../helpers/server-process.js';
 import pino from 'pino';
-import { backoffMs, type BatchReport } from '../../src/services/process-deliveries.js';
+import { backoffMs, type BatchReport } from '../../src/services/processing/process-deliveries.js';
 import { Worker } from '../../src/worker/worker.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');

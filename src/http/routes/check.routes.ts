@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/container.js';
-import { PURPOSES } from '../../services/check-recipients.js';
+import { PURPOSES } from '../../services/presend/check-recipients.js';
 import { requireScope } from '../auth.js';
 import { ErrorResponse } from '../schemas.js';
 

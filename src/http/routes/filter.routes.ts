@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../core/errors.js';
 import { CONTENT_TYPES, formatOfContentType } from '../../core/records.js';
 import type { Services } from '../../services/container.js';
-import { PURPOSES } from '../../services/check-recipients.js';
-import { openFilterStream, type FilterSummary } from '../../services/filter-stream.js';
+import { PURPOSES } from '../../services/presend/check-recipients.js';
+import { openFilterStream, type FilterSummary } from '../../services/presend/filter-stream.js';
 import { requireScope } from '../auth.js';
 
 export const STREAMED_CONTENT_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/csv', 'application/csv'];

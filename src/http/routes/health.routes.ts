@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services/container.js';
-import { databaseReady } from '../../services/health.js';
+import { databaseReady } from '../../services/reporting/health.js';
 
 export async function healthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));

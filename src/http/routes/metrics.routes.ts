@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../../services/metrics.js';
+import type { Metrics } from '../../services/reporting/metrics.js';
 import { AppError } from '../../core/errors.js';
 import { presentedKey } from '../auth.js';
 

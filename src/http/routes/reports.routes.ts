@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/container.js';
-import { STATS_BREAKDOWNS, STATS_INTERVALS } from '../../services/stats.js';
+import { STATS_BREAKDOWNS, STATS_INTERVALS } from '../../services/reporting/stats.js';
 import { requireScope } from '../auth.js';
 import { ErrorResponse, parseTime } from '../schemas.js';
 

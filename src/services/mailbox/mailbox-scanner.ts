@@ -3,9 +3,9 @@ import type { MailboxConfig } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
 import type { MailboxMessage, MailboxSession, OpenMailboxSession } from '../../mailbox/index.js';
 import type { Db } from '../../storage/database.js';
-import { forgetMailboxMessages, listMailboxMessages, recordMailboxMessage, type MailboxMessageStatus } from '../../storage/mailbox.repository.js';
-import type { WebhookEndpoint } from '../endpoints.js';
-import type { IngestService } from '../ingest.js';
+import { forgetMailboxMessages, listMailboxMessages, recordMailboxMessage, type MailboxMessageStatus } from '../../storage/repositories/mailbox.repository.js';
+import type { WebhookEndpoint } from '../ingest/endpoints.js';
+import type { IngestService } from '../ingest/ingest.js';
 
 /** A mailbox that keeps failing is an operator's problem, not a blip: log it as an error. */
 const FAILURES_BEFORE_ERROR = 3;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INBOXROAD_CATEGORIES } from '../../../src/providers/inboxroad-categories.js';
+import { INBOXROAD_CATEGORIES } from '../../../src/providers/inboxroad/inboxroad-categories.js';
 import { buildTestApp, FixedClock, type TestApp } from '../../helpers/app.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { countEvents, deadDeliveryIds, eventsFor, expectUnauthorized, suppressionOf, suppressionRows } from '../../helpers/provider-http.js';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandshakeHandler } from '../../../src/services/handshakes.js';
-import { createFetchingSnsCertificateSource, createStaticSnsCertificateSource, type FetchLike } from '../../../src/services/sns-certificates.js';
-import { createSnsHandshakeHandler } from '../../../src/services/sns-handshake.js';
-import type { SnsCertificateSource } from '../../../src/providers/sns-signature.js';
+import { createHandshakeHandler } from '../../../src/services/ingest/handshakes.js';
+import { createFetchingSnsCertificateSource, createStaticSnsCertificateSource, type FetchLike } from '../../../src/services/ingest/sns-certificates.js';
+import { createSnsHandshakeHandler } from '../../../src/services/ingest/sns-handshake.js';
+import type { SnsCertificateSource } from '../../../src/providers/ses/sns-signature.js';
 import { buildTestApp, FixedClock, type TestApp } from '../../helpers/app.js';
 import { testDialects, type TestDialect } from '../../helpers/dialects.js';
 import { deadDeliveryIds, deliveryOf, eventsFor, expectUnauthorized, suppressionOf, suppressionRows } from '../../helpers/provider-http.js';

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TWIML_EMPTY_RESPONSE } from '../../../src/providers/twilio.adapter.js';
+import { TWIML_EMPTY_RESPONSE } from '../../../src/providers/twilio/twilio.adapter.js';
 import { buildTestApp, FixedClock, type TestApp } from '../../helpers/app.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { countEvents, eventsFor, expectUnauthorized, suppressionOf, suppressionRows } from '../../helpers/provider-http.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors.js';
 import { openMailboxSession } from '../../../src/mailbox/index.js';
-import type { IngestService } from '../../../src/services/ingest.js';
+import type { IngestService } from '../../../src/services/ingest/ingest.js';
 import { createMailboxScanners, MailboxScanner, type ScanReport } from '../../../src/services/mailbox/index.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { testDialects } from '../../helpers/dialects.js';

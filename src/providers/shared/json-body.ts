@@ -1,0 +1,30 @@
+import { ParseError } from '../../core/errors.js';
+
+/** Parse a raw JSON body, or throw a ParseError that says what is wrong. */
+export function parseJsonBody(raw: Buffer): unknown {
+  if (raw.length === 0) throw new ParseError('empty body');
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new ParseError(`body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Epoch ms from an ISO-8601 string, epoch seconds or epoch ms; `fallback` when absent or bad. */
+export function toEpochMs(value: unknown, fallback: number): number {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const ms = Math.round(value > 1e12 ? value : value * 1_000);
+    // Beyond what a Date can hold (and a bigint column on PostgreSQL): treated as bad.
+    return Number.isNaN(new Date(ms).getTime()) ? fallback : ms;
+  }
+  if (typeof value === 'string' && value.trim() !== '') {
+    if (/^\d+(\.\d+)?$/.test(value.trim())) return toEpochMs(Number(value), fallback);
+    const t = Date.parse(value);
+    if (!Number.isNaN(t)) return t;
+  }
+  return fallback;
+}

@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import { AppError, ParseError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import type { HandshakeAction, ParseContext, WebhookRequest } from '../../providers/types.js';
+import type { DeliveryWriter } from '../../storage/queue/delivery-writer.js';
+import { newId } from '../../storage/ids.js';
+import { isRetryableDbError } from '../../storage/errors.js';
+import type { NewDeliveryRow } from '../../storage/schema.js';
+import type { IngestOutcome, WebhookEndpoint } from './endpoints.js';
+import type { WebhookOutcome } from '../reporting/metrics.js';
+
+/** Performs protocol steps such as confirming an SNS subscription. */
+export type HandshakeHandler = (action: HandshakeAction, endpoint: WebhookEndpoint) => Promise<string>;
+
+/** Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth. */
+const KEPT_HEADERS = /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key)$/;
+const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
+
+function keptHeaders(headers: WebhookRequest['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && KEPT_HEADERS.test(k) && !DROPPED_HEADERS.has(k)) out[k] = v;
+  return out;
+}
+
+export interface IngestDeps {
+  writer: DeliveryWriter;
+  clock: Clock;
+  logger: Logger;
+  parseContext: ParseContext;
+  handshake: HandshakeHandler;
+  onRejected?: (endpoint: WebhookEndpoint, reason: string) => void;
+  /** Every request's outcome, for metrics. */
+  onOutcome?: (endpoint: WebhookEndpoint, outcome: WebhookOutcome) => void;
+}
+
+/**
+ * The webhook path: verify the raw bytes, parse them (pure, cheap) to answer precisely, commit
+ * the raw delivery durably (group commit), then answer. The worker applies the events later
+ * from the stored bytes, so nothing acknowledged depends on this process staying alive.
+ */
+export class IngestService {
+  constructor(private readonly deps: IngestDeps) {}
+
+  async receive(endpoint: WebhookEndpoint, req: WebhookRequest): Promise<IngestOutcome> {
+    const verdict = await endpoint.adapter.verify(req);
+    if (!verdict.ok) {
+      this.deps.logger.warn({ endpoint: endpoint.id, reason: verdict.reason }, 'webhook rejected');
+      this.deps.onRejected?.(endpoint, verdict.reason);
+      this.deps.onOutcome?.(endpoint, 'rejected');
+      throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
+    }
+    const id = newId(req.receivedAt);
+    let status: 'pending' | 'ignored' | 'done' | 'dead';
+    let outcome: IngestOutcome;
+    let note: string | null = null;
+    try {
+      const result = endpoint.adapter.parse(req, this.deps.parseContext);
+      outcome = { kind: 'stored', deliveryId: id, result };
+      if (result.kind === 'events') status = result.events.length > 0 ? 'pending' : 'ignored';
+      else if (result.kind === 'ignored') {
+        status = 'ignored';
+        note = result.reason;
+      } else {
+        note = await this.deps.handshake(result.action, endpoint);
+        status = 'done';
+      }
+    } catch (err) {
+      if (!(err instanceof ParseError)) {
+        this.deps.onOutcome?.(endpoint, 'failed');
+        throw err;
+      }
+      // Authentic but malformed: keep it as a dead delivery with the parse error.
+      outcome = { kind: 'unparseable', deliveryId: id, error: err.message };
+      status = 'dead';
+      note = err.message;
+    }
+    const row: NewDeliveryRow = {
+      id,
+      provider: endpoint.adapter.name,
+      endpoint: endpoint.id,
+      received_at: req.receivedAt,
+      url: req.url,
+      params: JSON.stringify(req.params),
+      headers: JSON.stringify(keptHeaders(req.headers)),
+      body: req.rawBody,
+      status,
+      attempts: 0,
+      run_at: req.receivedAt,
+      last_error: status === 'dead' ? note : null,
+      outcome: status === 'pending' ? null : status === 'dead' ? 'parse error' : note,
+      processed_at: status === 'pending' ? null : this.deps.clock.now(),
+    };
+    try {
+      await this.deps.writer.write(row);
+    } catch (err) {
+      this.deps.logger.error({ err, endpoint: endpoint.id }, 'could not store delivery');
+      this.deps.onOutcome?.(endpoint, 'failed');
+      throw new AppError(isRetryableDbError(err) ? 'BOUNCER_ERR_UNAVAILABLE' : 'BOUNCER_ERR_INTERNAL', undefined, { cause: err });
+    }
+    this.deps.onOutcome?.(endpoint, status === 'pending' ? 'accepted' : status === 'dead' ? 'failed' : 'ignored');
+    return outcome;
+  }
+}
+
+/** The stored delivery as the adapter first saw it, for the worker and replays. */
+export function storedRequest(row: { body: Buffer | Uint8Array; headers: string; url: string; params: string; received_at: number }): WebhookRequest {
+  return {
+    rawBody: Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body),
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    url: row.url,
+    params: JSON.parse(row.params) as Record<string, string>,
+    receivedAt: Number(row.received_at),
+  };
+}

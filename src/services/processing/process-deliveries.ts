@@ -1,0 +1,204 @@
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import { ParseError } from '../../core/errors.js';
+import type { PolicyConfig } from '../../core/policy.js';
+import type { ParseContext } from '../../providers/types.js';
+import type { Db } from '../../storage/database.js';
+import { claimDeliveries, reclaimExpired, releaseClaims } from '../../storage/queue/claim-deliveries.js';
+import { completeDeliveries, pruneDeliveries, retryDelivery, type Completion } from '../../storage/queue/finish-deliveries.js';
+import { isRetryableDbError } from '../../storage/errors.js';
+import type { Database, DeliveryRow } from '../../storage/schema.js';
+import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
+import type { WebhookEndpoint } from '../ingest/endpoints.js';
+import { storedRequest } from '../ingest/ingest.js';
+
+export interface RetrySettings {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface BatchReport {
+  claimed: number;
+  done: number;
+  ignored: number;
+  dead: number;
+  retried: number;
+  /** Deliveries whose outcome could not be recorded (database gone): still claimed. */
+  unrecorded: number;
+  applied: ApplyResult[];
+  /** Receipt times of the deliveries finished, for lag measurements. */
+  receivedAt: number[];
+}
+
+/** Exponential backoff with jitter: base·2^(n-1), capped, then scaled into [50 %, 100 %]. */
+export function backoffMs(attempt: number, s: RetrySettings, random: () => number): number {
+  const raw = Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(raw * (0.5 + random() / 2));
+}
+
+const emptyReport = (claimed: number): BatchReport => ({ claimed, done: 0, ignored: 0, dead: 0, retried: 0, unrecorded: 0, applied: [], receivedAt: [] });
+
+interface Parsed {
+  row: DeliveryRow;
+  events: SourcedEvent[];
+  completion: Completion | null;
+}
+
+/**
+ * The worker's use case: claim due deliveries, parse the stored bytes again, apply the events
+ * and mark the deliveries finished in one transaction (a batch shares the commit), so a crash
+ * between the two is impossible and a re-run is a no-op thanks to the dedup keys.
+ */
+export class DeliveryProcessor {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      logger: Logger;
+      policy: PolicyConfig;
+      parseContext: ParseContext;
+      endpoints: ReadonlyMap<string, WebhookEndpoint>;
+      retry: RetrySettings;
+      random?: () => number;
+      onApplied?: (result: ApplyResult, rows: readonly DeliveryRow[]) => void;
+    },
+  ) {}
+
+  claim(workerId: string, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+    return claimDeliveries(this.deps.db.kysely, this.deps.db.caps, workerId, limit, this.deps.clock.now(), leaseMs);
+  }
+
+  /** Return this worker's unfinished claims to the queue (call between batches only). */
+  releaseClaims(workerId: string): Promise<number> {
+    return releaseClaims(this.deps.db.kysely, workerId, this.deps.clock.now());
+  }
+
+  reclaimExpired(): Promise<number> {
+    return reclaimExpired(this.deps.db.kysely, this.deps.clock.now());
+  }
+
+  prune(retentionDays: number): Promise<number> {
+    return pruneDeliveries(this.deps.db.kysely, this.deps.clock.now() - retentionDays * 86_400_000, 5_000);
+  }
+
+  private parse(row: DeliveryRow): Parsed {
+    const endpoint = this.deps.endpoints.get(row.endpoint);
+    if (!endpoint) return { row, events: [], completion: { id: row.id, status: 'dead', outcome: 'no such endpoint', error: `endpoint "${row.endpoint}" is not configured` } };
+    try {
+      const result = endpoint.adapter.parse(storedRequest(row), this.deps.parseContext);
+      if (result.kind !== 'events' || result.events.length === 0) {
+        return { row, events: [], completion: { id: row.id, status: 'ignored', outcome: result.kind === 'ignored' ? result.reason : result.kind } };
+      }
+      const receivedAt = Number(row.received_at);
+      const events = result.events.map((event) => ({ provider: row.provider, deliveryId: row.id, receivedAt, event }));
+      const itemErrors = result.errors.length > 0 ? `; ${result.errors.length} item(s) rejected: ${result.errors.map((e) => `#${e.index} ${e.error}`).join('; ').slice(0, 500)}` : '';
+      return { row, events, completion: { id: row.id, status: 'done', outcome: `${events.length} event(s)${itemErrors}` } };
+    } catch (err) {
+      if (err instanceof ParseError) return { row, events: [], completion: { id: row.id, status: 'dead', outcome: 'parse error', error: err.message } };
+      return { row, events: [], completion: { id: row.id, status: 'dead', outcome: 'adapter error', error: String((err as Error).message ?? err) } };
+    }
+  }
+
+  /** Process claimed rows. Never throws for a row's own failure; it is retried or dead-lettered. */
+  async process(workerId: string, rows: readonly DeliveryRow[]): Promise<BatchReport> {
+    const report = emptyReport(rows.length);
+    if (rows.length === 0) return report;
+    const parsed = rows.map((r) => this.parse(r));
+    try {
+      await this.commit(workerId, parsed, report);
+    } catch (err) {
+      if (parsed.length === 1) {
+        await this.fail(workerId, parsed[0]!.row, err, report);
+      } else {
+        // Find the culprit: one delivery per transaction.
+        for (const p of parsed) {
+          try {
+            await this.commit(workerId, [p], report);
+          } catch (e) {
+            await this.fail(workerId, p.row, e, report);
+          }
+        }
+      }
+    }
+    return report;
+  }
+
+  /**
+   * Claim, process and finish one batch in a single transaction: the claim costs no commit of
+   * its own, and a crash anywhere before the commit leaves the deliveries pending as they were.
+   * Should the transaction fail (a row's events cannot be applied, the database is busy), it
+   * is rolled back and the batch goes the long way (`claim` committed, then `process`, which
+   * finds the culprit and retries or dead-letters it alone).
+   */
+  async claimAndProcess(workerId: string, limit: number, leaseMs: number): Promise<BatchReport> {
+    const now = this.deps.clock.now();
+    let parsed: Parsed[] = [];
+    let result: ApplyResult;
+    try {
+      result = await this.deps.db.replayableTransaction(async (trx) => {
+        const rows = await claimDeliveries(trx, this.deps.db.caps, workerId, limit, now, leaseMs);
+        parsed = rows.map((r) => this.parse(r));
+        return this.finish(trx, workerId, parsed, now);
+      });
+    } catch (err) {
+      this.deps.logger.warn({ err: String((err as Error)?.message ?? err) }, 'batch failed as a whole; processing its deliveries one by one');
+      return this.process(workerId, await this.claim(workerId, limit, leaseMs));
+    }
+    const report = emptyReport(parsed.length);
+    if (parsed.length > 0) this.record(report, parsed, result);
+    return report;
+  }
+
+  private async commit(workerId: string, parsed: readonly Parsed[], report: BatchReport): Promise<void> {
+    const now = this.deps.clock.now();
+    // Replayable: until this commits, the deliveries stay claimed and are processed again.
+    const result = await this.deps.db.replayableTransaction((trx) => this.finish(trx, workerId, parsed, now));
+    this.record(report, parsed, result);
+  }
+
+  /** Apply the parsed deliveries' events and mark them finished, in the caller's transaction. */
+  private async finish(trx: Transaction<Database>, workerId: string, parsed: readonly Parsed[], now: number): Promise<ApplyResult> {
+    const events = parsed.flatMap((p) => p.events);
+    const { db } = this.deps;
+    const applied = await applyEvents(trx, db.caps, this.deps.policy, events, now, db);
+    await completeDeliveries(trx, workerId, parsed.map((p) => p.completion).filter((c): c is Completion => c !== null), now);
+    return applied;
+  }
+
+  private record(report: BatchReport, parsed: readonly Parsed[], result: ApplyResult): void {
+    report.applied.push(result);
+    for (const p of parsed) {
+      const s = p.completion?.status;
+      if (s === 'done') report.done++;
+      else if (s === 'ignored') report.ignored++;
+      else if (s === 'dead') report.dead++;
+      report.receivedAt.push(Number(p.row.received_at));
+    }
+    this.deps.onApplied?.(result, parsed.map((p) => p.row));
+  }
+
+  private async fail(workerId: string, row: DeliveryRow, err: unknown, report: BatchReport): Promise<void> {
+    const message = String((err as Error)?.message ?? err).slice(0, 1_000);
+    const now = this.deps.clock.now();
+    const retryable = isRetryableDbError(err);
+    try {
+      if (retryable && row.attempts < this.deps.retry.maxAttempts) {
+        const delay = backoffMs(row.attempts, this.deps.retry, this.deps.random ?? Math.random);
+        await retryDelivery(this.deps.db.kysely, workerId, row.id, message, now + delay);
+        report.retried++;
+        this.deps.logger.warn({ delivery: row.id, attempt: row.attempts, delayMs: delay, err: message }, 'delivery failed, will retry');
+      } else {
+        await completeDeliveries(this.deps.db.kysely, workerId, [{ id: row.id, status: 'dead', outcome: retryable ? 'attempts exhausted' : 'failed', error: message }], now);
+        report.dead++;
+        this.deps.logger.error({ delivery: row.id, attempts: row.attempts, err: message }, 'delivery is dead');
+      }
+    } catch (writeErr) {
+      // The database is gone too: the worker releases it once the database answers again (or
+      // another instance takes it when the lease expires).
+      report.unrecorded++;
+      this.deps.logger.error({ delivery: row.id, err: String(writeErr) }, 'could not record delivery failure');
+    }
+  }
+}
