@@ -7,7 +7,8 @@ import { corpusDir, pct, scoreCorpus } from './lib/bouncemail-score.js';
  */
 const dir = corpusDir();
 const s = scoreCorpus(dir);
-for (const d of s.disagreements) console.log(`${d.file}\t${d.what}\texpected=${d.expected}\tgot=${d.got}`);
+for (const d of s.disagreements)
+  console.log(`${d.file}\t${d.what}\texpected=${d.expected}\tgot=${d.got}`);
 
 const table = [
   `### Bounce-mail parser accuracy (\`npm run bench:bouncemail\`)`,

@@ -24,7 +24,8 @@ const ROWS = Number(process.env.BENCH_CLIENT_ROWS ?? 1_000_000);
 const SUPPRESSIONS = Number(process.env.BENCH_CLIENT_SUPPRESSIONS ?? 100_000);
 const KEY = 'bench-admin-key-0123456789abcdef';
 
-const address = (i: number): string => (i % 10 === 0 ? `s${(i / 10) % SUPPRESSIONS}@example.com` : `user${i}@example.net`);
+const address = (i: number): string =>
+  i % 10 === 0 ? `s${(i / 10) % SUPPRESSIONS}@example.com` : `user${i}@example.net`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bouncer-bench-client-'));
@@ -34,13 +35,31 @@ async function main(): Promise<void> {
   const now = Date.now();
   for (let i = 0; i < SUPPRESSIONS; i += 2_000) {
     const rows = Array.from({ length: Math.min(2_000, SUPPRESSIONS - i) }, (_, k) => ({
-      id: `b${String(i + k).padStart(10, '0')}`, channel: 'email', address: `s${i + k}@example.com`, scope: '*', reason: 'hard_bounce', source: 'bench',
-      first_event_at: now, last_event_at: now, expires_at: null, soft_count: 0, soft_failures: '[]', metadata: '{}', created_at: now, updated_at: now,
+      id: `b${String(i + k).padStart(10, '0')}`,
+      channel: 'email',
+      address: `s${i + k}@example.com`,
+      scope: '*',
+      reason: 'hard_bounce',
+      source: 'bench',
+      first_event_at: now,
+      last_event_at: now,
+      expires_at: null,
+      soft_count: 0,
+      soft_failures: '[]',
+      metadata: '{}',
+      created_at: now,
+      updated_at: now,
     }));
     await db.kysely.insertInto('suppressions').values(rows).execute();
   }
-  const config = parseConfig({ BOUNCER_DATABASE_URL: `sqlite:${path}`, BOUNCER_API_KEY: KEY, BOUNCER_LOG_LEVEL: 'silent' });
-  const app = await buildApp(createServices(config, db, { now: () => Date.now() }, pino({ level: 'silent' })));
+  const config = parseConfig({
+    BOUNCER_DATABASE_URL: `sqlite:${path}`,
+    BOUNCER_API_KEY: KEY,
+    BOUNCER_LOG_LEVEL: 'silent',
+  });
+  const app = await buildApp(
+    createServices(config, db, { now: () => Date.now() }, pino({ level: 'silent' })),
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const client = new BouncerClient({ baseUrl, apiKey: KEY, timeoutMs: 60_000 });
@@ -56,16 +75,23 @@ async function main(): Promise<void> {
     for await (const _row of answer) rows += 1;
     const summary = await answer.summary;
     const clientMs = performance.now() - t0;
-    if (summary.total !== ROWS || rows !== summary.allowed) throw new Error(`unexpected answer: ${rows} rows, ${JSON.stringify(summary)}`);
+    if (summary.total !== ROWS || rows !== summary.allowed)
+      throw new Error(`unexpected answer: ${rows} rows, ${JSON.stringify(summary)}`);
     const clientRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 
     if (process.env.BENCH_CLIENT_ONLY) {
       console.log(`client.filter: ${(clientMs / 1000).toFixed(2)} s, peak RSS ${clientRssMb} MB`);
       return;
     }
-    const body = Array.from({ length: ROWS }, (_, i) => JSON.stringify({ address: address(i), id: i })).join('\n');
+    const body = Array.from({ length: ROWS }, (_, i) =>
+      JSON.stringify({ address: address(i), id: i }),
+    ).join('\n');
     const t1 = performance.now();
-    const res = await fetch(`${baseUrl}/v1/filter`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' }, body });
+    const res = await fetch(`${baseUrl}/v1/filter`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
+      body,
+    });
     const text = await res.text();
     const rawMs = performance.now() - t1;
     if (!text.includes('"summary"')) throw new Error('raw answer without summary');

@@ -37,7 +37,9 @@ interface Server {
 }
 
 function procStatus(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
@@ -46,18 +48,35 @@ async function startServer(databaseUrl: string, port: number): Promise<Server> {
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, ['dist/cli/run.js', 'serve'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', BOUNCER_DATABASE_URL: databaseUrl, BOUNCER_API_KEY: KEY, PORT: String(port), HOST: '127.0.0.1', BOUNCER_WORKER: 'false', BOUNCER_LOG_LEVEL: 'warn', BOUNCER_SQLITE_SYNCHRONOUS: 'NORMAL' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      BOUNCER_DATABASE_URL: databaseUrl,
+      BOUNCER_API_KEY: KEY,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BOUNCER_WORKER: 'false',
+      BOUNCER_LOG_LEVEL: 'warn',
+      BOUNCER_SQLITE_SYNCHRONOUS: 'NORMAL',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 600) throw new Error(`the server on ${url} did not start`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = proc.pid!;
   return {
-    url, proc, spawnedAt,
+    url,
+    proc,
+    spawnedAt,
     rssMb: () => procStatus(pid, 'VmRSS'),
     peakRssMb: () => procStatus(pid, 'VmHWM'),
     stop: async () => {
@@ -68,28 +87,50 @@ async function startServer(databaseUrl: string, port: number): Promise<Server> {
 }
 
 /** Stream a file to a server path and read the whole answer; ms, the answer's size and its trailers. */
-function streamFile(url: string, path: string, file: string, contentType: string): Promise<{ ms: number; bytes: number; last: string; trailers: NodeJS.Dict<string> }> {
+function streamFile(
+  url: string,
+  path: string,
+  file: string,
+  contentType: string,
+): Promise<{ ms: number; bytes: number; last: string; trailers: NodeJS.Dict<string> }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': contentType, 'transfer-encoding': 'chunked' } }, (res) => {
-      let bytes = 0;
-      let tail = '';
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-        tail = (tail + c.toString('utf8')).slice(-4096);
-      });
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`${path}: ${res.statusCode} ${tail}`));
-        resolve({ ms: performance.now() - started, bytes, last: tail.trim().split('\n').pop() ?? '', trailers: res.trailers });
-      });
-    });
+    const req = request(
+      `${url}${path}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${KEY}`,
+          'content-type': contentType,
+          'transfer-encoding': 'chunked',
+        },
+      },
+      (res) => {
+        let bytes = 0;
+        let tail = '';
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          tail = (tail + c.toString('utf8')).slice(-4096);
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`${path}: ${res.statusCode} ${tail}`));
+          resolve({
+            ms: performance.now() - started,
+            bytes,
+            last: tail.trim().split('\n').pop() ?? '',
+            trailers: res.trailers,
+          });
+        });
+      },
+    );
     req.on('error', reject);
     createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(req);
   });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmt = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 
 interface EngineResult {
   engine: string;
@@ -111,19 +152,36 @@ interface EngineResult {
   summary: string;
 }
 
-async function measureFilter(server: Server): Promise<Pick<EngineResult, 'coldMs' | 'csv' | 'ndjson' | 'summary' | 'rssAfterIndex'>> {
+async function measureFilter(
+  server: Server,
+): Promise<Pick<EngineResult, 'coldMs' | 'csv' | 'ndjson' | 'summary' | 'rssAfterIndex'>> {
   // The index is built at startup and a filter waits for it: cold = process start → first answer.
-  await streamFile(server.url, '/v1/filter', fileURLToPath(new URL('../package.json', import.meta.url)), 'application/x-ndjson');
+  await streamFile(
+    server.url,
+    '/v1/filter',
+    fileURLToPath(new URL('../package.json', import.meta.url)),
+    'application/x-ndjson',
+  );
   const coldMs = performance.now() - server.spawnedAt;
   const rssAfterIndex = server.rssMb();
   const csv: number[] = [];
   const ndjson: number[] = [];
   let summary = '';
   for (let i = 0; i < RUNS; i++) {
-    const c = await streamFile(server.url, '/v1/filter?column=email', `${DATA}/recipients.csv`, 'text/csv');
+    const c = await streamFile(
+      server.url,
+      '/v1/filter?column=email',
+      `${DATA}/recipients.csv`,
+      'text/csv',
+    );
     csv.push(c.ms);
     summary = c.trailers['bouncer-summary'] ?? '';
-    const n = await streamFile(server.url, '/v1/filter', `${DATA}/recipients.ndjson`, 'application/x-ndjson');
+    const n = await streamFile(
+      server.url,
+      '/v1/filter',
+      `${DATA}/recipients.ndjson`,
+      'application/x-ndjson',
+    );
     ndjson.push(n.ms);
   }
   return { coldMs, csv, ndjson, summary, rssAfterIndex };
@@ -135,17 +193,28 @@ const GET_WARMUP = { ...GET_LOAD, durationS: 3 } as const;
 /** Measured runs; the one with the median p99 (from issue) is reported, with every run's p99. */
 const GET_RUNS = 3;
 
-type GetStats = Pick<EngineResult, 'getP50' | 'getP99' | 'getP999' | 'getIssued' | 'getIssuedP99Runs' | 'getRate' | 'getErrors'>;
+type GetStats = Pick<
+  EngineResult,
+  'getP50' | 'getP99' | 'getP999' | 'getIssued' | 'getIssuedP99Runs' | 'getRate' | 'getErrors'
+>;
 
-async function getRuns(warmup: () => Promise<unknown>, run: () => Promise<FixedRateResult>): Promise<GetStats> {
+async function getRuns(
+  warmup: () => Promise<unknown>,
+  run: () => Promise<FixedRateResult>,
+): Promise<GetStats> {
   await warmup();
   const runs: FixedRateResult[] = [];
   for (let i = 0; i < GET_RUNS; i++) runs.push(await run());
   const byP99 = [...runs].sort((x, y) => x.issued.p99 - y.issued.p99);
   const r = byP99[Math.floor(byP99.length / 2)]!;
   return {
-    getP50: r.p50, getP99: r.p99, getP999: r.p999, getIssued: r.issued, getRate: r.rate,
-    getIssuedP99Runs: runs.map((x) => x.issued.p99), getErrors: runs.reduce((n, x) => n + x.errors, 0),
+    getP50: r.p50,
+    getP99: r.p99,
+    getP999: r.p999,
+    getIssued: r.issued,
+    getRate: r.rate,
+    getIssuedP99Runs: runs.map((x) => x.issued.p99),
+    getErrors: runs.reduce((n, x) => n + x.errors, 0),
   };
 }
 
@@ -153,24 +222,42 @@ async function measureGets(server: Server): Promise<GetStats> {
   const headers = { authorization: `Bearer ${KEY}` };
   return getRuns(
     // Warm-up on other addresses than the measured ones.
-    () => fixedRateLoad({
-      url: server.url, ...GET_WARMUP, headers,
-      path: (i) => `/v1/suppressions/${i % 2 === 0 ? suppressedAddress((i * 7919 + SUPPRESSIONS / 2) % SUPPRESSIONS) : `warmup${i}@example.com`}`,
-    }),
-    () => fixedRateLoad({
-      url: server.url, ...GET_LOAD, headers,
-      path: (i) => `/v1/suppressions/${i % 2 === 0 ? suppressedAddress((i * 7919) % SUPPRESSIONS) : `nobody${i}@example.com`}`,
-    }),
+    () =>
+      fixedRateLoad({
+        url: server.url,
+        ...GET_WARMUP,
+        headers,
+        path: (i) =>
+          `/v1/suppressions/${i % 2 === 0 ? suppressedAddress((i * 7919 + SUPPRESSIONS / 2) % SUPPRESSIONS) : `warmup${i}@example.com`}`,
+      }),
+    () =>
+      fixedRateLoad({
+        url: server.url,
+        ...GET_LOAD,
+        headers,
+        path: (i) =>
+          `/v1/suppressions/${i % 2 === 0 ? suppressedAddress((i * 7919) % SUPPRESSIONS) : `nobody${i}@example.com`}`,
+      }),
   );
 }
 
 /** The same load against a node:http server that only answers "ok": this machine's floor. */
 async function measureGetFloor(port: number): Promise<GetStats> {
-  const proc = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('up'))`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve) => proc.stdout?.once('data', () => resolve()));
   try {
     const url = `http://127.0.0.1:${port}`;
-    return await getRuns(() => fixedRateLoad({ url, ...GET_WARMUP, path: () => '/' }), () => fixedRateLoad({ url, ...GET_LOAD, path: () => '/' }));
+    return await getRuns(
+      () => fixedRateLoad({ url, ...GET_WARMUP, path: () => '/' }),
+      () => fixedRateLoad({ url, ...GET_LOAD, path: () => '/' }),
+    );
   } finally {
     proc.kill();
   }
@@ -186,7 +273,11 @@ async function baseline(engine: 'sqlite' | 'postgres', target: string): Promise<
     const db = new SQLite(target, { readonly: true });
     for (let i = 0; i < addresses.length; i += 10_000) {
       const part = addresses.slice(i, i + 10_000);
-      found += db.prepare(`select address from suppressions where channel = 'email' and address in (${part.map(() => '?').join(',')})`).all(...part).length;
+      found += db
+        .prepare(
+          `select address from suppressions where channel = 'email' and address in (${part.map(() => '?').join(',')})`,
+        )
+        .all(...part).length;
     }
     db.close();
   } else {
@@ -194,7 +285,13 @@ async function baseline(engine: 'sqlite' | 'postgres', target: string): Promise<
     await c.connect();
     for (let i = 0; i < addresses.length; i += 10_000) {
       const part = addresses.slice(i, i + 10_000);
-      found += (await c.query(`select address from suppressions where channel = 'email' and address in (${part.map((_, k) => `$${k + 1}`).join(',')})`, part)).rowCount ?? 0;
+      found +=
+        (
+          await c.query(
+            `select address from suppressions where channel = 'email' and address in (${part.map((_, k) => `$${k + 1}`).join(',')})`,
+            part,
+          )
+        ).rowCount ?? 0;
     }
     await c.end();
   }
@@ -202,7 +299,12 @@ async function baseline(engine: 'sqlite' | 'postgres', target: string): Promise<
   return performance.now() - started;
 }
 
-async function runEngine(engine: 'sqlite' | 'postgres', databaseUrl: string, baselineTarget: string, port: number): Promise<EngineResult> {
+async function runEngine(
+  engine: 'sqlite' | 'postgres',
+  databaseUrl: string,
+  baselineTarget: string,
+  port: number,
+): Promise<EngineResult> {
   const server = await startServer(databaseUrl, port);
   try {
     const filter = await measureFilter(server);
@@ -215,10 +317,18 @@ async function runEngine(engine: 'sqlite' | 'postgres', databaseUrl: string, bas
   }
 }
 
-async function measureImport(databaseUrl: string, port: number): Promise<{ ms: number; summary: string }> {
+async function measureImport(
+  databaseUrl: string,
+  port: number,
+): Promise<{ ms: number; summary: string }> {
   const server = await startServer(databaseUrl, port);
   try {
-    const r = await streamFile(server.url, '/v1/import?results=errors', `${DATA}/import.csv`, 'text/csv');
+    const r = await streamFile(
+      server.url,
+      '/v1/import?results=errors',
+      `${DATA}/import.csv`,
+      'text/csv',
+    );
     return { ms: r.ms, summary: r.last };
   } finally {
     await server.stop();
@@ -227,12 +337,27 @@ async function measureImport(databaseUrl: string, port: number): Promise<{ ms: n
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  const { suppressedInList } = await generateFiles(DATA, { suppressions: SUPPRESSIONS, recipients: RECIPIENTS, suppressedShare: 0.15, imports: IMPORT_ROWS });
+  execFileSync(
+    process.execPath,
+    [
+      fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)),
+      '-p',
+      'tsconfig.build.json',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  const { suppressedInList } = await generateFiles(DATA, {
+    suppressions: SUPPRESSIONS,
+    recipients: RECIPIENTS,
+    suppressedShare: 0.15,
+    imports: IMPORT_ROWS,
+  });
   const sqlitePath = `${DATA}/bench.db`;
   await seedSqlite(sqlitePath, SUPPRESSIONS);
   const pgUrl = await seedPostgres(PG_URL, 'bench_filter', SUPPRESSIONS);
-  console.error(`data ready in ${fmt(performance.now() - t0)} (${suppressedInList} of ${RECIPIENTS} recipients suppressed)`);
+  console.error(
+    `data ready in ${fmt(performance.now() - t0)} (${suppressedInList} of ${RECIPIENTS} recipients suppressed)`,
+  );
   const floor = await measureGetFloor(18_610);
   console.error(`GET floor ${JSON.stringify(floor)}`);
   const results: EngineResult[] = [];
@@ -248,16 +373,25 @@ async function main(): Promise<void> {
   writeResults(results, floor, impSqlite, impPg);
 }
 
-function writeResults(results: EngineResult[], floor: GetStats, impSqlite: { ms: number; summary: string }, impPg: { ms: number; summary: string }): void {
+function writeResults(
+  results: EngineResult[],
+  floor: GetStats,
+  impSqlite: { ms: number; summary: string },
+  impPg: { ms: number; summary: string },
+): void {
   const mb = (statSync(`${DATA}/recipients.csv`).size / 1e6).toFixed(0);
   const row = (r: EngineResult): string =>
     `| ${r.engine} | ${fmt(Math.min(...r.csv))} (median ${fmt(median(r.csv))}) | ${fmt(Math.min(...r.ndjson))} (median ${fmt(median(r.ndjson))}) | ${r.peakRss.toFixed(0)} MB | ${fmt(r.baselineMs)} | ${(r.baselineMs / Math.min(...r.csv)).toFixed(1)} × | ${fmt(r.coldMs)} |`;
   const gets = (name: string, r: GetStats): string =>
     `| ${name} | ${r.getRate.toFixed(0)} req/s | ${r.getP50.toFixed(2)} ms | ${r.getP99.toFixed(2)} ms | ${r.getP999.toFixed(2)} ms | ${r.getIssued.p50.toFixed(2)} ms | **${r.getIssued.p99.toFixed(2)} ms** (runs: ${r.getIssuedP99Runs.map((x) => x.toFixed(2)).join(', ')}) | ${r.getIssued.p999.toFixed(2)} ms | ${r.getErrors} |`;
-  writeResultsSection('filter', `
+  writeResultsSection(
+    'filter',
+    `
 ### Pre-send checks (issue 5) (\`npm run bench:filter\`)
 
-${machineLine()} Load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min; the benchmark itself loads both cores).
+${machineLine()} Load average at the end of the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1/5/15 min; the benchmark itself loads both cores).
 
 Data: ${SUPPRESSIONS.toLocaleString('en')} active suppressions; ${RECIPIENTS.toLocaleString('en')} recipients (${mb} MB of CSV), 15 % of them suppressed.
 The real server (\`bouncer serve\`, compiled, worker off) on SQLite (WAL, synchronous=NORMAL) and on PostgreSQL at 127.0.0.1; the client (on the same machine) streams the file to \`POST /v1/filter\` and reads the whole answer. The baseline runs only the queries, in the benchmark process (no HTTP, no parsing of the answer). Best of ${RUNS} runs.
@@ -276,7 +410,8 @@ ${gets('bare node:http (floor)', floor)}
 ${results.map((r) => gets(r.engine, r)).join('\n')}
 
 Target: p99 ≤ 2 ms. \`POST /v1/import\` of ${IMPORT_ROWS.toLocaleString('en')} SendGrid bounce rows into an empty list: SQLite ${fmt(impSqlite.ms)}, PostgreSQL ${fmt(impPg.ms)} (target ≤ 30 s).
-`);
+`,
+  );
 }
 
 await main();

@@ -39,10 +39,21 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bouncer-bench-ingest-cpu-'));
   try {
     const path = join(dir, 'bench.db');
-    const config = parseConfig({ BOUNCER_DATABASE_URL: `sqlite:${path}`, BOUNCER_API_KEY: ADMIN_KEY, BOUNCER_DRIP_SECRET: DRIP_SECRET, BOUNCER_DRIP_URL_TOKEN: DRIP_URL_TOKEN, BOUNCER_LOG_LEVEL: 'silent' });
+    const config = parseConfig({
+      BOUNCER_DATABASE_URL: `sqlite:${path}`,
+      BOUNCER_API_KEY: ADMIN_KEY,
+      BOUNCER_DRIP_SECRET: DRIP_SECRET,
+      BOUNCER_DRIP_URL_TOKEN: DRIP_URL_TOKEN,
+      BOUNCER_LOG_LEVEL: 'silent',
+    });
     const db = openDatabase({ kind: 'sqlite', path, synchronous: 'FULL' });
     await migrateToLatest(db);
-    const services = createServices(config, db, { now: () => Date.now() }, pino({ level: 'silent' }));
+    const services = createServices(
+      config,
+      db,
+      { now: () => Date.now() },
+      pino({ level: 'silent' }),
+    );
     const endpoint = services.endpoints.find((e) => e.path === '/webhooks/drip/bounce');
     if (!endpoint) throw new Error('no Drip endpoint');
     let k = 0;
@@ -50,8 +61,15 @@ async function main(): Promise<void> {
       const body = dripBounce(`cpu-${k++}@example.com`);
       await services.ingest.receive(endpoint, {
         rawBody: Buffer.from(body),
-        headers: { 'content-type': 'application/json', 'x-drip-signature': signDrip(body), 'user-agent': 'bench', 'content-length': String(body.length) },
-        url: '/webhooks/drip/bounce', params: {}, receivedAt: Date.now(),
+        headers: {
+          'content-type': 'application/json',
+          'x-drip-signature': signDrip(body),
+          'user-agent': 'bench',
+          'content-length': String(body.length),
+        },
+        url: '/webhooks/drip/bounce',
+        params: {},
+        receivedAt: Date.now(),
       });
     };
     let ingest: Stage = { wallUs: 0, cpuUs: 0 };
@@ -59,7 +77,8 @@ async function main(): Promise<void> {
     for (let round = 0; round < 2; round++) {
       let t0 = performance.now();
       let c0 = process.cpuUsage();
-      for (let i = 0; i < N; i += CONCURRENCY) await Promise.all(Array.from({ length: CONCURRENCY }, receive));
+      for (let i = 0; i < N; i += CONCURRENCY)
+        await Promise.all(Array.from({ length: CONCURRENCY }, receive));
       ingest = stage(N, t0, c0);
       t0 = performance.now();
       c0 = process.cpuUsage();

@@ -6,7 +6,14 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { ADMIN_KEY } from '../test/helpers/app.js';
 import { createTestDatabase } from '../test/helpers/db.js';
-import { dripBounce, postDrip, serverEnv, signDrip, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
+import {
+  dripBounce,
+  postDrip,
+  serverEnv,
+  signDrip,
+  startServerProcess,
+  type ServerProcess,
+} from '../test/helpers/server-process.js';
 import { machineLine, writeResultsSection } from './lib/results.js';
 
 /**
@@ -24,7 +31,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 /** Runs per target; the table shows the run with the median throughput (this VM's figures vary ±30 % between runs). */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONNECTIONS = 16;
-const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,postgres,sqlite-ingest-only').split(',').map((s) => s.trim());
+const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,postgres,sqlite-ingest-only')
+  .split(',')
+  .map((s) => s.trim());
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const LAG_SAMPLE_EVERY_MS = 200;
 /** Extra server settings as JSON, e.g. '{"BOUNCER_WORKER_BATCH_DELAY_MS":"0"}' (results are not written then). */
@@ -53,7 +62,8 @@ interface Result {
   runs: number[];
 }
 
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
 
 function peakRssMiB(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -76,12 +86,19 @@ interface CommitCounters {
 /** The group-commit counters from /metrics. */
 async function commitCounters(url: string): Promise<CommitCounters> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (series: string): number => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { count: value('bouncer_delivery_commit_seconds_count'), sumSeconds: value('bouncer_delivery_commit_seconds_sum'), rows: value('bouncer_delivery_commit_rows_total') };
+  const value = (series: string): number =>
+    Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    count: value('bouncer_delivery_commit_seconds_count'),
+    sumSeconds: value('bouncer_delivery_commit_seconds_sum'),
+    rows: value('bouncer_delivery_commit_rows_total'),
+  };
 }
 
 async function backlog(url: string): Promise<number> {
-  const res = await fetch(`${url}/v1/deliveries/backlog`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  const res = await fetch(`${url}/v1/deliveries/backlog`, {
+    headers: { authorization: `Bearer ${ADMIN_KEY}` },
+  });
   const body = (await res.json()) as { counts: Record<string, number> };
   return (body.counts.pending ?? 0) + (body.counts.processing ?? 0);
 }
@@ -120,7 +137,11 @@ function load(url: string, tag: string): Promise<autocannon.Result> {
         path: '/webhooks/drip/bounce',
         setupRequest: (req) => {
           const body = dripBounce(`bench-${tag}-${n++}@example.com`);
-          return { ...req, body, headers: { 'content-type': 'application/json', 'x-drip-signature': signDrip(body) } };
+          return {
+            ...req,
+            body,
+            headers: { 'content-type': 'application/json', 'x-drip-signature': signDrip(body) },
+          };
         },
       },
     ],
@@ -159,7 +180,8 @@ async function measure(target: string, server: ServerProcess, bare: boolean): Pr
   let drainMs: number | null = null;
   if (!bare) {
     const t0 = performance.now();
-    while ((await backlog(server.url)) > 0 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
+    while ((await backlog(server.url)) > 0 && performance.now() - t0 < 120_000)
+      await new Promise((r) => setTimeout(r, 50));
     drainMs = Math.round(performance.now() - t0);
   }
   const cpuUsed = cpuMs(server.child.pid) - cpu0;
@@ -178,14 +200,19 @@ async function measure(target: string, server: ServerProcess, bare: boolean): Pr
     lagSamples: lags.length,
     peakRssMiB: peakRssMiB(server.child.pid),
     cpuUsPerAck: Math.round((cpuUsed * 1_000) / Math.max(1, result['2xx'])),
-    clientCpuUsPerRequest: Math.round((client.user + client.system) / Math.max(1, result['2xx'] + result.non2xx)),
-    commits: commits0 && commits1 && commits1.count > commits0.count
-      ? {
-          perSecond: Math.round((commits1.count - commits0.count) / DURATION_S),
-          rows: (commits1.rows - commits0.rows) / (commits1.count - commits0.count),
-          meanMs: ((commits1.sumSeconds - commits0.sumSeconds) * 1_000) / (commits1.count - commits0.count),
-        }
-      : null,
+    clientCpuUsPerRequest: Math.round(
+      (client.user + client.system) / Math.max(1, result['2xx'] + result.non2xx),
+    ),
+    commits:
+      commits0 && commits1 && commits1.count > commits0.count
+        ? {
+            perSecond: Math.round((commits1.count - commits0.count) / DURATION_S),
+            rows: (commits1.rows - commits0.rows) / (commits1.count - commits0.count),
+            meanMs:
+              ((commits1.sumSeconds - commits0.sumSeconds) * 1_000) /
+              (commits1.count - commits0.count),
+          }
+        : null,
     runs: [],
   };
 }
@@ -201,7 +228,11 @@ async function runTarget(target: string): Promise<Result> {
     } else if (target === 'sqlite' || target === 'sqlite-ingest-only') {
       const dir = mkdtempSync(join(tmpdir(), 'bouncer-bench-ingest-'));
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      env = serverEnv(`sqlite:${join(dir, 'bench.db')}`, { BOUNCER_LOG_LEVEL: 'warn', ...(target === 'sqlite' ? {} : { BOUNCER_WORKER: 'false' }), ...EXTRA_ENV });
+      env = serverEnv(`sqlite:${join(dir, 'bench.db')}`, {
+        BOUNCER_LOG_LEVEL: 'warn',
+        ...(target === 'sqlite' ? {} : { BOUNCER_WORKER: 'false' }),
+        ...EXTRA_ENV,
+      });
     } else {
       const tdb = await createTestDatabase('postgres');
       cleanups.push(() => tdb.cleanup());
@@ -209,10 +240,16 @@ async function runTarget(target: string): Promise<Result> {
     }
     // warn hides the "serving" line the helper waits for: raise just that one.
     env.BOUNCER_LOG_LEVEL = 'info';
-    const server = await startServerProcess(env, { args: args ?? [...NODE_FLAGS, '--import', 'tsx', 'src/cli/run.ts', 'serve'] });
+    const server = await startServerProcess(env, {
+      args: args ?? [...NODE_FLAGS, '--import', 'tsx', 'src/cli/run.ts', 'serve'],
+    });
     cleanups.unshift(async () => void (await server.kill('SIGTERM')));
     // Warm up the JIT and the connection pool before measuring.
-    await Promise.all(Array.from({ length: 200 }, (_, i) => postDrip(server.url, dripBounce(`warmup-${i}@example.com`))));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        postDrip(server.url, dripBounce(`warmup-${i}@example.com`)),
+      ),
+    );
     const r = await measure(target, server, target === 'bare' || target === 'sqlite-ingest-only');
     process.stderr.write(`${JSON.stringify(r)}\n`);
     return r;
@@ -237,7 +274,10 @@ function commitFloorMs(): number {
       times.push(performance.now() - t0);
     }
     db.close();
-    return percentile(times.sort((a, b) => a - b), 0.5);
+    return percentile(
+      times.sort((a, b) => a - b),
+      0.5,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -250,7 +290,8 @@ function verdicts(results: readonly Result[], bare: Result | undefined, fsyncMs:
   // Every connection waits for its own commit; group commit lets all 16 share one fsync, so
   // SQLite with synchronous=FULL cannot acknowledge more than 16 per commit. Under load a commit
   // takes longer than on the idle disk (measured from /metrics while the load ran).
-  const bound = (ms: number): string => Math.round((CONNECTIONS / ms) * 1_000).toLocaleString('en-US');
+  const bound = (ms: number): string =>
+    Math.round((CONNECTIONS / ms) * 1_000).toLocaleString('en-US');
   const underLoad = sqlite.commits
     ? ` Under this load a group commit took ${sqlite.commits.meanMs.toFixed(2)} ms on average (${sqlite.commits.rows.toFixed(1)} webhooks each, ${sqlite.commits.perSecond.toLocaleString('en-US')} commits/s), so the disk alone caps it at ${bound(sqlite.commits.meanMs)}/s with ${CONNECTIONS} connections, before any CPU is spent elsewhere; on the idle disk a commit takes ${fsyncMs.toFixed(2)} ms (${bound(fsyncMs)}/s).`
     : '';
@@ -258,18 +299,26 @@ function verdicts(results: readonly Result[], bare: Result | undefined, fsyncMs:
     'Targets of issue 3 on this run:',
     `- SQLite ≥ 10,000 acked/s: ${yes(sqlite.ackedPerSecond >= 10_000)} (${sqlite.ackedPerSecond.toLocaleString('en-US')}/s).${underLoad}`,
     `- SQLite p99 ≤ 20 ms: ${yes(sqlite.p99 <= 20)} (${sqlite.p99} ms).`,
-    bare ? `- At least half the bare ceiling: ${yes(sqlite.ackedPerSecond * 2 >= bare.ackedPerSecond)} (${((sqlite.ackedPerSecond / bare.ackedPerSecond) * 100).toFixed(0)} %).` : '',
+    bare
+      ? `- At least half the bare ceiling: ${yes(sqlite.ackedPerSecond * 2 >= bare.ackedPerSecond)} (${((sqlite.ackedPerSecond / bare.ackedPerSecond) * 100).toFixed(0)} %).`
+      : '',
     `- Worker keeps up (backlog drains): ${yes(results.every((r) => r.drainMs === null || r.drainMs < 5_000))}; check lag within 1 s: ${yes(results.every((r) => r.lagP99 === null || r.lagP99 <= 1_000))}.`,
   ].filter(Boolean);
 }
 
-const commitCell = (r: Result): string => (r.commits ? `${r.commits.perSecond.toLocaleString('en-US')} · ${r.commits.rows.toFixed(1)} · ${r.commits.meanMs.toFixed(2)} ms` : '—');
+const commitCell = (r: Result): string =>
+  r.commits
+    ? `${r.commits.perSecond.toLocaleString('en-US')} · ${r.commits.rows.toFixed(1)} · ${r.commits.meanMs.toFixed(2)} ms`
+    : '—';
 
 function render(results: readonly Result[], context: { fsyncMs: number; load: string }): string {
   const bare = results.find((r) => r.target === 'bare');
   const ms = (v: number | null): string => (v === null ? '—' : `${v} ms`);
   const rows = results.map((r) => {
-    const fraction = bare && r !== bare ? ` (${((r.ackedPerSecond / bare.ackedPerSecond) * 100).toFixed(0)} % of bare)` : '';
+    const fraction =
+      bare && r !== bare
+        ? ` (${((r.ackedPerSecond / bare.ackedPerSecond) * 100).toFixed(0)} % of bare)`
+        : '';
     const names: Record<string, string> = {
       bare: 'bare node:http + HMAC (ceiling)',
       sqlite: 'Bouncer, SQLite synchronous=FULL',
@@ -277,7 +326,10 @@ function render(results: readonly Result[], context: { fsyncMs: number; load: st
       'sqlite-ingest-only': 'Bouncer, SQLite, worker off (webhook path only; not a deployment)',
     };
     const name = names[r.target] ?? r.target;
-    const runs = r.runs.length > 1 ? ` (runs: ${r.runs.map((n) => n.toLocaleString('en-US')).join(', ')})` : '';
+    const runs =
+      r.runs.length > 1
+        ? ` (runs: ${r.runs.map((n) => n.toLocaleString('en-US')).join(', ')})`
+        : '';
     return `| ${name} | ${r.ackedPerSecond.toLocaleString('en-US')}/s${fraction}${runs} | ${r.p50} ms | ${r.p99} ms | ${r.non2xx + r.errors} | ${r.maxBacklog ?? '—'} | ${ms(r.drainMs)} | ${ms(r.lagP50)} / ${ms(r.lagP99)} (${r.lagSamples}) | ${commitCell(r)} | ${r.cpuUsPerAck} µs | ${r.peakRssMiB} MiB |`;
   });
   return [
@@ -288,7 +340,11 @@ function render(results: readonly Result[], context: { fsyncMs: number; load: st
     `Each target ran ${RUNS} times, each in a fresh server and database; a row shows the run with the median throughput (all runs' throughput in brackets). Server CPU per webhook: user + system time of the server process (all threads) from the start of the load until the backlog drained, divided by the webhooks acknowledged.`,
     'Backlog: pending + processing deliveries, polled every second during the run; drain: time after the run until it is empty.',
     'Check lag: our own webhooks sent every 200 ms during the run, time from their 2xx until `POST /v1/check` reports the suppression (p50 / p99, samples).',
-    ...(bare ? [`The load generator (autocannon, which builds and signs every body) used ${bare.clientCpuUsPerRequest} µs of CPU per request against the bare server and ${results.find((r) => r.target === 'sqlite')?.clientCpuUsPerRequest ?? '—'} µs against Bouncer on SQLite: at 10,000 requests/s that is ${((bare.clientCpuUsPerRequest * 10_000) / 1e6).toFixed(2)} of the 2 cores before the server does anything.`] : []),
+    ...(bare
+      ? [
+          `The load generator (autocannon, which builds and signs every body) used ${bare.clientCpuUsPerRequest} µs of CPU per request against the bare server and ${results.find((r) => r.target === 'sqlite')?.clientCpuUsPerRequest ?? '—'} µs against Bouncer on SQLite: at 10,000 requests/s that is ${((bare.clientCpuUsPerRequest * 10_000) / 1e6).toFixed(2)} of the 2 cores before the server does anything.`,
+        ]
+      : []),
     `Context: one SQLite commit with synchronous=FULL (the fsync floor) took ${context.fsyncMs.toFixed(2)} ms (median of 200) on the benchmark's disk; load average ${context.load} (1/5/15 min) at the end of the run — the 2 cores are shared with other work, so absolute figures vary between runs, the ratio to the bare ceiling less so.`,
     '',
     '| target | acked | p50 | p99 | non-2xx + errors | max backlog | drain | check lag p50 / p99 | group commits: per s · webhooks each · mean time | server CPU per webhook | peak RSS |',
@@ -304,12 +360,24 @@ async function main(): Promise<void> {
   for (const target of TARGETS) {
     const runs: Result[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await runTarget(target));
-    const median = [...runs].sort((a, b) => a.ackedPerSecond - b.ackedPerSecond)[Math.floor((runs.length - 1) / 2)]!;
+    const median = [...runs].sort((a, b) => a.ackedPerSecond - b.ackedPerSecond)[
+      Math.floor((runs.length - 1) / 2)
+    ]!;
     results.push({ ...median, runs: runs.map((r) => r.ackedPerSecond) });
   }
-  const markdown = render(results, { fsyncMs: commitFloorMs(), load: loadavg().map((l) => l.toFixed(1)).join(' / ') });
+  const markdown = render(results, {
+    fsyncMs: commitFloorMs(),
+    load: loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / '),
+  });
   process.stdout.write(`${markdown}\n`);
-  if (['bare', 'sqlite', 'postgres'].every((t) => TARGETS.includes(t)) && Object.keys(EXTRA_ENV).length === 0 && process.env.BENCH_NO_WRITE === undefined) writeResultsSection('ingest', markdown);
+  if (
+    ['bare', 'sqlite', 'postgres'].every((t) => TARGETS.includes(t)) &&
+    Object.keys(EXTRA_ENV).length === 0 &&
+    process.env.BENCH_NO_WRITE === undefined
+  )
+    writeResultsSection('ingest', markdown);
 }
 
 await main();

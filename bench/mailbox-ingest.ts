@@ -25,24 +25,37 @@ const MAILBOX_MESSAGES = Number(process.env.BENCH_MAILBOX_MESSAGES ?? 300);
 
 function corpus(): Buffer[] {
   const dir = join(corpusDir(), 'bsd');
-  return readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().map((f) => readFileSync(join(dir, f)));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f)));
 }
 
-async function withServices<T>(env: Record<string, string>, fn: (s: Services) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  env: Record<string, string>,
+  fn: (s: Services) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bouncer-bench-mail-'));
   const path = join(dir, 'bench.db');
-  const config = parseConfig({ BOUNCER_DATABASE_URL: `sqlite:${path}`, BOUNCER_LOG_LEVEL: 'silent', ...env });
+  const config = parseConfig({
+    BOUNCER_DATABASE_URL: `sqlite:${path}`,
+    BOUNCER_LOG_LEVEL: 'silent',
+    ...env,
+  });
   const db: Db = openDatabase({ kind: 'sqlite', path, synchronous: 'FULL' });
   await migrateToLatest(db);
   try {
-    return await fn(createServices(config, db, { now: () => Date.now() }, pino({ level: 'silent' })));
+    return await fn(
+      createServices(config, db, { now: () => Date.now() }, pino({ level: 'silent' })),
+    );
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const rate = (n: number, ms: number): string => `${Math.round((n / ms) * 1_000).toLocaleString('en-US')} msg/s`;
+const rate = (n: number, ms: number): string =>
+  `${Math.round((n / ms) * 1_000).toLocaleString('en-US')} msg/s`;
 
 async function benchIngest(samples: Buffer[]): Promise<string[]> {
   const messages = Array.from({ length: MESSAGES }, (_, i) => samples[i % samples.length]!);
@@ -63,14 +76,25 @@ async function benchScan(samples: Buffer[], protocol: 'imap' | 'pop3'): Promise<
   const dovecot = await startDovecot();
   try {
     for (let i = 0; i < MAILBOX_MESSAGES; i++) dovecot.deliver(samples[i % samples.length]!);
-    const mailbox = { name: 'bench', protocol, host: dovecot.host, port: protocol === 'imap' ? dovecot.imapPort : dovecot.pop3Port, tls: false, user: dovecot.user, passwordEnv: 'BENCH_PW' };
-    return await withServices({ BOUNCER_MAILBOXES: JSON.stringify([mailbox]), BENCH_PW: dovecot.password }, async (s) => {
-      const [scanner] = createMailboxScanners(s, openMailboxSession);
-      const t0 = performance.now();
-      const r = await scanner!.scanOnce();
-      const ms = performance.now() - t0;
-      return `| ${protocol.toUpperCase()} scan, one pass (${r.listed} messages: ${r.processed} processed, ${r.unparsed + r.tooLarge} unparsed) | ${ms.toFixed(0)} ms | ${rate(r.listed, ms)} |`;
-    });
+    const mailbox = {
+      name: 'bench',
+      protocol,
+      host: dovecot.host,
+      port: protocol === 'imap' ? dovecot.imapPort : dovecot.pop3Port,
+      tls: false,
+      user: dovecot.user,
+      passwordEnv: 'BENCH_PW',
+    };
+    return await withServices(
+      { BOUNCER_MAILBOXES: JSON.stringify([mailbox]), BENCH_PW: dovecot.password },
+      async (s) => {
+        const [scanner] = createMailboxScanners(s, openMailboxSession);
+        const t0 = performance.now();
+        const r = await scanner!.scanOnce();
+        const ms = performance.now() - t0;
+        return `| ${protocol.toUpperCase()} scan, one pass (${r.listed} messages: ${r.processed} processed, ${r.unparsed + r.tooLarge} unparsed) | ${ms.toFixed(0)} ms | ${rate(r.listed, ms)} |`;
+      },
+    );
   } finally {
     await dovecot.stop();
   }
@@ -78,7 +102,11 @@ async function benchScan(samples: Buffer[], protocol: 'imap' | 'pop3'): Promise<
 
 async function main(): Promise<void> {
   const samples = corpus();
-  const rows = [...(await benchIngest(samples)), await benchScan(samples, 'imap'), await benchScan(samples, 'pop3')];
+  const rows = [
+    ...(await benchIngest(samples)),
+    await benchScan(samples, 'imap'),
+    await benchScan(samples, 'pop3'),
+  ];
   const md = [
     '## Bounce mail ingestion',
     '',

@@ -20,8 +20,28 @@ const DELIVERIES = Math.round(300_000 * SCALE);
 const SUPPRESSIONS = Math.round(100_000 * SCALE);
 const REPEAT = 15;
 const DAY_MS = 86_400_000;
-const TYPES = ['delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'bounce', 'open', 'click', 'complaint'];
-const REASONS = ['hard_bounce', 'hard_bounce', 'hard_bounce', 'soft_bounce', 'spam_complaint', 'unsubscribe'];
+const TYPES = [
+  'delivered',
+  'delivered',
+  'delivered',
+  'delivered',
+  'delivered',
+  'delivered',
+  'delivered',
+  'delivered',
+  'bounce',
+  'open',
+  'click',
+  'complaint',
+];
+const REASONS = [
+  'hard_bounce',
+  'hard_bounce',
+  'hard_bounce',
+  'soft_bounce',
+  'spam_complaint',
+  'unsubscribe',
+];
 
 async function seed(t: TestApp, now: number): Promise<void> {
   const q = t.tdb.db.kysely;
@@ -30,9 +50,26 @@ async function seed(t: TestApp, now: number): Promise<void> {
     for (let j = i; j < Math.min(EVENTS, i + 5_000); j++) {
       const at = now - Math.floor((j / EVENTS) * 30 * DAY_MS);
       rows.push({
-        id: `ev${String(j).padStart(12, '0')}`, provider: j % 3 ? 'sendgrid' : 'drip', dedup_key: `d${j}`, type: TYPES[j % TYPES.length]!, channel: 'email', address: `u${j % 200_000}@d${j % 500}.example`,
-        scope: '*', severity: null, reason: null, fine_reason: null, smtp_code: null, enhanced_status: null, diagnostic: null, error_code: null, provider_message_id: null,
-        campaign: `c${j % 20}`, occurred_at: at, received_at: at, delivery_id: null, details: '{}',
+        id: `ev${String(j).padStart(12, '0')}`,
+        provider: j % 3 ? 'sendgrid' : 'drip',
+        dedup_key: `d${j}`,
+        type: TYPES[j % TYPES.length]!,
+        channel: 'email',
+        address: `u${j % 200_000}@d${j % 500}.example`,
+        scope: '*',
+        severity: null,
+        reason: null,
+        fine_reason: null,
+        smtp_code: null,
+        enhanced_status: null,
+        diagnostic: null,
+        error_code: null,
+        provider_message_id: null,
+        campaign: `c${j % 20}`,
+        occurred_at: at,
+        received_at: at,
+        delivery_id: null,
+        details: '{}',
       });
     }
     await q.transaction().execute((trx) => insertEvents(trx, rows));
@@ -43,7 +80,22 @@ async function seed(t: TestApp, now: number): Promise<void> {
     for (let j = i; j < Math.min(DELIVERIES, i + 2_000); j++) {
       const at = now - Math.floor((j / DELIVERIES) * 30 * DAY_MS);
       const status = j % 10_000 === 0 ? 'dead' : j % 997 === 0 ? 'pending' : 'done';
-      rows.push({ id: `dl${String(j).padStart(12, '0')}`, provider: 'drip', endpoint: 'drip-signed', received_at: at, url: '/webhooks/drip/bounce', params: '{}', headers: '{}', body, status, attempts: 0, run_at: at, last_error: null, outcome: null, processed_at: status === 'done' ? at : null });
+      rows.push({
+        id: `dl${String(j).padStart(12, '0')}`,
+        provider: 'drip',
+        endpoint: 'drip-signed',
+        received_at: at,
+        url: '/webhooks/drip/bounce',
+        params: '{}',
+        headers: '{}',
+        body,
+        status,
+        attempts: 0,
+        run_at: at,
+        last_error: null,
+        outcome: null,
+        processed_at: status === 'done' ? at : null,
+      });
     }
     await q.transaction().execute((trx) => insertDeliveries(trx, rows));
   }
@@ -51,7 +103,22 @@ async function seed(t: TestApp, now: number): Promise<void> {
     const rows: NewSuppressionRow[] = [];
     for (let j = i; j < Math.min(SUPPRESSIONS, i + 2_000); j++) {
       const at = now - Math.floor((j / SUPPRESSIONS) * 90 * DAY_MS);
-      rows.push({ id: `sp${String(j).padStart(12, '0')}`, channel: 'email', address: `s${j}@d${j % 500}.example`, scope: '*', reason: REASONS[j % REASONS.length]!, source: 'drip', first_event_at: at, last_event_at: at, expires_at: null, soft_count: 0, soft_failures: '[]', metadata: '{}', created_at: at, updated_at: at });
+      rows.push({
+        id: `sp${String(j).padStart(12, '0')}`,
+        channel: 'email',
+        address: `s${j}@d${j % 500}.example`,
+        scope: '*',
+        reason: REASONS[j % REASONS.length]!,
+        source: 'drip',
+        first_event_at: at,
+        last_event_at: at,
+        expires_at: null,
+        soft_count: 0,
+        soft_failures: '[]',
+        metadata: '{}',
+        created_at: at,
+        updated_at: at,
+      });
     }
     await q.transaction().execute((trx) => insertNew(trx, rows));
   }
@@ -71,14 +138,24 @@ async function median(fn: () => Promise<unknown>): Promise<number> {
 
 async function run(dialect: TestDialect): Promise<string[]> {
   const metrics = new Metrics();
-  const t = await buildTestApp(dialect, { services: { metrics }, env: { BOUNCER_ALERTS: JSON.stringify({ bounceRate: { groupBy: 'provider' }, complaintRate: { groupBy: 'domain' } }) } });
+  const t = await buildTestApp(dialect, {
+    services: { metrics },
+    env: {
+      BOUNCER_ALERTS: JSON.stringify({
+        bounceRate: { groupBy: 'provider' },
+        complaintRate: { groupBy: 'domain' },
+      }),
+    },
+  });
   try {
     const now = t.clock.now();
     const s0 = performance.now();
     await seed(t, now);
     // The steady state of a running database: statistics are current (autovacuum on PostgreSQL).
     await sql`analyze`.execute(t.tdb.db.kysely);
-    process.stderr.write(`${dialect}: seeded in ${((performance.now() - s0) / 1_000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `${dialect}: seeded in ${((performance.now() - s0) / 1_000).toFixed(1)} s\n`,
+    );
     const scrape = await median(async () => {
       const res = await t.app.inject({ method: 'GET', url: '/metrics' });
       if (res.statusCode !== 200) throw new Error(`scrape answered ${res.statusCode}`);
@@ -92,7 +169,9 @@ async function run(dialect: TestDialect): Promise<string[]> {
   }
 }
 
-const dialects = (process.env.BOUNCER_BENCH_DIALECTS ?? 'sqlite,postgres').split(',').filter((d): d is TestDialect => d === 'sqlite' || d === 'postgres');
+const dialects = (process.env.BOUNCER_BENCH_DIALECTS ?? 'sqlite,postgres')
+  .split(',')
+  .filter((d): d is TestDialect => d === 'sqlite' || d === 'postgres');
 const lines: string[] = [];
 for (const d of dialects) lines.push(...(await run(d)));
 const md = [

@@ -14,13 +14,19 @@ const OUT = fileURLToPath(new URL('../docs/screenshots', import.meta.url));
 async function main(): Promise<void> {
   await buildWeb();
   mkdirSync(OUT, { recursive: true });
-  const t = await buildTestApp('sqlite', { clock: new FixedClock(Date.now()), env: { BOUNCER_ALERTS: JSON.stringify({ bounceRate: { windowMinutes: 1_440 * 14 } }) } });
+  const t = await buildTestApp('sqlite', {
+    clock: new FixedClock(Date.now()),
+    env: { BOUNCER_ALERTS: JSON.stringify({ bounceRate: { windowMinutes: 1_440 * 14 } }) },
+  });
   await seedDashboard(t);
   await t.services.alerts.evaluate();
   const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({
+      viewport: { width: 1360, height: 900 },
+      deviceScaleFactor: 1,
+    });
     await page.goto(`${base}/`);
     await page.screenshot({ path: `${OUT}sign-in.png` });
     await page.fill('#api-key', ADMIN_KEY);

@@ -5,7 +5,10 @@ import { DEFAULT_POLICY, type PolicyConfig, type ReasonRule } from './core/polic
 import { MS_PER_DAY } from './core/clock.js';
 import { isReason, REASONS, type Reason } from './core/events.js';
 import { parseAlertRules, type AlertRules } from './core/alert-rules.js';
-import { parseTwilioErrorCodeOverrides, type TwilioCodeAction } from './providers/twilio/twilio-error-codes.js';
+import {
+  parseTwilioErrorCodeOverrides,
+  type TwilioCodeAction,
+} from './providers/twilio/twilio-error-codes.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -14,8 +17,16 @@ import { parseTwilioErrorCodeOverrides, type TwilioCodeAction } from './provider
  * Every setting is documented in docs/configuration.md.
  */
 export interface Config {
-  database: { kind: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' | 'OFF' } | { kind: 'postgres'; url: string };
-  http: { host: string; port: number; publicUrl: string | null; bodyLimitSingleBytes: number; bodyLimitBatchBytes: number };
+  database:
+    | { kind: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' | 'OFF' }
+    | { kind: 'postgres'; url: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string | null;
+    bodyLimitSingleBytes: number;
+    bodyLimitBatchBytes: number;
+  };
   logLevel: string;
   /** Admin key accepted as given (bootstrap/automation); null = only keys from `bouncer keys`. */
   apiKey: string | null;
@@ -104,7 +115,8 @@ class Reader {
     const v = this.raw(name);
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) fail(name, `must be an integer between ${min} and ${max} (got "${v}")`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      fail(name, `must be an integer between ${min} and ${max} (got "${v}")`);
     return n;
   }
 
@@ -117,7 +129,10 @@ class Reader {
   }
 
   list(name: string): string[] {
-    return (this.raw(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return (this.raw(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   json(name: string): unknown {
@@ -139,7 +154,8 @@ function fail(name: string, problem: string): never {
 function parseDatabase(r: Reader): Config['database'] {
   const url = r.raw('BOUNCER_DATABASE_URL');
   const synchronous = r.string('BOUNCER_SQLITE_SYNCHRONOUS', 'FULL').toUpperCase();
-  if (!['FULL', 'NORMAL', 'OFF'].includes(synchronous)) fail('BOUNCER_SQLITE_SYNCHRONOUS', 'must be FULL, NORMAL or OFF');
+  if (!['FULL', 'NORMAL', 'OFF'].includes(synchronous))
+    fail('BOUNCER_SQLITE_SYNCHRONOUS', 'must be FULL, NORMAL or OFF');
   const sync = synchronous as 'FULL' | 'NORMAL' | 'OFF';
   if (url === undefined) return { kind: 'sqlite', path: './data/bouncer.db', synchronous: sync };
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
@@ -153,7 +169,8 @@ function parseDatabase(r: Reader): Config['database'] {
 
 function parseOperations(r: Reader): Pick<Config, 'metrics' | 'alerts' | 'dashboard'> {
   const token = r.raw('BOUNCER_METRICS_TOKEN') ?? null;
-  if (token !== null && token.length < 16) fail('BOUNCER_METRICS_TOKEN', 'must be at least 16 characters');
+  if (token !== null && token.length < 16)
+    fail('BOUNCER_METRICS_TOKEN', 'must be at least 16 characters');
   const url = (name: string): string | null => {
     const v = r.raw(name) ?? null;
     if (v !== null && !/^https?:\/\/[^/]+/.test(v)) fail(name, 'must be an absolute http(s) URL');
@@ -161,21 +178,41 @@ function parseOperations(r: Reader): Pick<Config, 'metrics' | 'alerts' | 'dashbo
   };
   const webhookUrl = url('BOUNCER_ALERT_WEBHOOK_URL');
   const webhookSecret = r.raw('BOUNCER_ALERT_WEBHOOK_SECRET') ?? null;
-  if (webhookUrl !== null && webhookSecret === null) fail('BOUNCER_ALERT_WEBHOOK_SECRET', 'is required when BOUNCER_ALERT_WEBHOOK_URL is set');
+  if (webhookUrl !== null && webhookSecret === null)
+    fail('BOUNCER_ALERT_WEBHOOK_SECRET', 'is required when BOUNCER_ALERT_WEBHOOK_URL is set');
   if (webhookSecret !== null) {
     const bytes = Buffer.from(webhookSecret.replace(/^whsec_/, ''), 'base64');
-    if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(webhookSecret) || bytes.length < 24 || bytes.length > 64) fail('BOUNCER_ALERT_WEBHOOK_SECRET', 'must be whsec_ followed by 24 to 64 base64-encoded bytes');
+    if (
+      !/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(webhookSecret) ||
+      bytes.length < 24 ||
+      bytes.length > 64
+    )
+      fail(
+        'BOUNCER_ALERT_WEBHOOK_SECRET',
+        'must be whsec_ followed by 24 to 64 base64-encoded bytes',
+      );
   }
   return {
     metrics: { token },
-    alerts: { rules: parseAlertRules(r.json('BOUNCER_ALERTS'), (problem) => fail('BOUNCER_ALERTS', problem.replace(/^BOUNCER_ALERTS /, ''))), slackUrl: url('BOUNCER_ALERT_SLACK_URL'), webhookUrl, webhookSecret },
+    alerts: {
+      rules: parseAlertRules(r.json('BOUNCER_ALERTS'), (problem) =>
+        fail('BOUNCER_ALERTS', problem.replace(/^BOUNCER_ALERTS /, '')),
+      ),
+      slackUrl: url('BOUNCER_ALERT_SLACK_URL'),
+      webhookUrl,
+      webhookSecret,
+    },
     dashboard: { sessionTtlMs: r.int('BOUNCER_SESSION_TTL_HOURS', 12, 1, 24 * 30) * 3_600_000 },
   };
 }
 
 function parseRule(name: string, value: unknown): ReasonRule {
   if (value === 'permanent' || value === 'none') return { mode: value };
-  if (typeof value === 'object' && value !== null && (value as { mode?: unknown }).mode === 'cooldown') {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { mode?: unknown }).mode === 'cooldown'
+  ) {
     const v = value as Record<string, unknown>;
     const days = (key: string, fallback: number): number => {
       const d = v[key] ?? fallback;
@@ -183,27 +220,47 @@ function parseRule(name: string, value: unknown): ReasonRule {
       return d * MS_PER_DAY;
     };
     const after = v.permanentAfter ?? 5;
-    if (typeof after !== 'number' || !Number.isInteger(after) || after < 1) fail(name, 'permanentAfter must be a positive integer');
-    return { mode: 'cooldown', cooldownMs: days('cooldownDays', 7), permanentAfter: after, windowMs: days('windowDays', 30) };
+    if (typeof after !== 'number' || !Number.isInteger(after) || after < 1)
+      fail(name, 'permanentAfter must be a positive integer');
+    return {
+      mode: 'cooldown',
+      cooldownMs: days('cooldownDays', 7),
+      permanentAfter: after,
+      windowMs: days('windowDays', 30),
+    };
   }
-  if (typeof value === 'object' && value !== null && ['permanent', 'none'].includes(String((value as { mode?: unknown }).mode))) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    ['permanent', 'none'].includes(String((value as { mode?: unknown }).mode))
+  ) {
     return { mode: (value as { mode: 'permanent' | 'none' }).mode };
   }
-  return fail(name, 'must be "permanent", "none" or {"mode":"cooldown","cooldownDays":7,"permanentAfter":5,"windowDays":30}');
+  return fail(
+    name,
+    'must be "permanent", "none" or {"mode":"cooldown","cooldownDays":7,"permanentAfter":5,"windowDays":30}',
+  );
 }
 
 function parsePolicy(r: Reader, region: string): PolicyConfig {
   const rules = { ...DEFAULT_POLICY.rules };
   const overrides = r.json('BOUNCER_POLICY');
   if (overrides !== undefined) {
-    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) fail('BOUNCER_POLICY', 'must be a JSON object of reason → rule');
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
+      fail('BOUNCER_POLICY', 'must be a JSON object of reason → rule');
     for (const [reason, rule] of Object.entries(overrides as Record<string, unknown>)) {
-      if (!isReason(reason)) fail('BOUNCER_POLICY', `names unknown reason "${reason}" (known: ${REASONS.join(', ')})`);
+      if (!isReason(reason))
+        fail('BOUNCER_POLICY', `names unknown reason "${reason}" (known: ${REASONS.join(', ')})`);
       rules[reason] = parseRule(`BOUNCER_POLICY.${reason}`, rule);
     }
   }
-  const ignores = r.raw('BOUNCER_TRANSACTIONAL_IGNORES') === undefined ? [...DEFAULT_POLICY.transactionalIgnores] : r.list('BOUNCER_TRANSACTIONAL_IGNORES');
-  for (const reason of ignores) if (!isReason(reason)) fail('BOUNCER_TRANSACTIONAL_IGNORES', `names unknown reason "${reason}"`);
+  const ignores =
+    r.raw('BOUNCER_TRANSACTIONAL_IGNORES') === undefined
+      ? [...DEFAULT_POLICY.transactionalIgnores]
+      : r.list('BOUNCER_TRANSACTIONAL_IGNORES');
+  for (const reason of ignores)
+    if (!isReason(reason))
+      fail('BOUNCER_TRANSACTIONAL_IGNORES', `names unknown reason "${reason}"`);
   const addresses: string[] = [];
   const domains: string[] = [];
   for (const entry of r.list('BOUNCER_ALLOWLIST')) {
@@ -227,25 +284,40 @@ export function loadSource(env: NodeJS.ProcessEnv = process.env): Source {
   if (file) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not a JSON object');
       fromFile = parsed as Source;
     } catch (err) {
-      fail('BOUNCER_CONFIG', `file "${file}" could not be read as a JSON object: ${(err as Error).message}`);
+      fail(
+        'BOUNCER_CONFIG',
+        `file "${file}" could not be read as a JSON object: ${(err as Error).message}`,
+      );
     }
   }
-  return { ...fromFile, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
+  return {
+    ...fromFile,
+    ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  };
 }
 
 export function parseConfig(source: Source): Readonly<Config> {
   const r = new Reader(source);
   const region = r.string('BOUNCER_DEFAULT_PHONE_REGION', 'US').toUpperCase();
-  if (!isValidRegion(region)) fail('BOUNCER_DEFAULT_PHONE_REGION', `must be an ISO 3166 country code such as US or GB (got "${region}")`);
+  if (!isValidRegion(region))
+    fail(
+      'BOUNCER_DEFAULT_PHONE_REGION',
+      `must be an ISO 3166 country code such as US or GB (got "${region}")`,
+    );
   const apiKey = r.raw('BOUNCER_API_KEY') ?? null;
-  if (apiKey !== null && apiKey.length < 16) fail('BOUNCER_API_KEY', 'must be at least 16 characters');
+  if (apiKey !== null && apiKey.length < 16)
+    fail('BOUNCER_API_KEY', 'must be at least 16 characters');
   const publicUrl = r.raw('BOUNCER_PUBLIC_URL') ?? null;
-  if (publicUrl !== null && !/^https?:\/\/[^/]+/.test(publicUrl)) fail('BOUNCER_PUBLIC_URL', 'must be an absolute http(s) URL');
+  if (publicUrl !== null && !/^https?:\/\/[^/]+/.test(publicUrl))
+    fail('BOUNCER_PUBLIC_URL', 'must be an absolute http(s) URL');
   const urlTokens = r.list('BOUNCER_DRIP_URL_TOKEN');
-  for (const t of urlTokens) if (t.length < 16) fail('BOUNCER_DRIP_URL_TOKEN', 'must be at least 16 characters (an unguessable secret)');
+  for (const t of urlTokens)
+    if (t.length < 16)
+      fail('BOUNCER_DRIP_URL_TOKEN', 'must be at least 16 characters (an unguessable secret)');
   const config: Config = {
     database: parseDatabase(r),
     http: {
@@ -262,12 +334,21 @@ export function parseConfig(source: Source): Readonly<Config> {
     drip: { secrets: r.list('BOUNCER_DRIP_SECRET'), urlTokens },
     sendgrid: {
       publicKeys: r.list('BOUNCER_SENDGRID_PUBLIC_KEY'),
-      maxAgeSeconds: r.raw('BOUNCER_SENDGRID_MAX_AGE_SECONDS') === undefined ? undefined : r.int('BOUNCER_SENDGRID_MAX_AGE_SECONDS', 0, 1),
+      maxAgeSeconds:
+        r.raw('BOUNCER_SENDGRID_MAX_AGE_SECONDS') === undefined
+          ? undefined
+          : r.int('BOUNCER_SENDGRID_MAX_AGE_SECONDS', 0, 1),
     },
-    ses: { topicArns: r.list('BOUNCER_SES_TOPIC_ARNS'), certFiles: r.list('BOUNCER_SNS_CERT_FILES') },
+    ses: {
+      topicArns: r.list('BOUNCER_SES_TOPIC_ARNS'),
+      certFiles: r.list('BOUNCER_SNS_CERT_FILES'),
+    },
     twilio: {
       authTokens: r.list('BOUNCER_TWILIO_AUTH_TOKEN'),
-      errorCodes: r.raw('BOUNCER_TWILIO_ERROR_CODES') === undefined ? {} : parseTwilioErrorCodeOverrides(r.raw('BOUNCER_TWILIO_ERROR_CODES') ?? '{}'),
+      errorCodes:
+        r.raw('BOUNCER_TWILIO_ERROR_CODES') === undefined
+          ? {}
+          : parseTwilioErrorCodeOverrides(r.raw('BOUNCER_TWILIO_ERROR_CODES') ?? '{}'),
     },
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     worker: {
@@ -291,7 +372,10 @@ export function parseConfig(source: Source): Readonly<Config> {
     mailboxes: parseMailboxes(r),
   };
   if (config.twilio.authTokens.length > 0 && config.http.publicUrl === null) {
-    fail('BOUNCER_PUBLIC_URL', 'is required when BOUNCER_TWILIO_AUTH_TOKEN is set (Twilio signs the public URL it calls)');
+    fail(
+      'BOUNCER_PUBLIC_URL',
+      'is required when BOUNCER_TWILIO_AUTH_TOKEN is set (Twilio signs the public URL it calls)',
+    );
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     fail('BOUNCER_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
@@ -301,44 +385,84 @@ export function parseConfig(source: Source): Readonly<Config> {
 
 function parseVerp(name: string, value: unknown): string | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || !value.includes('{local}') || !value.includes('{domain}') || !value.includes('@')) {
-    fail(name, 'must be an address pattern containing {local} and {domain}, e.g. bounces+{local}={domain}@example.com');
+  if (
+    typeof value !== 'string' ||
+    !value.includes('{local}') ||
+    !value.includes('{domain}') ||
+    !value.includes('@')
+  ) {
+    fail(
+      name,
+      'must be an address pattern containing {local} and {domain}, e.g. bounces+{local}={domain}@example.com',
+    );
   }
   return value;
 }
 
-const MAILBOX_KEYS = ['name', 'protocol', 'host', 'port', 'tls', 'rejectUnauthorized', 'user', 'passwordEnv', 'folder', 'processedFolder', 'unparsedFolder', 'pollSeconds', 'verp'];
+const MAILBOX_KEYS = [
+  'name',
+  'protocol',
+  'host',
+  'port',
+  'tls',
+  'rejectUnauthorized',
+  'user',
+  'passwordEnv',
+  'folder',
+  'processedFolder',
+  'unparsedFolder',
+  'pollSeconds',
+  'verp',
+];
 
 function parseMailbox(r: Reader, value: unknown, index: number, names: Set<string>): MailboxConfig {
   const at = `BOUNCER_MAILBOXES[${index}]`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(at, 'must be a JSON object');
   const v = value as Record<string, unknown>;
-  for (const key of Object.keys(v)) if (!MAILBOX_KEYS.includes(key)) fail(`${at}.${key}`, `is not a mailbox setting (known: ${MAILBOX_KEYS.join(', ')})`);
+  for (const key of Object.keys(v))
+    if (!MAILBOX_KEYS.includes(key))
+      fail(`${at}.${key}`, `is not a mailbox setting (known: ${MAILBOX_KEYS.join(', ')})`);
   const text = (key: string, fallback?: string): string => {
     const s = v[key] ?? fallback;
-    if (typeof s !== 'string' || s.trim() === '') fail(`${at}.${key}`, 'must be a non-empty string');
+    if (typeof s !== 'string' || s.trim() === '')
+      fail(`${at}.${key}`, 'must be a non-empty string');
     return s.trim();
   };
   const name = text('name');
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) fail(`${at}.name`, 'must be 1-64 letters, digits, "_", "." or "-"');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    fail(`${at}.name`, 'must be 1-64 letters, digits, "_", "." or "-"');
   if (names.has(name)) fail(`${at}.name`, `"${name}" is used by another mailbox`);
   names.add(name);
   const protocol = v.protocol;
-  if (protocol !== 'imap' && protocol !== 'pop3') fail(`${at}.protocol`, 'must be "imap" or "pop3"');
+  if (protocol !== 'imap' && protocol !== 'pop3')
+    fail(`${at}.protocol`, 'must be "imap" or "pop3"');
   const tls = v.tls ?? true;
-  if (tls !== true && tls !== false && tls !== 'starttls') fail(`${at}.tls`, 'must be true, false or "starttls"');
+  if (tls !== true && tls !== false && tls !== 'starttls')
+    fail(`${at}.tls`, 'must be true, false or "starttls"');
   const defaultPort = protocol === 'imap' ? (tls === true ? 993 : 143) : tls === true ? 995 : 110;
   const port = v.port ?? defaultPort;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) fail(`${at}.port`, 'must be an integer between 1 and 65535');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)
+    fail(`${at}.port`, 'must be an integer between 1 and 65535');
   const pollSeconds = v.pollSeconds ?? 60;
-  if (typeof pollSeconds !== 'number' || !(pollSeconds >= 1) || pollSeconds > 86_400) fail(`${at}.pollSeconds`, 'must be a number of seconds between 1 and 86400');
+  if (typeof pollSeconds !== 'number' || !(pollSeconds >= 1) || pollSeconds > 86_400)
+    fail(`${at}.pollSeconds`, 'must be a number of seconds between 1 and 86400');
   const rejectUnauthorized = v.rejectUnauthorized ?? true;
-  if (typeof rejectUnauthorized !== 'boolean') fail(`${at}.rejectUnauthorized`, 'must be true or false');
+  if (typeof rejectUnauthorized !== 'boolean')
+    fail(`${at}.rejectUnauthorized`, 'must be true or false');
   const passwordEnv = text('passwordEnv');
   const password = r.raw(passwordEnv);
-  if (password === undefined) fail(`${at}.passwordEnv`, `names the environment variable ${passwordEnv}, which is not set`);
+  if (password === undefined)
+    fail(`${at}.passwordEnv`, `names the environment variable ${passwordEnv}, which is not set`);
   return {
-    name, protocol, host: text('host'), port, tls, rejectUnauthorized, user: text('user'), password,
+    name,
+    protocol,
+    host: text('host'),
+    port,
+    tls,
+    rejectUnauthorized,
+    user: text('user'),
+    password,
     folder: text('folder', 'INBOX'),
     processedFolder: text('processedFolder', 'Processed'),
     unparsedFolder: text('unparsedFolder', 'Unparsed'),

@@ -9,7 +9,10 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return pino(
     {
       level,
-      redact: { paths: ['req.headers.authorization', 'headers.authorization', 'body', 'rawBody'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'headers.authorization', 'body', 'rawBody'],
+        censor: '[redacted]',
+      },
       base: { service: 'bouncer' },
     },
     destination as pino.DestinationStream | undefined,

@@ -30,18 +30,29 @@ export interface Running {
 const systemClock = { now: () => Date.now() };
 
 /** `serving`: the long-running server (SQLite checkpoints move to a background thread). */
-export function databaseSettings(config: Readonly<Config>, logger?: Logger, opts: { serving?: boolean } = {}): Parameters<typeof openDatabase>[0] {
+export function databaseSettings(
+  config: Readonly<Config>,
+  logger?: Logger,
+  opts: { serving?: boolean } = {},
+): Parameters<typeof openDatabase>[0] {
   return config.database.kind === 'sqlite'
     ? {
-        kind: 'sqlite', path: config.database.path, synchronous: config.database.synchronous,
+        kind: 'sqlite',
+        path: config.database.path,
+        synchronous: config.database.synchronous,
         backgroundCheckpoints: opts.serving === true,
-        onCheckpointError: (message) => logger?.warn({ err: message }, 'WAL checkpoint failed; retrying'),
+        onCheckpointError: (message) =>
+          logger?.warn({ err: message }, 'WAL checkpoint failed; retrying'),
       }
     : { kind: 'postgres', url: config.database.url };
 }
 
 /** Open the database and bring its schema up to date. */
-export async function openMigrated(config: Readonly<Config>, logger: Logger, opts: { serving?: boolean } = {}): Promise<Db> {
+export async function openMigrated(
+  config: Readonly<Config>,
+  logger: Logger,
+  opts: { serving?: boolean } = {},
+): Promise<Db> {
   const db = openDatabase(databaseSettings(config, logger, opts));
   const { applied } = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -49,16 +60,24 @@ export async function openMigrated(config: Readonly<Config>, logger: Logger, opt
 }
 
 /** Composition root: config → database → services → HTTP + worker. */
-export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<Running> {
+export async function startServer(
+  config: Readonly<Config>,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<Running> {
   const db = await openMigrated(config, logger, { serving: true });
   const metrics = new Metrics();
   const services = createServices(config, db, systemClock, logger, {
     handshake: createHandshakeHandler(logger, { ses: createSnsHandshakeHandler({ logger }) }),
-    snsCertificates: config.ses.certFiles.length > 0 ? await loadSnsCertificateFiles(config.ses.certFiles) : undefined,
+    snsCertificates:
+      config.ses.certFiles.length > 0
+        ? await loadSnsCertificateFiles(config.ses.certFiles)
+        : undefined,
     metrics,
   });
   const app = await buildApp(services);
-  const worker = config.worker.enabled ? new Worker(services.processor, workerSettings(config.worker, config.database.kind), logger) : null;
+  const worker = config.worker.enabled
+    ? new Worker(services.processor, workerSettings(config.worker, config.database.kind), logger)
+    : null;
   if (worker) {
     services.onWork(() => worker.nudge());
     worker.on('batch', (report) => metrics.batch(report, systemClock.now()));
@@ -68,12 +87,26 @@ export async function startServer(config: Readonly<Config>, logger: Logger = cre
   for (const scanner of scanners) scanner.start();
   // Alerts are evaluated where the worker runs; on PostgreSQL several such instances may run,
   // transitions are claimed in the database so each is notified once.
-  const alertLoop = worker ? new AlertLoop(services.alerts, services.sessions, config.alerts.rules.intervalSeconds * 1_000, logger) : null;
+  const alertLoop = worker
+    ? new AlertLoop(
+        services.alerts,
+        services.sessions,
+        config.alerts.rules.intervalSeconds * 1_000,
+        logger,
+      )
+    : null;
   alertLoop?.start();
   const url = await app.listen({ host: config.http.host, port: config.http.port });
-  logger.info({ url, database: config.database.kind, worker: worker !== null, mailboxes: scanners.length }, 'bouncer is serving');
+  logger.info(
+    { url, database: config.database.kind, worker: worker !== null, mailboxes: scanners.length },
+    'bouncer is serving',
+  );
   // Build the in-memory suppression index now rather than on the first /v1/filter request.
-  services.filter.warm().catch((err: unknown) => logger.warn({ err }, 'suppression index warm-up failed; the first filter request retries'));
+  services.filter
+    .warm()
+    .catch((err: unknown) =>
+      logger.warn({ err }, 'suppression index warm-up failed; the first filter request retries'),
+    );
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

@@ -15,8 +15,14 @@ describe('configuration', () => {
   });
 
   it('reads PostgreSQL and other SQLite files from BOUNCER_DATABASE_URL', () => {
-    expect(parseConfig({ BOUNCER_DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
-    expect(parseConfig({ BOUNCER_DATABASE_URL: 'sqlite:/var/lib/b.db' }).database).toMatchObject({ kind: 'sqlite', path: '/var/lib/b.db' });
+    expect(parseConfig({ BOUNCER_DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@h/db',
+    });
+    expect(parseConfig({ BOUNCER_DATABASE_URL: 'sqlite:/var/lib/b.db' }).database).toMatchObject({
+      kind: 'sqlite',
+      path: '/var/lib/b.db',
+    });
   });
 
   it.each([
@@ -34,23 +40,43 @@ describe('configuration', () => {
 
   it('configures each policy rule and the allowlist', () => {
     const c = parseConfig({
-      BOUNCER_POLICY: JSON.stringify({ soft_bounce: { mode: 'cooldown', cooldownDays: 3, permanentAfter: 2, windowDays: 10 }, unsubscribe: 'none' }),
+      BOUNCER_POLICY: JSON.stringify({
+        soft_bounce: { mode: 'cooldown', cooldownDays: 3, permanentAfter: 2, windowDays: 10 },
+        unsubscribe: 'none',
+      }),
       BOUNCER_ALLOWLIST: 'ceo@Example.com,partner.org',
       BOUNCER_TRANSACTIONAL_IGNORES: 'unsubscribe,sms_opt_out',
     });
-    expect(c.policy.rules.soft_bounce).toEqual({ mode: 'cooldown', cooldownMs: 3 * MS_PER_DAY, permanentAfter: 2, windowMs: 10 * MS_PER_DAY });
+    expect(c.policy.rules.soft_bounce).toEqual({
+      mode: 'cooldown',
+      cooldownMs: 3 * MS_PER_DAY,
+      permanentAfter: 2,
+      windowMs: 10 * MS_PER_DAY,
+    });
     expect(c.policy.rules.unsubscribe).toEqual({ mode: 'none' });
-    expect(c.policy.allowlist).toEqual({ addresses: ['ceo@example.com'], domains: ['partner.org'] });
+    expect(c.policy.allowlist).toEqual({
+      addresses: ['ceo@example.com'],
+      domains: ['partner.org'],
+    });
     expect(c.policy.transactionalIgnores).toEqual(['unsubscribe', 'sms_opt_out']);
   });
 
   it('reads a JSON file named by BOUNCER_CONFIG, with the environment taking precedence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bouncer-config-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ PORT: 9000, BOUNCER_DEFAULT_PHONE_REGION: 'GB', BOUNCER_POLICY: { hard_bounce: 'permanent' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        PORT: 9000,
+        BOUNCER_DEFAULT_PHONE_REGION: 'GB',
+        BOUNCER_POLICY: { hard_bounce: 'permanent' },
+      }),
+    );
     const c = loadConfig({ BOUNCER_CONFIG: file, PORT: '9100' });
     expect(c.http.port).toBe(9100);
     expect(c.defaultPhoneRegion).toBe('GB');
-    expect(() => loadConfig({ BOUNCER_CONFIG: join(dir, 'missing.json') })).toThrow('BOUNCER_CONFIG');
+    expect(() => loadConfig({ BOUNCER_CONFIG: join(dir, 'missing.json') })).toThrow(
+      'BOUNCER_CONFIG',
+    );
   });
 });

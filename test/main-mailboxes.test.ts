@@ -29,13 +29,36 @@ describe.each(testDialects())('bouncer serve with a mailbox on %s', (dialect) =>
 
   it('scans the configured IMAP mailbox in the background, applies its events and stops cleanly', async () => {
     dovecot.deliver(DSN);
-    const mailboxes = [{ name: 'imap', protocol: 'imap', host: dovecot.host, port: dovecot.imapPort, tls: false, user: dovecot.user, passwordEnv: 'IMAP_PW', pollSeconds: 3_600 }];
-    const config = testConfig({ HOST: '127.0.0.1', PORT: '0', BOUNCER_WORKER_POLL_MS: '50', BOUNCER_MAILBOXES: JSON.stringify(mailboxes), IMAP_PW: dovecot.password }, tdb.url);
+    const mailboxes = [
+      {
+        name: 'imap',
+        protocol: 'imap',
+        host: dovecot.host,
+        port: dovecot.imapPort,
+        tls: false,
+        user: dovecot.user,
+        passwordEnv: 'IMAP_PW',
+        pollSeconds: 3_600,
+      },
+    ];
+    const config = testConfig(
+      {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        BOUNCER_WORKER_POLL_MS: '50',
+        BOUNCER_MAILBOXES: JSON.stringify(mailboxes),
+        IMAP_PW: dovecot.password,
+      },
+      tdb.url,
+    );
     const running = await startServer(config, pino({ level: 'silent' }));
     try {
       expect(running.scanners.map((s) => s.name)).toEqual(['imap']);
       await eventually(() => dovecot.count('Processed') === 1);
-      await eventually(async () => (await running.services.suppressions.status('userunknown@bouncehammer.jp')).suppressed);
+      await eventually(
+        async () =>
+          (await running.services.suppressions.status('userunknown@bouncehammer.jp')).suppressed,
+      );
     } finally {
       // The scanner sits in IDLE for up to an hour: stop must interrupt it.
       await running.stop();

@@ -21,6 +21,8 @@ const server = createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  process.stdout.write(`${JSON.stringify({ msg: 'bouncer is serving', url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ msg: 'bouncer is serving', url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })}\n`,
+  );
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -8,10 +8,18 @@ import { parseBounceMail, splitMbox, type ParsedBounceMail } from '../../src/bou
  * recipient row. Shared by bench/bouncemail.ts and the corpus regression test.
  */
 // `../shared/` next to the checkout; a git worktree one level deeper looks one level further up.
-const CANDIDATES = ['../../../shared/corpus/bounce-mail/', '../../../../shared/corpus/bounce-mail/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+const CANDIDATES = [
+  '../../../shared/corpus/bounce-mail/',
+  '../../../../shared/corpus/bounce-mail/',
+].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 
 export function corpusDir(): string {
-  return process.env['BOUNCER_CORPUS_DIR'] ?? CANDIDATES.find((d) => existsSync(join(d, 'expected.tsv'))) ?? CANDIDATES[0] ?? '';
+  return (
+    process.env['BOUNCER_CORPUS_DIR'] ??
+    CANDIDATES.find((d) => existsSync(join(d, 'expected.tsv'))) ??
+    CANDIDATES[0] ??
+    ''
+  );
 }
 
 interface Row {
@@ -54,12 +62,24 @@ export interface Score {
 }
 
 function readRows(dir: string): Row[] {
-  const lines = readFileSync(join(dir, 'expected.tsv'), 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '');
+  const lines = readFileSync(join(dir, 'expected.tsv'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim() !== '');
   return lines.map((l) => {
     const c = l.split('\t');
     return {
-      file: c[0] ?? '', index: Number(c[1] || 1), count: Number(c[2] || 0), noResult: c[3] === '1', reason: c[4] ?? '',
-      reason2026: c[5] ?? '', status: c[6] ?? '', pseudo: c[7] === '1', hard: c[9] === '1', feedbackType: c[10] ?? '', hint: (c[11] ?? '').toLowerCase(),
+      file: c[0] ?? '',
+      index: Number(c[1] || 1),
+      count: Number(c[2] || 0),
+      noResult: c[3] === '1',
+      reason: c[4] ?? '',
+      reason2026: c[5] ?? '',
+      status: c[6] ?? '',
+      pseudo: c[7] === '1',
+      hard: c[9] === '1',
+      feedbackType: c[10] ?? '',
+      hint: (c[11] ?? '').toLowerCase(),
     };
   });
 }
@@ -73,8 +93,21 @@ function expectedSeverity(r: Row): string {
 
 function emptyScore(): Score {
   return {
-    rows: 0, found: 0, severity: 0, reason: 0, statusRows: 0, status: 0, extraRecipients: 0, lineEndingFiles: 0,
-    lineEndingMismatches: 0, notFiles: 0, notFalsePositives: 0, mboxMessages: 0, mboxParsed: 0, disagreements: [], msPerMessage: 0,
+    rows: 0,
+    found: 0,
+    severity: 0,
+    reason: 0,
+    statusRows: 0,
+    status: 0,
+    extraRecipients: 0,
+    lineEndingFiles: 0,
+    lineEndingMismatches: 0,
+    notFiles: 0,
+    notFalsePositives: 0,
+    mboxMessages: 0,
+    mboxParsed: 0,
+    disagreements: [],
+    msPerMessage: 0,
   };
 }
 
@@ -108,23 +141,41 @@ function scoreFile(s: Score, file: string, fileRows: Row[], p: ParsedBounceMail)
     s.notFiles++;
     if (p.recipients.length > 0) {
       s.notFalsePositives++;
-      s.disagreements.push({ file, what: 'not-a-bounce', expected: 'nothing', got: p.recipients.map((x) => x.recipient).join(',') });
+      s.disagreements.push({
+        file,
+        what: 'not-a-bounce',
+        expected: 'nothing',
+        got: p.recipients.map((x) => x.recipient).join(','),
+      });
     }
     return;
   }
   if (p.recipients.length > fileRows.length) {
     s.extraRecipients += p.recipients.length - fileRows.length;
-    s.disagreements.push({ file, what: 'count', expected: String(fileRows.length), got: String(p.recipients.length) });
+    s.disagreements.push({
+      file,
+      what: 'count',
+      expected: String(fileRows.length),
+      got: String(p.recipients.length),
+    });
   }
   const used = new Set<number>();
   for (const r of fileRows) {
     s.rows++;
     // Match by the recipient hint when there is one, else by position.
-    let idx = r.hint ? p.recipients.findIndex((x, i) => !used.has(i) && x.recipient === r.hint) : -1;
-    if (idx === -1 && !r.hint) idx = p.recipients.length >= r.index && !used.has(r.index - 1) ? r.index - 1 : -1;
+    let idx = r.hint
+      ? p.recipients.findIndex((x, i) => !used.has(i) && x.recipient === r.hint)
+      : -1;
+    if (idx === -1 && !r.hint)
+      idx = p.recipients.length >= r.index && !used.has(r.index - 1) ? r.index - 1 : -1;
     const got = idx >= 0 ? p.recipients[idx] : undefined;
     if (!got) {
-      s.disagreements.push({ file, what: 'recipient', expected: r.hint || `#${r.index}`, got: p.recipients.map((x) => x.recipient).join(',') || 'none' });
+      s.disagreements.push({
+        file,
+        what: 'recipient',
+        expected: r.hint || `#${r.index}`,
+        got: p.recipients.map((x) => x.recipient).join(',') || 'none',
+      });
       continue;
     }
     used.add(idx);
@@ -133,16 +184,39 @@ function scoreFile(s: Score, file: string, fileRows: Row[], p: ParsedBounceMail)
   }
 }
 
-function scoreRow(s: Score, file: string, r: Row, got: ParsedBounceMail['recipients'][number]): void {
+function scoreRow(
+  s: Score,
+  file: string,
+  r: Row,
+  got: ParsedBounceMail['recipients'][number],
+): void {
   const sev = expectedSeverity(r);
   if (got.severity === sev) s.severity++;
-  else s.disagreements.push({ file, what: 'severity', expected: `${sev} (${r.reason})`, got: `${got.severity} (${got.fineReason})` });
+  else
+    s.disagreements.push({
+      file,
+      what: 'severity',
+      expected: `${sev} (${r.reason})`,
+      got: `${got.severity} (${got.fineReason})`,
+    });
   if ([r.reason, r.reason2026].includes(got.fineReason)) s.reason++;
-  else s.disagreements.push({ file, what: 'reason', expected: r.reason2026 || r.reason, got: `${got.fineReason} [${got.enhancedStatus ?? '-'} ${got.smtpCode ?? '-'}] ${(got.diagnostic ?? '').slice(0, 160)}` });
+  else
+    s.disagreements.push({
+      file,
+      what: 'reason',
+      expected: r.reason2026 || r.reason,
+      got: `${got.fineReason} [${got.enhancedStatus ?? '-'} ${got.smtpCode ?? '-'}] ${(got.diagnostic ?? '').slice(0, 160)}`,
+    });
   if (!r.pseudo && r.status) {
     s.statusRows++;
     if (got.enhancedStatus === r.status) s.status++;
-    else s.disagreements.push({ file, what: 'status', expected: r.status, got: got.enhancedStatus ?? 'null' });
+    else
+      s.disagreements.push({
+        file,
+        what: 'status',
+        expected: r.status,
+        got: got.enhancedStatus ?? 'null',
+      });
   }
 }
 
@@ -155,10 +229,16 @@ function scoreLineEndings(s: Score, dir: string, reader: CorpusReader): void {
       if (!existsSync(join(dir, 'bsd', f))) continue;
       s.lineEndingFiles++;
       // rawHash describes the input bytes, which differ beyond line ends; the reading must not.
-      const result = (path: string): string => JSON.stringify({ ...reader.parse(path), rawHash: undefined });
+      const result = (path: string): string =>
+        JSON.stringify({ ...reader.parse(path), rawHash: undefined });
       if (result(`${sub}/${f}`) !== result(`bsd/${f}`)) {
         s.lineEndingMismatches++;
-        s.disagreements.push({ file: `${sub}/${f}`, what: 'line-endings', expected: 'same as bsd/', got: 'differs' });
+        s.disagreements.push({
+          file: `${sub}/${f}`,
+          what: 'line-endings',
+          expected: 'same as bsd/',
+          got: 'differs',
+        });
       }
     }
   }
@@ -181,4 +261,5 @@ export function scoreCorpus(dir = corpusDir()): Score {
   return s;
 }
 
-export const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)} %`);
+export const pct = (n: number, d: number): string =>
+  d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)} %`;

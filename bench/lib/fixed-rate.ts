@@ -48,7 +48,14 @@ export async function fixedRateLoad(opts: {
     const send = (i: number, dueAt: number): void => {
       const issuedAt = performance.now();
       const req = request(
-        { host: base.hostname, port: base.port, method: 'GET', path: opts.path(i), headers: opts.headers, agent },
+        {
+          host: base.hostname,
+          port: base.port,
+          method: 'GET',
+          path: opts.path(i),
+          headers: opts.headers,
+          agent,
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -83,9 +90,16 @@ export async function fixedRateLoad(opts: {
   agent.destroy();
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   const issued = Array.from(fromIssue).sort((a, b) => a - b);
-  const at = (xs: number[], q: number): number => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+  const at = (xs: number[], q: number): number =>
+    xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
   return {
-    sent: total, errors, rate: total / elapsed, p50: at(sorted, 0.5), p99: at(sorted, 0.99), p999: at(sorted, 0.999), max: sorted[sorted.length - 1] ?? NaN,
+    sent: total,
+    errors,
+    rate: total / elapsed,
+    p50: at(sorted, 0.5),
+    p99: at(sorted, 0.99),
+    p999: at(sorted, 0.999),
+    max: sorted[sorted.length - 1] ?? NaN,
     issued: { p50: at(issued, 0.5), p99: at(issued, 0.99), p999: at(issued, 0.999) },
   };
 }

@@ -19,7 +19,9 @@ export function writeResultsSection(name: string, markdown: string): void {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
-  const current = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : '# Benchmark results\n';
+  const current = existsSync(RESULTS_PATH)
+    ? readFileSync(RESULTS_PATH, 'utf8')
+    : '# Benchmark results\n';
   const from = current.indexOf(start);
   const to = current.indexOf(end);
   const next =

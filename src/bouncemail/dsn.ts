@@ -28,8 +28,14 @@ const FIELD = /^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$/;
 
 function emptyRecipient(): DsnRecipientFields {
   return {
-    finalRecipient: null, originalRecipient: null, action: null, status: null, remoteMta: null,
-    diagnosticType: null, diagnostic: null, lastAttemptDate: null,
+    finalRecipient: null,
+    originalRecipient: null,
+    action: null,
+    status: null,
+    remoteMta: null,
+    diagnosticType: null,
+    diagnostic: null,
+    lastAttemptDate: null,
   };
 }
 
@@ -58,9 +64,13 @@ function unfold(text: string): Array<{ name: string; value: string }> {
 /** Some MTAs indent the whole report: remove the common indentation so fields start lines. */
 function dedent(text: string): string {
   const lines = text.split('\n');
-  const indents = lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
+  const indents = lines
+    .filter((l) => l.trim() !== '')
+    .map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
   const common = indents.length > 0 ? Math.min(...indents) : 0;
-  return common > 0 ? lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)?.[0].length ?? 0))).join('\n') : text;
+  return common > 0
+    ? lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)?.[0].length ?? 0))).join('\n')
+    : text;
 }
 
 export function parseDeliveryStatus(raw: string): DsnReport {
@@ -95,9 +105,12 @@ export function parseDeliveryStatus(raw: string): DsnReport {
       for (const { name, value } of g) {
         if (name === 'reporting-mta') report.reportingMta ??= typedValue(value).value;
         else if (name === 'arrival-date') report.arrivalDate ??= value;
-        else if (name === 'final-recipient') cur.finalRecipient ??= typedValue(decodeWords(value)).value;
-        else if (name === 'original-recipient') cur.originalRecipient ??= typedValue(decodeWords(value)).value;
-        else if (name === 'x-actual-recipient') cur.finalRecipient ??= typedValue(decodeWords(value)).value;
+        else if (name === 'final-recipient')
+          cur.finalRecipient ??= typedValue(decodeWords(value)).value;
+        else if (name === 'original-recipient')
+          cur.originalRecipient ??= typedValue(decodeWords(value)).value;
+        else if (name === 'x-actual-recipient')
+          cur.finalRecipient ??= typedValue(decodeWords(value)).value;
         else applyRecipientField(cur, name, value);
       }
       if (cur.finalRecipient || cur.originalRecipient) report.recipients.push(cur);
@@ -108,16 +121,25 @@ export function parseDeliveryStatus(raw: string): DsnReport {
 
 function applyRecipientField(cur: DsnRecipientFields, name: string, value: string): void {
   switch (name) {
-    case 'action': cur.action ??= value.toLowerCase().split(/[\s(]/)[0] ?? null; break;
-    case 'status': cur.status ??= value; break;
-    case 'remote-mta': cur.remoteMta ??= typedValue(value).value; break;
+    case 'action':
+      cur.action ??= value.toLowerCase().split(/[\s(]/)[0] ?? null;
+      break;
+    case 'status':
+      cur.status ??= value;
+      break;
+    case 'remote-mta':
+      cur.remoteMta ??= typedValue(value).value;
+      break;
     case 'diagnostic-code': {
       const t = typedValue(value);
       cur.diagnosticType ??= t.type;
       cur.diagnostic = cur.diagnostic ? `${cur.diagnostic} ${t.value}` : t.value;
       break;
     }
-    case 'last-attempt-date': cur.lastAttemptDate ??= value; break;
-    default: break;
+    case 'last-attempt-date':
+      cur.lastAttemptDate ??= value;
+      break;
+    default:
+      break;
   }
 }

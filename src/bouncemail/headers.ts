@@ -62,7 +62,10 @@ export function splitHeaderBody(text: string): { head: string; body: string } {
 /** Bytes held in a binary string, decoded from `charset` (full ICU), falling back to UTF-8/latin1. */
 export function decodeCharset(binary: string, charset: string | null | undefined): string {
   const bytes = Buffer.from(binary, 'latin1');
-  const cs = (charset ?? '').trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const cs = (charset ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   if (cs === '' || cs === 'us-ascii' || cs === 'ascii') {
     // Undeclared 8-bit text is most often UTF-8 in practice.
     return /[\x80-\xff]/.test(binary) ? decodeOr(bytes, 'utf-8', binary) : binary;
@@ -91,8 +94,12 @@ function decodeOr(bytes: Buffer, charset: string, fallback: string): string {
 }
 
 export function decodeQuotedPrintable(input: string, inHeader = false): string {
-  const s = inHeader ? input.replace(/_/g, ' ') : input.replace(/[ \t]+\n/g, '\n').replace(/=\n/g, '');
-  return s.replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const s = inHeader
+    ? input.replace(/_/g, ' ')
+    : input.replace(/[ \t]+\n/g, '\n').replace(/=\n/g, '');
+  return s.replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
 }
 
 export function decodeBase64(input: string): string {
@@ -112,7 +119,10 @@ export function decodeWords(value: string): string {
 }
 
 /** `text/plain; charset="x"; boundary=...` → type (lower-cased) and parameters (names lower-cased). */
-export function parseContentType(value: string | null): { type: string; params: Record<string, string> } {
+export function parseContentType(value: string | null): {
+  type: string;
+  params: Record<string, string>;
+} {
   if (!value) return { type: 'text/plain', params: {} };
   const [first, ...rest] = splitParams(value);
   const params: Record<string, string> = {};
@@ -121,12 +131,16 @@ export function parseContentType(value: string | null): { type: string; params: 
     if (eq === -1) continue;
     let name = p.slice(0, eq).trim().toLowerCase();
     let v = p.slice(eq + 1).trim();
-    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
+    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2)
+      v = v.slice(1, -1).replace(/\\(.)/g, '$1');
     // RFC 2231 continuations/charset (name*0*, name*): join and decode percent escapes.
     const star = /^([^*]+)\*(\d+)?\*?$/.exec(name);
     if (star) {
       name = star[1] ?? name;
-      if (p.slice(0, eq).trim().endsWith('*')) v = v.replace(/^[^']*'[^']*'/, '').replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+      if (p.slice(0, eq).trim().endsWith('*'))
+        v = v
+          .replace(/^[^']*'[^']*'/, '')
+          .replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
       params[name] = (params[name] ?? '') + v;
       continue;
     }

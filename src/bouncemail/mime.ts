@@ -1,4 +1,12 @@
-import { type Headers, decodeBase64, decodeCharset, decodeQuotedPrintable, parseContentType, parseHeaderBlock, splitHeaderBody } from './headers.js';
+import {
+  type Headers,
+  decodeBase64,
+  decodeCharset,
+  decodeQuotedPrintable,
+  parseContentType,
+  parseHeaderBlock,
+  splitHeaderBody,
+} from './headers.js';
 
 /**
  * A small MIME walker (RFC 2045/2046): enough structure to find the human-readable notice, the
@@ -37,20 +45,39 @@ export function parseEntity(text: string, depth = 0): Entity {
   const headers = parseHeaderBlock(head);
   const noHeaders = headers.fields.length === 0;
   const ct = parseContentType(headers.get('content-type'));
-  const entity: Entity = { headers, type: ct.type, params: ct.params, rawBody: noHeaders ? text : body, parts: [], message: null };
+  const entity: Entity = {
+    headers,
+    type: ct.type,
+    params: ct.params,
+    rawBody: noHeaders ? text : body,
+    parts: [],
+    message: null,
+  };
   if (depth >= MAX_DEPTH) return entity;
   if (ct.type.startsWith('multipart/')) {
     let parts = splitMultipart(entity.rawBody, ct.params['boundary']);
     // A boundary parameter that the body does not use (seen in Postfix relays): take the body's.
-    if (parts.length === 0 && ct.params['boundary']) parts = splitMultipart(entity.rawBody, undefined);
+    if (parts.length === 0 && ct.params['boundary'])
+      parts = splitMultipart(entity.rawBody, undefined);
     if (parts.length > 0) entity.parts = parts.map((p) => parseEntity(p, depth + 1));
     // No delimiters at all: the body is read as text.
     else entity.type = 'text/plain';
-  } else if (ct.type === 'message/rfc822' || ct.type === 'message/global' || ct.type === 'message/partial') {
+  } else if (
+    ct.type === 'message/rfc822' ||
+    ct.type === 'message/global' ||
+    ct.type === 'message/partial'
+  ) {
     entity.message = parseEntity(transferDecoded(entity).replace(/\r\n?/g, '\n'), depth + 1);
   } else if (/^(text|message)\/(rfc822-headers|global-headers)$/.test(ct.type)) {
     const inner = transferDecoded(entity).replace(/\r\n?/g, '\n').replace(/^\n+/, '');
-    entity.message = { headers: parseHeaderBlock(splitHeaderBody(inner).head), type: 'text/plain', params: {}, rawBody: '', parts: [], message: null };
+    entity.message = {
+      headers: parseHeaderBlock(splitHeaderBody(inner).head),
+      type: 'text/plain',
+      params: {},
+      rawBody: '',
+      parts: [],
+      message: null,
+    };
   }
   return entity;
 }
@@ -111,7 +138,8 @@ export function attachedOriginal(entity: Entity): Entity | null {
 }
 
 /** `From sender asctime-date`: a body paragraph starting with "From the team," is not one. */
-const MBOX_SEPARATOR = /^From \S*\s+(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}/;
+const MBOX_SEPARATOR =
+  /^From \S*\s+(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}/;
 
 /**
  * Split an mbox file at its "From " separator lines (mboxo and mboxrd), undoing mboxrd's

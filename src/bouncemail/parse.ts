@@ -30,7 +30,13 @@ export interface ParseMailOptions {
  * MTA-specific text formats (they know their own quirks better than the generic reader), then
  * RFC 3464, then auto-replies.
  */
-const PIPELINE: readonly FormatParser[] = [parseArf, ...SPECIFIC_FORMATS, parseRfc3464, ...TEXT_FORMATS, parseAutoReply];
+const PIPELINE: readonly FormatParser[] = [
+  parseArf,
+  ...SPECIFIC_FORMATS,
+  parseRfc3464,
+  ...TEXT_FORMATS,
+  parseAutoReply,
+];
 
 function run(mail: MailView): FormatResult | null {
   for (const parser of PIPELINE) {
@@ -65,13 +71,23 @@ export function parseBounceMail(raw: Buffer, opts: ParseMailOptions = {}): Parse
  * A report that names no usable recipient gets it from the VERP address it was sent to; a mail
  * that looks like a bounce notice but matched no format becomes one finding with its text.
  */
-function withVerp(result: FormatResult | null, mail: MailView, pattern: string): FormatResult | null {
+function withVerp(
+  result: FormatResult | null,
+  mail: MailView,
+  pattern: string,
+): FormatResult | null {
   if (result && result.findings.some((f) => recipientAddress(f.recipient))) return result;
   if (!result && !looksLikeNotice(mail)) return null;
   const h = mail.headers;
-  const rcpt = recipientFromVerp(pattern, [h.get('to'), h.get('delivered-to'), h.get('x-original-to'), h.get('return-path')]);
+  const rcpt = recipientFromVerp(pattern, [
+    h.get('to'),
+    h.get('delivered-to'),
+    h.get('x-original-to'),
+    h.get('return-path'),
+  ]);
   if (!rcpt) return result;
-  const template = result?.findings[0] ?? { diagnostic: splitOriginal(mail.notice).notice.slice(0, 1_000) };
+  const template = result?.findings[0] ?? {
+    diagnostic: splitOriginal(mail.notice).notice.slice(0, 1_000),
+  };
   return { kind: result?.kind ?? 'bounce', findings: [{ ...template, recipient: rcpt }] };
 }
-

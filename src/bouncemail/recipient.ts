@@ -36,11 +36,19 @@ const MAX_DIAGNOSTIC_CHARS = 1_000;
  * codes (x.0.0, x.y.0) and the vague ones MTAs use as fallbacks (4.4.7 queue expiry, 4.7.0,
  * 5.3.x, the x.5.x protocol codes) give way to the code the remote server actually sent.
  */
-export function effectiveStatus(field: string | null | undefined, diagnostic: string | null | undefined, replyCode?: string | null): string | null {
+export function effectiveStatus(
+  field: string | null | undefined,
+  diagnostic: string | null | undefined,
+  replyCode?: string | null,
+): string | null {
   const f = normaliseStatus(field);
   // The text often repeats the field first ("554 4.4.7 Message expired … <421 4.4.2 …>").
   // A code right after a reply code ("550-'5.7.1", "550 5.2.2") is the remote server's own.
-  const replied = [...(diagnostic ?? '').matchAll(/(?:^|[^\d.])[45]\d\d[ \-'"]+([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/g)]
+  const replied = [
+    ...(diagnostic ?? '').matchAll(
+      /(?:^|[^\d.])[45]\d\d[ \-'"]+([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/g,
+    ),
+  ]
     .map((m) => normaliseStatus(m[1]))
     .find((c) => c !== null && c !== f);
   const t = replied ?? statusesIn(diagnostic).find((c) => c !== f) ?? statusIn(diagnostic);
@@ -64,7 +72,10 @@ export function effectiveStatus(field: string | null | undefined, diagnostic: st
 
 export function parseDate(value: string | null | undefined): number | null {
   if (!value) return null;
-  const cleaned = value.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = value
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const t = Date.parse(cleaned);
   return Number.isNaN(t) ? null : t;
 }
@@ -80,10 +91,14 @@ function headerText(value: string): string {
   return decodeWords(decodeCharset(value, null));
 }
 
-function originalInfo(original: { headers: Headers } | null): { id: string | null; headers: Record<string, string> } {
+function originalInfo(original: { headers: Headers } | null): {
+  id: string | null;
+  headers: Record<string, string>;
+} {
   const headers: Record<string, string> = {};
   if (!original) return { id: null, headers };
-  for (const f of original.headers.fields) if (!(f.name in headers)) headers[f.name] = headerText(f.value).slice(0, 500);
+  for (const f of original.headers.fields)
+    if (!(f.name in headers)) headers[f.name] = headerText(f.value).slice(0, 500);
   const id = original.headers.get('message-id');
   return { id: id ? id.replace(/^<|>$/g, '').trim() || null : null, headers };
 }
@@ -93,7 +108,10 @@ function originalInfo(original: { headers: Headers } | null): { id: string | nul
  * `a..b.@docomo.ne.jp`, dotless intranet domains) the trimmed, lower-cased form.
  */
 export function recipientAddress(raw: string): string | null {
-  const trimmed = raw.trim().replace(/^["'<]+|[>"'.,;:]+$/g, '').replace(/^"?([^"@]+)"@/, '$1@');
+  const trimmed = raw
+    .trim()
+    .replace(/^["'<]+|[>"'.,;:]+$/g, '')
+    .replace(/^"?([^"@]+)"@/, '$1@');
   const email = normaliseEmail(trimmed);
   if (email.ok) return email.address;
   return /^[^\s@<>()]+@[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(trimmed) ? trimmed.toLowerCase() : null;
@@ -101,14 +119,23 @@ export function recipientAddress(raw: string): string | null {
 
 /** `mx.example.jp [192.0.2.1]` → `mx.example.jp`. */
 function hostName(value: string | null | undefined): string | null {
-  return value?.trim().split(/[\s[(]/)[0]?.replace(/\.$/, '') || null;
+  return (
+    value
+      ?.trim()
+      .split(/[\s[(]/)[0]
+      ?.replace(/\.$/, '') || null
+  );
 }
 
 /** Collapsed, reply continuations joined; null when it says nothing beyond the address. */
 function cleanDiagnostic(text: string | null | undefined, address: string): string | null {
   if (!text) return null;
   const d = joinReplyLines(collapse(text)).slice(0, MAX_DIAGNOSTIC_CHARS);
-  const rest = d.toLowerCase().split(address).join('').replace(/[\s<>"'*:;,.()[\]-]+/g, '');
+  const rest = d
+    .toLowerCase()
+    .split(address)
+    .join('')
+    .replace(/[\s<>"'*:;,.()[\]-]+/g, '');
   return rest === '' ? null : d;
 }
 
@@ -121,18 +148,38 @@ export function finalise(f: Finding, ctx: FinaliseContext): BounceMailRecipient 
   const status = effectiveStatus(f.status, diagnostic, smtpCode);
   const { id, headers } = originalInfo(ctx.original);
   const base = {
-    recipient: address, enhancedStatus: status, smtpCode, diagnostic, remoteMta: f.remoteMta ?? null,
-    feedbackType: f.feedbackType ?? null, originalMessageId: id, originalHeaders: headers,
+    recipient: address,
+    enhancedStatus: status,
+    smtpCode,
+    diagnostic,
+    remoteMta: f.remoteMta ?? null,
+    feedbackType: f.feedbackType ?? null,
+    originalMessageId: id,
+    originalHeaders: headers,
     occurredAt: parseDate(f.date ?? ctx.mailDate),
   };
-  if (ctx.kind === 'complaint') return { ...base, action: null, fineReason: 'feedback', severity: 'complaint' };
-  if (f.reason === 'vacation') return { ...base, action: null, fineReason: 'vacation', severity: 'none' };
+  if (ctx.kind === 'complaint')
+    return { ...base, action: null, fineReason: 'feedback', severity: 'complaint' };
+  if (f.reason === 'vacation')
+    return { ...base, action: null, fineReason: 'vacation', severity: 'none' };
   const c = classifyBounce({
-    enhancedStatus: status, smtpCode, diagnostic, smtpCommand: f.command ?? null, action: f.action ?? null, knownReason: f.reason ?? null,
-    diagnosticType: f.diagnosticType ?? null, recipientDomain: address.slice(address.lastIndexOf('@') + 1),
-    remoteHost: hostName(f.remoteMta), reportingHost: hostName(f.reportingMta),
+    enhancedStatus: status,
+    smtpCode,
+    diagnostic,
+    smtpCommand: f.command ?? null,
+    action: f.action ?? null,
+    knownReason: f.reason ?? null,
+    diagnosticType: f.diagnosticType ?? null,
+    recipientDomain: address.slice(address.lastIndexOf('@') + 1),
+    remoteHost: hostName(f.remoteMta),
+    reportingHost: hostName(f.reportingMta),
   });
   const action = f.action ?? (c.fineReason === 'delivered' ? 'delivered' : 'failed');
-  const severity: MailSeverity = c.fineReason === 'delivered' || c.fineReason === 'vacation' ? 'none' : c.severity === 'hard' ? 'hard' : 'soft';
+  const severity: MailSeverity =
+    c.fineReason === 'delivered' || c.fineReason === 'vacation'
+      ? 'none'
+      : c.severity === 'hard'
+        ? 'hard'
+        : 'soft';
   return { ...base, action, fineReason: c.fineReason, severity };
 }

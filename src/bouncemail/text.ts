@@ -2,7 +2,8 @@
  * Small text helpers shared by the formats: addresses, status and reply codes in free text,
  * and the lines of a notice that talk about one recipient.
  */
-export const EMAIL_IN_TEXT = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
+export const EMAIL_IN_TEXT =
+  /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
 
 export function emailsIn(text: string): string[] {
   return [...text.matchAll(EMAIL_IN_TEXT)].map((m) => m[0].replace(/\.+$/, ''));
@@ -77,13 +78,21 @@ export function collapse(text: string): string {
  */
 export function joinReplyLines(text: string): string {
   let first: string | null = null;
-  return text.replace(/(^|\s)([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\s+/g, (all, lead: string, code: string, status: string) => {
-    const key = `${code} ${status}`;
-    if (first === null) {
-      first = key;
-      return all;
-    }
-    // Only a repeat of the same reply is a continuation; another code is another reply.
-    return key === first ? lead : all;
-  }).replace(/(^|\s)([45]\d\d)-(\S.*?)\s\2\s/g, (_all, lead: string, code: string, rest: string) => `${lead}${code}-${rest} `);
+  return text
+    .replace(
+      /(^|\s)([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\s+/g,
+      (all, lead: string, code: string, status: string) => {
+        const key = `${code} ${status}`;
+        if (first === null) {
+          first = key;
+          return all;
+        }
+        // Only a repeat of the same reply is a continuation; another code is another reply.
+        return key === first ? lead : all;
+      },
+    )
+    .replace(
+      /(^|\s)([45]\d\d)-(\S.*?)\s\2\s/g,
+      (_all, lead: string, code: string, rest: string) => `${lead}${code}-${rest} `,
+    );
 }

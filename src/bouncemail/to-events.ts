@@ -22,7 +22,10 @@ const UNSUBSCRIBE_FEEDBACK = new Set(['opt-out', 'unsubscribe']);
  * events (RFC 5965 §7.3 registers opt-out as "a request to be removed"). Auto-replies and
  * delivered notices produce nothing.
  */
-export function bounceMailToEvents(parsed: ParsedBounceMail, ctx: ToEventsContext): NormalisedEvent[] {
+export function bounceMailToEvents(
+  parsed: ParsedBounceMail,
+  ctx: ToEventsContext,
+): NormalisedEvent[] {
   const reportKey = parsed.messageId ?? parsed.rawHash;
   const events: NormalisedEvent[] = [];
   for (const r of parsed.recipients) {
@@ -32,7 +35,11 @@ export function bounceMailToEvents(parsed: ParsedBounceMail, ctx: ToEventsContex
   return events;
 }
 
-function toEvent(r: BounceMailRecipient, reportKey: string, ctx: ToEventsContext): NormalisedEvent | null {
+function toEvent(
+  r: BounceMailRecipient,
+  reportKey: string,
+  ctx: ToEventsContext,
+): NormalisedEvent | null {
   if (r.severity === 'none') return null;
   const common = {
     channel: 'email' as const,
@@ -61,7 +68,10 @@ function toEvent(r: BounceMailRecipient, reportKey: string, ctx: ToEventsContext
       dedupKey: dedupHash(reportKey, r.recipient, 'complaint', r.feedbackType),
     });
   }
-  const c = classificationOf(r.fineReason, isPermanent({ enhancedStatus: r.enhancedStatus, smtpCode: r.smtpCode }));
+  const c = classificationOf(
+    r.fineReason,
+    isPermanent({ enhancedStatus: r.enhancedStatus, smtpCode: r.smtpCode }),
+  );
   const delayed = r.action === 'delayed';
   return makeEvent({
     ...common,

@@ -10,12 +10,21 @@ export function verpRegex(pattern: string): RegExp | null {
   const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const source = pattern
     .split(/(\{local\}|\{domain\})/)
-    .map((p) => (p === '{local}' ? '(?<local>[^@\\s]+?)' : p === '{domain}' ? '(?<domain>[A-Za-z0-9.-]+?)' : escape(p)))
+    .map((p) =>
+      p === '{local}'
+        ? '(?<local>[^@\\s]+?)'
+        : p === '{domain}'
+          ? '(?<domain>[A-Za-z0-9.-]+?)'
+          : escape(p),
+    )
     .join('');
   return new RegExp(`^${source}$`, 'i');
 }
 
-export function recipientFromVerp(pattern: string, candidates: Array<string | null>): string | null {
+export function recipientFromVerp(
+  pattern: string,
+  candidates: Array<string | null>,
+): string | null {
   const re = verpRegex(pattern);
   if (!re) return null;
   for (const c of candidates) {

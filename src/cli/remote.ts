@@ -12,12 +12,20 @@ export interface Remote {
  * One streamed request to a Bouncer server. The body is piped while the answer is read, as the
  * streaming endpoints require; node:http rather than fetch because fetch hides trailers.
  */
-export async function remoteRequest(remote: Remote, method: string, path: string, body?: { stream: Readable; contentType: string }): Promise<IncomingMessage> {
+export async function remoteRequest(
+  remote: Remote,
+  method: string,
+  path: string,
+  body?: { stream: Readable; contentType: string },
+): Promise<IncomingMessage> {
   const url = new URL(path, remote.server.endsWith('/') ? remote.server : `${remote.server}/`);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const req = send(url, {
     method,
-    headers: { authorization: `Bearer ${remote.key}`, ...(body ? { 'content-type': body.contentType, 'transfer-encoding': 'chunked' } : {}) },
+    headers: {
+      authorization: `Bearer ${remote.key}`,
+      ...(body ? { 'content-type': body.contentType, 'transfer-encoding': 'chunked' } : {}),
+    },
   });
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.on('response', resolve);

@@ -1,5 +1,10 @@
 /** Codes the client itself gives when no server answer explains the failure. */
-export type ClientErrorCode = 'BOUNCER_CLIENT_NETWORK' | 'BOUNCER_CLIENT_TIMEOUT' | 'BOUNCER_CLIENT_ABORTED' | 'BOUNCER_CLIENT_PROTOCOL' | 'BOUNCER_CLIENT_HTTP';
+export type ClientErrorCode =
+  | 'BOUNCER_CLIENT_NETWORK'
+  | 'BOUNCER_CLIENT_TIMEOUT'
+  | 'BOUNCER_CLIENT_ABORTED'
+  | 'BOUNCER_CLIENT_PROTOCOL'
+  | 'BOUNCER_CLIENT_HTTP';
 
 /**
  * Every failure of a client call. `status` is the HTTP status, or null when no answer came
@@ -14,7 +19,11 @@ export class BouncerError extends Error {
   /** How many attempts were made before giving up. */
   attempts = 1;
 
-  constructor(code: string, message: string, opts: { status?: number | null; retryable?: boolean; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { status?: number | null; retryable?: boolean; cause?: unknown } = {},
+  ) {
     super(message, { cause: opts.cause });
     this.name = 'BouncerError';
     this.code = code;

@@ -7,7 +7,8 @@ export type FilterInput<T> = AsyncIterable<T> | Iterable<T>;
 /** Lines are batched into request chunks of about this size (the body streams chunk by chunk). */
 const REQUEST_CHUNK_CHARS = 64 * 1024;
 
-const isAsync = <T>(input: FilterInput<T>): input is AsyncIterable<T> => typeof (input as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
+const isAsync = <T>(input: FilterInput<T>): input is AsyncIterable<T> =>
+  typeof (input as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
 
 /** An iterator that is its own iterable (a generator) can be read once; an array can be read again. */
 function isOneShot<T>(input: FilterInput<T>): boolean {
@@ -47,21 +48,28 @@ function parseLine(line: string, lineNo: number): unknown {
   try {
     return JSON.parse(line);
   } catch (err) {
-    throw new BouncerError('BOUNCER_CLIENT_PROTOCOL', `Answer line ${lineNo} is not JSON`, { cause: err });
+    throw new BouncerError('BOUNCER_CLIENT_PROTOCOL', `Answer line ${lineNo} is not JSON`, {
+      cause: err,
+    });
   }
 }
 
 function asSummary(value: unknown): FilterSummary | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const s = (value as { summary?: unknown }).summary;
-  return typeof s === 'object' && s !== null && typeof (s as FilterSummary).total === 'number' ? (s as FilterSummary) : null;
+  return typeof s === 'object' && s !== null && typeof (s as FilterSummary).total === 'number'
+    ? (s as FilterSummary)
+    : null;
 }
 
 /**
  * Rows of an NDJSON answer, a batch per network chunk (one await per chunk, not per row); the
  * final line, the summary, goes to `onSummary` instead.
  */
-async function* answerBatches<R>(body: ReadableStream<Uint8Array>, onSummary: (s: FilterSummary) => void): AsyncGenerator<R[]> {
+async function* answerBatches<R>(
+  body: ReadableStream<Uint8Array>,
+  onSummary: (s: FilterSummary) => void,
+): AsyncGenerator<R[]> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let rest = '';
@@ -71,7 +79,9 @@ async function* answerBatches<R>(body: ReadableStream<Uint8Array>, onSummary: (s
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      const lines = done ? [rest + decoder.decode()] : (rest + decoder.decode(value, { stream: true })).split('\n');
+      const lines = done
+        ? [rest + decoder.decode()]
+        : (rest + decoder.decode(value, { stream: true })).split('\n');
       rest = done ? '' : (lines.pop() ?? '');
       const batch: R[] = [];
       for (const line of lines) {
@@ -87,7 +97,11 @@ async function* answerBatches<R>(body: ReadableStream<Uint8Array>, onSummary: (s
     reader.releaseLock();
   }
   const summary = pending === null ? null : asSummary(parseLine(pending, lineNo));
-  if (!summary) throw new BouncerError('BOUNCER_CLIENT_PROTOCOL', 'The filter answer ended without its summary line (connection cut?)');
+  if (!summary)
+    throw new BouncerError(
+      'BOUNCER_CLIENT_PROTOCOL',
+      'The filter answer ended without its summary line (connection cut?)',
+    );
   onSummary(summary);
 }
 
@@ -120,12 +134,19 @@ function rowsOf<R>(batches: AsyncGenerator<R[]>): AsyncIterator<R> {
  * byte has been read and the input can be replayed: arrays can, a generator that has already
  * given items cannot.
  */
-export function filterStream<T, R>(t: Transport, input: FilterInput<T>, opts: FilterOptions): FilterStream<R> {
+export function filterStream<T, R>(
+  t: Transport,
+  input: FilterInput<T>,
+  opts: FilterOptions,
+): FilterStream<R> {
   let settle!: { resolve: (s: FilterSummary) => void; reject: (e: unknown) => void };
   const summary = new Promise<FilterSummary>((resolve, reject) => (settle = { resolve, reject }));
   summary.catch(() => undefined); // a caller that only iterates must not see an unhandled rejection
   const url = buildUrl(t.baseUrl, '/v1/filter', {
-    scope: opts.scope, purpose: opts.purpose, include: opts.includeSuppressed ? 'suppressed' : undefined, field: opts.field,
+    scope: opts.scope,
+    purpose: opts.purpose,
+    include: opts.includeSuppressed ? 'suppressed' : undefined,
+    field: opts.field,
   });
   const oneShot = isOneShot(input);
   let taken = 0;
@@ -136,36 +157,58 @@ export function filterStream<T, R>(t: Transport, input: FilterInput<T>, opts: Fi
     const onAbort = (): void => ac.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const res = await withRetries(t, opts.signal, async () => {
-        const d = deadline(t.timeoutMs, ac.signal);
-        try {
-          const r = await t.fetch(url, {
-            method: 'POST',
-            headers: headers(t, { 'content-type': 'application/x-ndjson', accept: 'application/x-ndjson' }),
-            body: ndjsonBody(input, () => (taken += 1)),
-            duplex: 'half',
-            // The deadline's signal stops firing once the headers are in; ac stops the stream later.
-            signal: AbortSignal.any([d.signal, ac.signal]),
-          } as RequestInit);
-          if (!r.ok) throw await errorFromResponse(r);
-          if (!r.body) throw new BouncerError('BOUNCER_CLIENT_PROTOCOL', 'The filter answer has no body', { status: r.status });
-          return r;
-        } catch (err) {
-          throw opts.signal?.aborted ? new BouncerError('BOUNCER_CLIENT_ABORTED', 'The call was aborted by the caller', { cause: err }) : d.why(err);
-        } finally {
-          d.clear();
-        }
-      }, () => !(oneShot && taken > 0));
+      const res = await withRetries(
+        t,
+        opts.signal,
+        async () => {
+          const d = deadline(t.timeoutMs, ac.signal);
+          try {
+            const r = await t.fetch(url, {
+              method: 'POST',
+              headers: headers(t, {
+                'content-type': 'application/x-ndjson',
+                accept: 'application/x-ndjson',
+              }),
+              body: ndjsonBody(input, () => (taken += 1)),
+              duplex: 'half',
+              // The deadline's signal stops firing once the headers are in; ac stops the stream later.
+              signal: AbortSignal.any([d.signal, ac.signal]),
+            } as RequestInit);
+            if (!r.ok) throw await errorFromResponse(r);
+            if (!r.body)
+              throw new BouncerError('BOUNCER_CLIENT_PROTOCOL', 'The filter answer has no body', {
+                status: r.status,
+              });
+            return r;
+          } catch (err) {
+            throw opts.signal?.aborted
+              ? new BouncerError('BOUNCER_CLIENT_ABORTED', 'The call was aborted by the caller', {
+                  cause: err,
+                })
+              : d.why(err);
+          } finally {
+            d.clear();
+          }
+        },
+        () => !(oneShot && taken > 0),
+      );
       yield* answerBatches<R>(res.body!, settle.resolve);
     } catch (err) {
-      const e = opts.signal?.aborted && !(err instanceof BouncerError) ? new BouncerError('BOUNCER_CLIENT_ABORTED', 'The call was aborted by the caller', { cause: err }) : err;
+      const e =
+        opts.signal?.aborted && !(err instanceof BouncerError)
+          ? new BouncerError('BOUNCER_CLIENT_ABORTED', 'The call was aborted by the caller', {
+              cause: err,
+            })
+          : err;
       settle.reject(e);
       throw e;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
       // Stopped early (break, error): stop the upload and the answer.
       ac.abort();
-      settle.reject(new BouncerError('BOUNCER_CLIENT_ABORTED', 'The filter answer was not read to its end'));
+      settle.reject(
+        new BouncerError('BOUNCER_CLIENT_ABORTED', 'The filter answer was not read to its end'),
+      );
     }
   }
 

@@ -1,8 +1,18 @@
 import { filterStream, type FilterInput } from './filter.js';
 import { requestJson, type Transport } from './http.js';
 import type {
-  AnnotatedRow, CheckOptions, CheckResult, FilterOptions, FilterStream, HistoryPage, MessageTimeline, Stats, StatsOptions,
-  SuppressInput, SuppressionEntry, SuppressionStatus,
+  AnnotatedRow,
+  CheckOptions,
+  CheckResult,
+  FilterOptions,
+  FilterStream,
+  HistoryPage,
+  MessageTimeline,
+  Stats,
+  StatsOptions,
+  SuppressInput,
+  SuppressionEntry,
+  SuppressionStatus,
 } from './types.js';
 
 export * from './types.js';
@@ -30,7 +40,8 @@ export interface BouncerClientOptions {
 /** The server's limit per /v1/check request; longer lists are sent in several requests. */
 export const MAX_CHECK_RECIPIENTS = 10_000;
 
-const iso = (t: Date | string | undefined): string | undefined => (t instanceof Date ? t.toISOString() : t);
+const iso = (t: Date | string | undefined): string | undefined =>
+  t instanceof Date ? t.toISOString() : t;
 
 /**
  * A typed client for the Bouncer API. Every call takes an optional AbortSignal; failures are
@@ -58,7 +69,11 @@ export class BouncerClient {
     const out: CheckResult = { allowed: [], suppressed: [], invalid: [] };
     for (let i = 0; i < recipients.length; i += MAX_CHECK_RECIPIENTS) {
       const r = await requestJson<CheckResult>(this.t, 'POST', '/v1/check', {
-        body: { recipients: recipients.slice(i, i + MAX_CHECK_RECIPIENTS), scope: opts.scope, purpose: opts.purpose },
+        body: {
+          recipients: recipients.slice(i, i + MAX_CHECK_RECIPIENTS),
+          scope: opts.scope,
+          purpose: opts.purpose,
+        },
         signal: opts.signal,
       });
       out.allowed.push(...r.allowed);
@@ -74,21 +89,42 @@ export class BouncerClient {
    * reader. Answers the allowed rows (or, with includeSuppressed, every row annotated) in
    * input order, streamed; `summary` settles when the last row has been read.
    */
-  filter<T extends string | object>(input: FilterInput<T>, opts: FilterOptions & { includeSuppressed: true }): FilterStream<AnnotatedRow<T>>;
+  filter<T extends string | object>(
+    input: FilterInput<T>,
+    opts: FilterOptions & { includeSuppressed: true },
+  ): FilterStream<AnnotatedRow<T>>;
   filter<T extends string | object>(input: FilterInput<T>, opts?: FilterOptions): FilterStream<T>;
-  filter<T extends string | object>(input: FilterInput<T>, opts: FilterOptions = {}): FilterStream<T | AnnotatedRow<T>> {
+  filter<T extends string | object>(
+    input: FilterInput<T>,
+    opts: FilterOptions = {},
+  ): FilterStream<T | AnnotatedRow<T>> {
     return filterStream<T, T | AnnotatedRow<T>>(this.t, input, opts);
   }
 
   /** Whether an address is suppressed (globally or in `scope`) and by which entries. */
-  async status(address: string, opts: { scope?: string; signal?: AbortSignal } = {}): Promise<SuppressionStatus> {
-    return requestJson(this.t, 'GET', `/v1/suppressions/${encodeURIComponent(address)}`, { query: { scope: opts.scope }, signal: opts.signal });
+  async status(
+    address: string,
+    opts: { scope?: string; signal?: AbortSignal } = {},
+  ): Promise<SuppressionStatus> {
+    return requestJson(this.t, 'GET', `/v1/suppressions/${encodeURIComponent(address)}`, {
+      query: { scope: opts.scope },
+      signal: opts.signal,
+    });
   }
 
   /** Suppress an address by hand (audited; needs a `write` key). Repeating it updates the same entry. */
-  async suppress(input: SuppressInput, opts: { signal?: AbortSignal } = {}): Promise<SuppressionEntry> {
+  async suppress(
+    input: SuppressInput,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<SuppressionEntry> {
     return requestJson(this.t, 'POST', '/v1/suppressions', {
-      body: { address: input.address, note: input.note, reason: input.reason, scope: input.scope, expires_at: iso(input.expiresAt) },
+      body: {
+        address: input.address,
+        note: input.note,
+        reason: input.reason,
+        scope: input.scope,
+        expires_at: iso(input.expiresAt),
+      },
       signal: opts.signal,
     });
   }
@@ -98,33 +134,60 @@ export class BouncerClient {
    * scope. A BouncerError with status 404 when there was none (also when a retried attempt
    * finds the first one already removed it).
    */
-  async unsuppress(address: string, opts: { note: string; scope?: string; signal?: AbortSignal }): Promise<{ removed: SuppressionEntry[] }> {
-    return requestJson(this.t, 'DELETE', `/v1/suppressions/${encodeURIComponent(address)}`, { query: { note: opts.note, scope: opts.scope }, signal: opts.signal });
+  async unsuppress(
+    address: string,
+    opts: { note: string; scope?: string; signal?: AbortSignal },
+  ): Promise<{ removed: SuppressionEntry[] }> {
+    return requestJson(this.t, 'DELETE', `/v1/suppressions/${encodeURIComponent(address)}`, {
+      query: { note: opts.note, scope: opts.scope },
+      signal: opts.signal,
+    });
   }
 
   /** One page of the events of an address, newest first; pass `next_cursor` back for the next. */
-  async history(address: string, opts: { limit?: number; cursor?: string; signal?: AbortSignal } = {}): Promise<HistoryPage> {
-    return requestJson(this.t, 'GET', '/v1/events', { query: { address, limit: opts.limit, cursor: opts.cursor }, signal: opts.signal });
+  async history(
+    address: string,
+    opts: { limit?: number; cursor?: string; signal?: AbortSignal } = {},
+  ): Promise<HistoryPage> {
+    return requestJson(this.t, 'GET', '/v1/events', {
+      query: { address, limit: opts.limit, cursor: opts.cursor },
+      signal: opts.signal,
+    });
   }
 
   /** Every event of an address, newest first, page after page. */
-  async *allHistory(address: string, opts: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<HistoryPage['events'][number]> {
+  async *allHistory(
+    address: string,
+    opts: { pageSize?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<HistoryPage['events'][number]> {
     let cursor: string | undefined;
     do {
-      const page = await this.history(address, { limit: opts.pageSize ?? 500, cursor, signal: opts.signal });
+      const page = await this.history(address, {
+        limit: opts.pageSize ?? 500,
+        cursor,
+        signal: opts.signal,
+      });
       yield* page.events;
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
   }
 
   /** The timeline of one message by the provider's message id; a BouncerError with status 404 when unknown. */
-  async message(providerMessageId: string, opts: { signal?: AbortSignal } = {}): Promise<MessageTimeline> {
-    return requestJson(this.t, 'GET', `/v1/messages/${encodeURIComponent(providerMessageId)}`, { signal: opts.signal });
+  async message(
+    providerMessageId: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<MessageTimeline> {
+    return requestJson(this.t, 'GET', `/v1/messages/${encodeURIComponent(providerMessageId)}`, {
+      signal: opts.signal,
+    });
   }
 
   /** Delivery and engagement counts and rates per UTC hour or day. */
   async stats(opts: StatsOptions = {}): Promise<Stats> {
-    return requestJson(this.t, 'GET', '/v1/stats', { query: { from: iso(opts.from), to: iso(opts.to), interval: opts.interval, by: opts.by }, signal: opts.signal });
+    return requestJson(this.t, 'GET', '/v1/stats', {
+      query: { from: iso(opts.from), to: iso(opts.to), interval: opts.interval, by: opts.by },
+      signal: opts.signal,
+    });
   }
 }
 

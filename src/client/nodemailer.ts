@@ -63,15 +63,24 @@ type AddressValue = Mail.Options['to'];
 
 function parseField(value: AddressValue): Entry[] {
   const out: Entry[] = [];
-  for (const v of Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]) {
+  for (const v of Array.isArray(value)
+    ? value
+    : value === undefined || value === null
+      ? []
+      : [value]) {
     if (typeof v === 'string') out.push(...addressparser(v, { flatten: true }));
-    else if (v && typeof v === 'object' && typeof v.address === 'string') out.push({ name: v.name ?? '', address: v.address });
+    else if (v && typeof v === 'object' && typeof v.address === 'string')
+      out.push({ name: v.name ?? '', address: v.address });
   }
   return out.filter((e) => e.address !== '');
 }
 
-const refusal = (code: string, message: string, bouncer: BouncerSendInfo | undefined, cause?: unknown): BouncerPluginError =>
-  Object.assign(new Error(message, { cause }), { code, bouncer });
+const refusal = (
+  code: string,
+  message: string,
+  bouncer: BouncerSendInfo | undefined,
+  cause?: unknown,
+): BouncerPluginError => Object.assign(new Error(message, { cause }), { code, bouncer });
 
 /** `info.bouncer` rides on the transport's answer: sendMail has no other way to carry it. */
 const results = new WeakMap<object, BouncerSendInfo>();
@@ -83,25 +92,40 @@ const wrapped = new WeakSet<object>();
  * Keyed by the message object, so concurrent sends do not mix.
  */
 function attachResults(mailer: Mail): void {
-  const transport = (mailer as unknown as { transporter?: { send: (mail: object, done: (err: Error | null, info?: unknown) => void) => void } }).transporter;
+  const transport = (
+    mailer as unknown as {
+      transporter?: {
+        send: (mail: object, done: (err: Error | null, info?: unknown) => void) => void;
+      };
+    }
+  ).transporter;
   if (!transport || wrapped.has(transport)) return;
   wrapped.add(transport);
   const send = transport.send.bind(transport);
   transport.send = (mail, done) =>
     send(mail, (err, info) => {
       const r = results.get(mail);
-      if (!err && r && info && typeof info === 'object') (info as { bouncer?: BouncerSendInfo }).bouncer = r;
+      if (!err && r && info && typeof info === 'object')
+        (info as { bouncer?: BouncerSendInfo }).bouncer = r;
       done(err, info);
     });
 }
 
 /** The plugin's record of a sent message, from sendMail's info. */
 export function bouncerInfo(info: unknown): BouncerSendInfo | undefined {
-  return info && typeof info === 'object' ? (info as { bouncer?: BouncerSendInfo }).bouncer : undefined;
+  return info && typeof info === 'object'
+    ? (info as { bouncer?: BouncerSendInfo }).bouncer
+    : undefined;
 }
 
 export function bouncerPlugin(opts: BouncerPluginOptions): Mail.PluginFunction {
-  const client = opts.client ?? new BouncerClient({ baseUrl: opts.baseUrl ?? '', apiKey: opts.apiKey ?? '', timeoutMs: opts.timeoutMs ?? 5_000 });
+  const client =
+    opts.client ??
+    new BouncerClient({
+      baseUrl: opts.baseUrl ?? '',
+      apiKey: opts.apiKey ?? '',
+      timeoutMs: opts.timeoutMs ?? 5_000,
+    });
   return (mail: MailMessage, callback: (err?: Error | null) => void): void => {
     attachResults(mail.mailer);
     filterMessage(client, opts, mail).then(
@@ -114,10 +138,15 @@ export function bouncerPlugin(opts: BouncerPluginOptions): Mail.PluginFunction {
   };
 }
 
-async function filterMessage(client: BouncerClient, opts: BouncerPluginOptions, mail: MailMessage): Promise<BouncerSendInfo> {
+async function filterMessage(
+  client: BouncerClient,
+  opts: BouncerPluginOptions,
+  mail: MailMessage,
+): Promise<BouncerSendInfo> {
   const data = mail.data;
   const fields = new Map<AddressField, Entry[]>(FIELDS.map((f) => [f, parseField(data[f])]));
-  const envelope = data.envelope as { to?: AddressValue; cc?: AddressValue; bcc?: AddressValue } | undefined;
+  const envelope = data.envelope as
+    { to?: AddressValue; cc?: AddressValue; bcc?: AddressValue } | undefined;
   const envelopeTo = envelope ? FIELDS.flatMap((f) => parseField(envelope[f])) : [];
   const all = [...new Set([...[...fields.values()].flat(), ...envelopeTo].map((e) => e.address))];
   const info: BouncerSendInfo = { removed: [], checked: all.length };
@@ -131,8 +160,13 @@ async function filterMessage(client: BouncerClient, opts: BouncerPluginOptions, 
   } catch (err) {
     const unreachable = err instanceof BouncerError && (err.status === null || err.status >= 500);
     const message = err instanceof Error ? err.message : String(err);
-    if (unreachable && opts.failOpen) return { ...info, skipped: { code: (err).code, message } };
-    throw refusal(unreachable ? UNAVAILABLE : REFUSED, `Bouncer could not check the recipients, the message was not sent: ${message}`, undefined, err);
+    if (unreachable && opts.failOpen) return { ...info, skipped: { code: err.code, message } };
+    throw refusal(
+      unreachable ? UNAVAILABLE : REFUSED,
+      `Bouncer could not check the recipients, the message was not sent: ${message}`,
+      undefined,
+      err,
+    );
   }
   if (verdicts.size === 0) return info;
   const keep = (field: RemovedRecipient['field'], entries: Entry[]): Entry[] =>
@@ -149,12 +183,17 @@ async function filterMessage(client: BouncerClient, opts: BouncerPluginOptions, 
   }
   if (envelope) {
     const kept = FIELDS.map((f) => [f, keep('envelope', parseField(envelope[f]))] as const);
-    for (const [f, list] of kept) if (envelope[f] !== undefined) envelope[f] = list.map((e) => e.address);
+    for (const [f, list] of kept)
+      if (envelope[f] !== undefined) envelope[f] = list.map((e) => e.address);
     remaining = kept.reduce((n, [, list]) => n + list.length, 0);
   }
   if (remaining === 0) {
     const reasons = [...new Set(info.removed.map((r) => r.reason))].join(', ');
-    throw refusal(ALL_SUPPRESSED, `Every recipient of this message is suppressed by Bouncer (${reasons}); it was not sent`, info);
+    throw refusal(
+      ALL_SUPPRESSED,
+      `Every recipient of this message is suppressed by Bouncer (${reasons}); it was not sent`,
+      info,
+    );
   }
   return info;
 }

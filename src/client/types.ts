@@ -55,7 +55,13 @@ export interface SuppressionStatus {
   channel: string;
   /** True when a global entry (or one in the asked scope) is in force. */
   suppressed: boolean;
-  entries: Array<{ scope: string; reason: string; source: string; since: string; until: string | null }>;
+  entries: Array<{
+    scope: string;
+    reason: string;
+    source: string;
+    since: string;
+    until: string | null;
+  }>;
 }
 
 export interface SuppressInput {
@@ -106,7 +112,12 @@ export interface MessageTimeline {
   providers: string[];
   campaign: string | null;
   /** Per recipient, the strongest outcome seen: complaint > bounce > dropped > delivered > deferred > processed. */
-  recipients: Array<{ channel: string; address: string; status: string | null; last_event_at: string }>;
+  recipients: Array<{
+    channel: string;
+    address: string;
+    status: string | null;
+    last_event_at: string;
+  }>;
   first_event_at: string;
   last_event_at: string;
   /** Oldest first. */
@@ -183,7 +194,9 @@ export interface FilterOptions {
 }
 
 /** A row as the server answers it with `includeSuppressed`: a bare string becomes `{address}`. */
-export type AnnotatedRow<T> = (T extends string ? { address: string } : T) & { bouncer: FilterVerdict };
+export type AnnotatedRow<T> = (T extends string ? { address: string } : T) & {
+  bouncer: FilterVerdict;
+};
 
 /**
  * The answer of `filter`: iterate it for the rows (in input order); `summary` settles when the

@@ -1,17 +1,23 @@
 import { domainToASCII } from 'node:url';
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import {
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js';
 
 export const CHANNELS = ['email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export type Normalised = { ok: true; channel: Channel; address: string } | { ok: false; error: string };
+export type Normalised =
+  { ok: true; channel: Channel; address: string } | { ok: false; error: string };
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
 const MAX_LABEL_LENGTH = 63;
 // RFC 5322 atext, dot-separated (dot-atom), plus UTF-8 letters (RFC 6531 SMTPUTF8).
 // Quoted local parts are handled separately.
-const DOT_ATOM_LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*$/;
+const DOT_ATOM_LOCAL =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*$/;
 const QUOTED_LOCAL = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"$/;
 const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
@@ -45,21 +51,26 @@ export function normaliseEmailFully(input: string): Normalised {
   if (!QUOTED_LOCAL.test(local)) {
     if (local.includes('@')) return { ok: false, error: 'more than one @' };
     if (/\s/.test(local)) return { ok: false, error: 'whitespace in local part' };
-    if (local.startsWith('.') || local.endsWith('.')) return { ok: false, error: 'local part starts or ends with a dot' };
+    if (local.startsWith('.') || local.endsWith('.'))
+      return { ok: false, error: 'local part starts or ends with a dot' };
     if (local.includes('..')) return { ok: false, error: 'consecutive dots in local part' };
-    if (!DOT_ATOM_LOCAL.test(lowerLocal)) return { ok: false, error: 'invalid character in local part' };
+    if (!DOT_ATOM_LOCAL.test(lowerLocal))
+      return { ok: false, error: 'invalid character in local part' };
   }
-  if (local.length > MAX_LOCAL_LENGTH) return { ok: false, error: `local part longer than ${MAX_LOCAL_LENGTH} characters` };
+  if (local.length > MAX_LOCAL_LENGTH)
+    return { ok: false, error: `local part longer than ${MAX_LOCAL_LENGTH} characters` };
   const domain = normaliseDomain(rawDomain);
   if (!domain.ok) return domain;
   const address = `${lowerLocal}@${domain.domain}`;
-  if (address.length > MAX_EMAIL_LENGTH) return { ok: false, error: `address longer than ${MAX_EMAIL_LENGTH} characters` };
+  if (address.length > MAX_EMAIL_LENGTH)
+    return { ok: false, error: `address longer than ${MAX_EMAIL_LENGTH} characters` };
   return { ok: true, channel: 'email', address };
 }
 
 // Plain ASCII `local@domain` with nothing to trim, unwrap or convert: the shape of nearly every
 // address in a mailing list. Anything else takes the full path below.
-const SIMPLE_EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?!\d+$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+const SIMPLE_EMAIL =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?!\d+$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
 /**
  * The normalised form of a simple address, or null to take the full path. Gives exactly what
@@ -75,7 +86,8 @@ export function simpleEmail(input: string): string | null {
 
 /** 1 for the RFC 5322 atext characters of ASCII (letters, digits, !#$%&'*+/=?^_`{|}~-). */
 const ATEXT = new Uint8Array(128);
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-") ATEXT[c.charCodeAt(0)] = 1;
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
+  ATEXT[c.charCodeAt(0)] = 1;
 
 /**
  * The simple-address fast path on raw bytes: true when `bytes[start, end)` is an address that
@@ -99,7 +111,8 @@ export function isSimpleEmailBytes(bytes: Uint8Array, start: number, end: number
   }
   const at = i;
   // No @, an empty local part or one ending in a dot; long parts need the full path's checks.
-  if (at === end || afterDot || at - start > MAX_LOCAL_LENGTH || end - at - 1 > MAX_LABEL_LENGTH) return false;
+  if (at === end || afterDot || at - start > MAX_LOCAL_LENGTH || end - at - 1 > MAX_LABEL_LENGTH)
+    return false;
   // Domain: at least two labels of letters, digits and inner hyphens; the last not all digits.
   let labels = 0;
   let label = at + 1;
@@ -122,10 +135,13 @@ export function isSimpleEmailBytes(bytes: Uint8Array, start: number, end: number
 }
 
 /** Lower-cased ASCII form of a domain (IDN → punycode), or why it is not a valid domain. */
-export function normaliseDomain(raw: string): { ok: true; domain: string } | { ok: false; error: string } {
+export function normaliseDomain(
+  raw: string,
+): { ok: true; domain: string } | { ok: false; error: string } {
   let d = raw.trim().toLowerCase();
   if (d.endsWith('.')) d = d.slice(0, -1);
-  if (d.startsWith('[') && d.endsWith(']')) return { ok: false, error: 'address literals are not accepted' };
+  if (d.startsWith('[') && d.endsWith(']'))
+    return { ok: false, error: 'address literals are not accepted' };
   if (/\s/.test(d)) return { ok: false, error: 'whitespace in domain' };
   // eslint-disable-next-line no-control-regex -- the whole ASCII range, to skip punycode conversion
   const ascii = /^[\x00-\x7f]*$/.test(d) ? d : domainToASCII(d);
@@ -134,10 +150,12 @@ export function normaliseDomain(raw: string): { ok: true; domain: string } | { o
   if (labels.length < 2) return { ok: false, error: 'domain has no dot' };
   for (const label of labels) {
     if (label === '') return { ok: false, error: 'empty label in domain' };
-    if (label.length > MAX_LABEL_LENGTH) return { ok: false, error: `domain label longer than ${MAX_LABEL_LENGTH} characters` };
+    if (label.length > MAX_LABEL_LENGTH)
+      return { ok: false, error: `domain label longer than ${MAX_LABEL_LENGTH} characters` };
     if (!DOMAIN_LABEL.test(label)) return { ok: false, error: 'invalid character in domain' };
   }
-  if (/^\d+$/.test(labels[labels.length - 1] ?? '')) return { ok: false, error: 'top-level domain is numeric' };
+  if (/^\d+$/.test(labels[labels.length - 1] ?? ''))
+    return { ok: false, error: 'top-level domain is numeric' };
   return { ok: true, domain: ascii };
 }
 
@@ -164,7 +182,9 @@ export function normaliseAddress(input: string, defaultRegion: string): Normalis
   if (input.includes('@')) return normaliseEmail(input);
   const phone = normalisePhone(input, defaultRegion);
   // Text with letters and no @ was most likely meant as an email address.
-  return !phone.ok && phone.error === 'letters in phone number' ? { ok: false, error: 'missing @ (not an email address or a phone number)' } : phone;
+  return !phone.ok && phone.error === 'letters in phone number'
+    ? { ok: false, error: 'missing @ (not an email address or a phone number)' }
+    : phone;
 }
 
 /** True for an ISO 3166-1 alpha-2 region libphonenumber knows (`US`, `GB`, `NL`…). */

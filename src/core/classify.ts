@@ -1,5 +1,9 @@
 import type { Reason, Severity } from './events.js';
-import { providerReason, RECIPIENT_DOES_NOT_EXIST, RECIPIENT_PROBABLY_UNKNOWN } from './classify-hints.js';
+import {
+  providerReason,
+  RECIPIENT_DOES_NOT_EXIST,
+  RECIPIENT_PROBABLY_UNKNOWN,
+} from './classify-hints.js';
 import { FIRST_PASS, SECOND_PASS, STATUS_REASON, TEXT, WEAK_REASONS } from './classify-patterns.js';
 
 /**
@@ -14,15 +18,54 @@ import { FIRST_PASS, SECOND_PASS, STATUS_REASON, TEXT, WEAK_REASONS } from './cl
  * sender (MAIL FROM) from rejections of the recipient.
  */
 export const FINE_REASONS = [
-  'authfailure', 'badreputation', 'blocked', 'contenterror', 'delivered', 'emailtoolarge', 'expired',
-  'failedstarttls', 'feedback', 'filtered', 'hasmoved', 'hostunknown', 'mailboxfull', 'mailererror',
-  'networkerror', 'norelaying', 'notaccept', 'notcompliantrfc', 'onhold', 'policyviolation',
-  'ratelimited', 'rejected', 'requireptr', 'securityerror', 'spamdetected', 'suppressed', 'suspend',
-  'syntaxerror', 'systemerror', 'systemfull', 'undefined', 'userunknown', 'vacation', 'virusdetected',
+  'authfailure',
+  'badreputation',
+  'blocked',
+  'contenterror',
+  'delivered',
+  'emailtoolarge',
+  'expired',
+  'failedstarttls',
+  'feedback',
+  'filtered',
+  'hasmoved',
+  'hostunknown',
+  'mailboxfull',
+  'mailererror',
+  'networkerror',
+  'norelaying',
+  'notaccept',
+  'notcompliantrfc',
+  'onhold',
+  'policyviolation',
+  'ratelimited',
+  'rejected',
+  'requireptr',
+  'securityerror',
+  'spamdetected',
+  'suppressed',
+  'suspend',
+  'syntaxerror',
+  'systemerror',
+  'systemfull',
+  'undefined',
+  'userunknown',
+  'vacation',
+  'virusdetected',
 ] as const;
 export type FineReason = (typeof FINE_REASONS)[number];
 
-export const SMTP_COMMANDS = ['CONN', 'HELO', 'EHLO', 'STARTTLS', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'BDAT'] as const;
+export const SMTP_COMMANDS = [
+  'CONN',
+  'HELO',
+  'EHLO',
+  'STARTTLS',
+  'AUTH',
+  'MAIL',
+  'RCPT',
+  'DATA',
+  'BDAT',
+] as const;
 export type SmtpCommand = (typeof SMTP_COMMANDS)[number];
 
 export interface BounceSignal {
@@ -62,12 +105,34 @@ export interface BounceClassification {
 const ALWAYS_HARD: ReadonlySet<FineReason> = new Set(['userunknown', 'hostunknown', 'hasmoved']);
 /** Failures caused by the sender (reputation, content, authentication, rate): never suppress the recipient. */
 const SENDER_SIDE: ReadonlySet<FineReason> = new Set([
-  'authfailure', 'badreputation', 'blocked', 'contenterror', 'emailtoolarge', 'failedstarttls',
-  'norelaying', 'notcompliantrfc', 'policyviolation', 'ratelimited', 'rejected', 'requireptr',
-  'securityerror', 'spamdetected', 'syntaxerror', 'virusdetected', 'suppressed',
+  'authfailure',
+  'badreputation',
+  'blocked',
+  'contenterror',
+  'emailtoolarge',
+  'failedstarttls',
+  'norelaying',
+  'notcompliantrfc',
+  'policyviolation',
+  'ratelimited',
+  'rejected',
+  'requireptr',
+  'securityerror',
+  'spamdetected',
+  'syntaxerror',
+  'virusdetected',
+  'suppressed',
 ]);
 const NOT_FAILURES: ReadonlySet<FineReason> = new Set(['delivered', 'feedback', 'vacation']);
-const BEFORE_DATA: ReadonlySet<string> = new Set(['CONN', 'HELO', 'EHLO', 'STARTTLS', 'AUTH', 'MAIL', 'RCPT']);
+const BEFORE_DATA: ReadonlySet<string> = new Set([
+  'CONN',
+  'HELO',
+  'EHLO',
+  'STARTTLS',
+  'AUTH',
+  'MAIL',
+  'RCPT',
+]);
 
 /** `5.1.1` out of a status field; x.0.9xx codes are Sisimai's inventions, not statuses. */
 export function normaliseStatus(status: string | null | undefined): string | null {
@@ -90,7 +155,9 @@ export function statusReason(status: string | null | undefined): FineReason | ''
 export function commandOf(text: string): SmtpCommand | null {
   const t = text.toUpperCase();
   const m =
-    /(?:AFTER|IN REPLY TO|RESPONSE TO|REJECTED AT|FAILED AT)\s+(?:THE\s+)?(?:END OF\s+)?(HELO|EHLO|STARTTLS|AUTH|MAIL FROM|RCPT TO|DATA|BDAT|MAIL(?= COMMAND)|RCPT(?= COMMAND))\b/.exec(t) ??
+    /(?:AFTER|IN REPLY TO|RESPONSE TO|REJECTED AT|FAILED AT)\s+(?:THE\s+)?(?:END OF\s+)?(HELO|EHLO|STARTTLS|AUTH|MAIL FROM|RCPT TO|DATA|BDAT|MAIL(?= COMMAND)|RCPT(?= COMMAND))\b/.exec(
+      t,
+    ) ??
     /^>>>\s*(HELO|EHLO|STARTTLS|AUTH|MAIL FROM|RCPT TO|DATA|BDAT)\b/m.exec(t) ??
     /\bSMTP:(RCPT|MAIL|DATA)\b/.exec(t) ??
     /\b(MAIL FROM|RCPT TO):?\s*</.exec(t);
@@ -140,24 +207,43 @@ function probe(reason: FineReason, c: Ctx): boolean {
   switch (reason) {
     case 'userunknown':
       if (status === 'userunknown') {
-        return !(['norelaying', 'blocked', 'mailboxfull', 'hasmoved', 'rejected', 'notaccept', 'filtered'] as const).some((r) => matchesReason(r, text));
+        return !(
+          [
+            'norelaying',
+            'blocked',
+            'mailboxfull',
+            'hasmoved',
+            'rejected',
+            'notaccept',
+            'filtered',
+          ] as const
+        ).some((r) => matchesReason(r, text));
       }
       // Words only a recipient lookup produces settle it whatever the phase the MTA reports.
       if (status !== 'filtered' && RECIPIENT_DOES_NOT_EXIST.test(text)) return true;
-      if (status !== 'filtered' && command === null && RECIPIENT_PROBABLY_UNKNOWN.test(text)) return true;
+      if (status !== 'filtered' && command === null && RECIPIENT_PROBABLY_UNKNOWN.test(text))
+        return true;
       if (command === null && !c.mailContext) return matchesReason('userunknown', text);
       return command === 'RCPT' && matchesReason('userunknown', text);
     case 'filtered':
-      if (status === 'filtered') return matchesReason('userunknown', text) || matchesReason('filtered', text);
+      if (status === 'filtered')
+        return matchesReason('userunknown', text) || matchesReason('filtered', text);
       if (command && BEFORE_DATA.has(command)) return false;
       return matchesReason('filtered', text) || matchesReason('userunknown', text);
     case 'rejected':
       if (status === 'rejected') return true;
       // "Sender rejected" under a recipient code (5.1.0) is still about the sender.
-      if (status === 'userunknown' && /\bsender (address )?(was )?rejected\b/.test(text)) return true;
+      if (status === 'userunknown' && /\bsender (address )?(was )?rejected\b/.test(text))
+        return true;
       if (command === 'MAIL') return matchesReason('rejected', text);
       if (command === 'DATA' && status !== 'userunknown') return matchesReason('rejected', text);
-      if (status === '' || status === 'onhold' || status === 'securityerror' || status === 'systemerror') return matchesReason('rejected', text);
+      if (
+        status === '' ||
+        status === 'onhold' ||
+        status === 'securityerror' ||
+        status === 'systemerror'
+      )
+        return matchesReason('rejected', text);
       return false;
     case 'spamdetected':
       if (status === 'spamdetected') return true;
@@ -165,7 +251,8 @@ function probe(reason: FineReason, c: Ctx): boolean {
       return matchesReason('spamdetected', text);
     case 'hostunknown':
       if (c.temporary) return false;
-      if (status === 'hostunknown') return !matchesReason('networkerror', text) || matchesReason('hostunknown', text);
+      if (status === 'hostunknown')
+        return !matchesReason('networkerror', text) || matchesReason('hostunknown', text);
       return matchesReason('hostunknown', text);
     case 'policyviolation':
       // Text-only: checked in the second pass, never confirmed by a status alone.
@@ -185,7 +272,8 @@ function anotherOne(c: Ctx, action: string | null, diagType: string): FineReason
   for (const r of SECOND_PASS) if (matchesReason(r, c.text)) return r;
   if (c.status !== '') return c.status;
   if (diagType.startsWith('X-UNIX')) return 'mailererror';
-  if (matchesReason('syntaxerror', c.text) || /^50[0-4]$/.test(c.smtpCode ?? '')) return 'syntaxerror';
+  if (matchesReason('syntaxerror', c.text) || /^50[0-4]$/.test(c.smtpCode ?? ''))
+    return 'syntaxerror';
   if (action === 'delayed' || action === 'expired') return 'expired';
   if (c.command === 'HELO' || c.command === 'EHLO') return 'blocked';
   return '';
@@ -198,14 +286,22 @@ export function fineReasonOf(signal: BounceSignal): FineReason | null {
   const text = (signal.diagnostic ?? '').toLowerCase().replace(/\s+/g, ' ');
   const status = statusReason(signal.enhancedStatus);
   if (status === 'delivered') return 'delivered';
-  const provider = providerReason(text, normaliseStatus(signal.enhancedStatus), [signal.recipientDomain ?? null, signal.remoteHost ?? null, signal.reportingHost ?? null]);
+  const provider = providerReason(text, normaliseStatus(signal.enhancedStatus), [
+    signal.recipientDomain ?? null,
+    signal.remoteHost ?? null,
+    signal.reportingHost ?? null,
+  ]);
   if (provider) return provider;
   const action = signal.action?.toLowerCase() ?? null;
   const code = normaliseStatus(signal.enhancedStatus);
   const smtpCode = signal.smtpCode?.trim() ?? null;
   const c: Ctx = {
-    text, status, command: signal.smtpCommand ?? commandOf(text), hasStatus: code !== null,
-    temporary: code ? code.startsWith('4') : /^4\d\d$/.test(smtpCode ?? ''), smtpCode,
+    text,
+    status,
+    command: signal.smtpCommand ?? commandOf(text),
+    hasStatus: code !== null,
+    temporary: code ? code.startsWith('4') : /^4\d\d$/.test(smtpCode ?? ''),
+    smtpCode,
     mailContext: signal.smtpCommand !== undefined,
   };
   if (known) c.status = known;
@@ -220,7 +316,9 @@ export function fineReasonOf(signal: BounceSignal): FineReason | null {
   return text !== '' ? 'onhold' : null;
 }
 
-export function isPermanent(signal: Pick<BounceSignal, 'enhancedStatus' | 'smtpCode'>): boolean | null {
+export function isPermanent(
+  signal: Pick<BounceSignal, 'enhancedStatus' | 'smtpCode'>,
+): boolean | null {
   const status = normaliseStatus(signal.enhancedStatus);
   if (status) return status.startsWith('5');
   const code = signal.smtpCode?.trim();
@@ -238,15 +336,23 @@ export function classifyBounce(signal: BounceSignal): BounceClassification {
  * sender-side failures suppress nothing, the rest are soft. `permanent` is the status/reply
  * class (null when unknown); `providerSeverity` is used only when the reason says nothing.
  */
-export function classificationOf(fine: FineReason, permanent: boolean | null, providerSeverity?: Severity | null): BounceClassification {
+export function classificationOf(
+  fine: FineReason,
+  permanent: boolean | null,
+  providerSeverity?: Severity | null,
+): BounceClassification {
   if (NOT_FAILURES.has(fine)) return { fineReason: fine, severity: 'soft', suppression: null };
-  if (ALWAYS_HARD.has(fine)) return { fineReason: fine, severity: 'hard', suppression: 'hard_bounce' };
+  if (ALWAYS_HARD.has(fine))
+    return { fineReason: fine, severity: 'hard', suppression: 'hard_bounce' };
   if (SENDER_SIDE.has(fine)) return { fineReason: fine, severity: 'soft', suppression: null };
-  if (fine === 'notaccept' && permanent !== false) return { fineReason: fine, severity: 'hard', suppression: 'hard_bounce' };
+  if (fine === 'notaccept' && permanent !== false)
+    return { fineReason: fine, severity: 'hard', suppression: 'hard_bounce' };
   if (fine === 'undefined' || fine === 'onhold') {
     // Nothing in the text: trust the provider's own verdict, else count it as a soft failure.
-    if (providerSeverity === 'hard') return { fineReason: fine, severity: 'hard', suppression: 'hard_bounce' };
-    const severity: Severity = providerSeverity === 'soft' || permanent === false ? 'soft' : 'undetermined';
+    if (providerSeverity === 'hard')
+      return { fineReason: fine, severity: 'hard', suppression: 'hard_bounce' };
+    const severity: Severity =
+      providerSeverity === 'soft' || permanent === false ? 'soft' : 'undetermined';
     return { fineReason: fine, severity, suppression: 'soft_bounce' };
   }
   return { fineReason: fine, severity: 'soft', suppression: 'soft_bounce' };

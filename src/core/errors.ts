@@ -5,7 +5,10 @@
 export const ERROR_CODES = {
   BOUNCER_ERR_VALIDATION: { status: 400, message: 'The request is invalid' },
   BOUNCER_ERR_UNAUTHORIZED: { status: 401, message: 'Authentication required' },
-  BOUNCER_ERR_FORBIDDEN: { status: 403, message: 'This API key lacks the scope for this operation' },
+  BOUNCER_ERR_FORBIDDEN: {
+    status: 403,
+    message: 'This API key lacks the scope for this operation',
+  },
   BOUNCER_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   BOUNCER_ERR_CONFLICT: { status: 409, message: 'Conflict' },
   BOUNCER_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },

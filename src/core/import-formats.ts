@@ -9,7 +9,13 @@ import { REASON_RANK } from './policy.js';
  * Pure: a header (or an NDJSON object) in, one ImportRow per record out.
  */
 
-export type ImportKind = 'bouncer' | 'ses' | 'sendgrid_bounces' | 'sendgrid_spam_reports' | 'sendgrid_unsubscribes' | 'generic';
+export type ImportKind =
+  | 'bouncer'
+  | 'ses'
+  | 'sendgrid_bounces'
+  | 'sendgrid_spam_reports'
+  | 'sendgrid_unsubscribes'
+  | 'generic';
 
 export interface ImportDefaults {
   reason?: Reason | undefined;
@@ -40,12 +46,18 @@ export function detectImportKind(header: readonly string[]): ImportKind {
   if (h.has('address') && h.has('reason') && h.has('scope')) return 'bouncer';
   if (h.has('email') && h.has('status') && h.has('reason')) return 'sendgrid_bounces';
   if (h.has('email') && h.has('ip')) return 'sendgrid_spam_reports';
-  if (h.has('email') && (h.has('created') || h.has('created_at')) && h.size <= 3) return 'sendgrid_unsubscribes';
+  if (h.has('email') && (h.has('created') || h.has('created_at')) && h.size <= 3)
+    return 'sendgrid_unsubscribes';
   return 'generic';
 }
 
 const DEFAULT_SOURCE: Record<ImportKind, string> = {
-  bouncer: 'import', ses: 'ses', sendgrid_bounces: 'sendgrid', sendgrid_spam_reports: 'sendgrid', sendgrid_unsubscribes: 'sendgrid', generic: 'import',
+  bouncer: 'import',
+  ses: 'ses',
+  sendgrid_bounces: 'sendgrid',
+  sendgrid_spam_reports: 'sendgrid',
+  sendgrid_unsubscribes: 'sendgrid',
+  generic: 'import',
 };
 
 /** Epoch seconds or ms, or ISO-8601 / `YYYY-MM-DD hh:mm:ss` (read as UTC); null if unreadable. */
@@ -54,19 +66,33 @@ export function parseImportTime(v: unknown): number | null {
   if (typeof v !== 'string' || v.trim() === '') return null;
   const s = v.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return parseImportTime(Number(s));
-  const t = Date.parse(/^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?$/.test(s) ? `${s.replace(' ', 'T')}Z` : s);
+  const t = Date.parse(
+    /^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?$/.test(s) ? `${s.replace(' ', 'T')}Z` : s,
+  );
   return Number.isNaN(t) ? null : t;
 }
 
-function reasonFor(kind: ImportKind, rec: Record<string, unknown>, defaults: ImportDefaults): string {
+function reasonFor(
+  kind: ImportKind,
+  rec: Record<string, unknown>,
+  defaults: ImportDefaults,
+): string {
   if (defaults.reason) return defaults.reason;
   const r = typeof rec.reason === 'string' ? rec.reason.trim() : '';
   switch (kind) {
     case 'ses':
-      return r.toUpperCase() === 'COMPLAINT' ? 'spam_complaint' : r.toUpperCase() === 'BOUNCE' ? 'hard_bounce' : `Reason "${r}" is neither BOUNCE nor COMPLAINT`;
+      return r.toUpperCase() === 'COMPLAINT'
+        ? 'spam_complaint'
+        : r.toUpperCase() === 'BOUNCE'
+          ? 'hard_bounce'
+          : `Reason "${r}" is neither BOUNCE nor COMPLAINT`;
     case 'sendgrid_bounces':
       // SendGrid keeps 4.x.x bounces on the list too; they are soft.
-      return String(rec.status ?? '').trim().startsWith('4') ? 'soft_bounce' : 'hard_bounce';
+      return String(rec.status ?? '')
+        .trim()
+        .startsWith('4')
+        ? 'soft_bounce'
+        : 'hard_bounce';
     case 'sendgrid_spam_reports':
       return 'spam_complaint';
     case 'sendgrid_unsubscribes':
@@ -85,24 +111,41 @@ export function lowerKeys(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** One record (CSV fields by header name, or an NDJSON object) → the suppression to import. */
-export function importRow(kind: ImportKind, raw: Record<string, unknown>, defaults: ImportDefaults): ImportParse {
+export function importRow(
+  kind: ImportKind,
+  raw: Record<string, unknown>,
+  defaults: ImportDefaults,
+): ImportParse {
   const rec = lowerKeys(raw);
-  const address = [rec.address, rec.email, rec.emailaddress, rec.phone].find((v) => typeof v === 'string' && v.trim() !== '');
-  if (typeof address !== 'string') return { ok: false, error: 'no address (columns address, email, EmailAddress or phone)' };
+  const address = [rec.address, rec.email, rec.emailaddress, rec.phone].find(
+    (v) => typeof v === 'string' && v.trim() !== '',
+  );
+  if (typeof address !== 'string')
+    return { ok: false, error: 'no address (columns address, email, EmailAddress or phone)' };
   const reason = reasonFor(kind, rec, defaults);
   if (!isReason(reason)) return { ok: false, error: reason };
-  const scopeValue = typeof rec.scope === 'string' && rec.scope.trim() !== '' ? rec.scope.trim() : (defaults.scope ?? '*');
-  const source = typeof rec.source === 'string' && rec.source.trim() !== '' ? rec.source.trim() : (defaults.source ?? DEFAULT_SOURCE[kind]);
+  const scopeValue =
+    typeof rec.scope === 'string' && rec.scope.trim() !== ''
+      ? rec.scope.trim()
+      : (defaults.scope ?? '*');
+  const source =
+    typeof rec.source === 'string' && rec.source.trim() !== ''
+      ? rec.source.trim()
+      : (defaults.source ?? DEFAULT_SOURCE[kind]);
   const at = parseImportTime(rec.since ?? rec.created ?? rec.created_at ?? rec.lastupdatetime);
   let expiresAt: number | null = null;
   if (rec.until !== undefined && rec.until !== null && rec.until !== '') {
     expiresAt = parseImportTime(rec.until);
-    if (expiresAt === null) return { ok: false, error: `until "${String(rec.until)}" is not a time` };
+    if (expiresAt === null)
+      return { ok: false, error: `until "${String(rec.until)}" is not a time` };
   }
-  const metadata: Record<string, unknown> = typeof rec.metadata === 'object' && rec.metadata !== null ? { ...rec.metadata } : {};
+  const metadata: Record<string, unknown> =
+    typeof rec.metadata === 'object' && rec.metadata !== null ? { ...rec.metadata } : {};
   metadata.imported = kind;
-  if (kind === 'sendgrid_bounces' && typeof rec.reason === 'string' && rec.reason) metadata.diagnostic = rec.reason.slice(0, 1_000);
-  if (kind === 'sendgrid_bounces' && typeof rec.status === 'string' && rec.status) metadata.enhancedStatus = rec.status;
+  if (kind === 'sendgrid_bounces' && typeof rec.reason === 'string' && rec.reason)
+    metadata.diagnostic = rec.reason.slice(0, 1_000);
+  if (kind === 'sendgrid_bounces' && typeof rec.status === 'string' && rec.status)
+    metadata.enhancedStatus = rec.status;
   return { ok: true, row: { address, reason, scope: scopeValue, source, at, expiresAt, metadata } };
 }
 
@@ -116,7 +159,11 @@ export interface ExistingSuppression {
  * stronger suppression is never weakened (a permanent one by a temporary one, or by a weaker
  * reason); an expired one is always replaced.
  */
-export function importReplaces(current: ExistingSuppression, incoming: ExistingSuppression, now: number): boolean {
+export function importReplaces(
+  current: ExistingSuppression,
+  incoming: ExistingSuppression,
+  now: number,
+): boolean {
   const currentActive = current.expiresAt === null || current.expiresAt > now;
   if (!currentActive) return true;
   const rank = (REASON_RANK[incoming.reason] ?? 0) - (REASON_RANK[current.reason] ?? 0);

@@ -20,7 +20,12 @@ export interface PolicyConfig {
   allowlist: { addresses: readonly string[]; domains: readonly string[] };
 }
 
-const SOFT_RULE: ReasonRule = { mode: 'cooldown', cooldownMs: 7 * MS_PER_DAY, permanentAfter: 5, windowMs: 30 * MS_PER_DAY };
+const SOFT_RULE: ReasonRule = {
+  mode: 'cooldown',
+  cooldownMs: 7 * MS_PER_DAY,
+  permanentAfter: 5,
+  windowMs: 30 * MS_PER_DAY,
+};
 
 export const DEFAULT_POLICY: PolicyConfig = {
   rules: {
@@ -80,8 +85,13 @@ export function isActive(state: Pick<SuppressionState, 'expiresAt'>, now: number
 }
 
 export function isAllowlisted(policy: PolicyConfig, channel: Channel, address: string): boolean {
-  if (policy.allowlist.addresses.length > 0 && policy.allowlist.addresses.includes(address)) return true;
-  return channel === 'email' && policy.allowlist.domains.length > 0 && policy.allowlist.domains.includes(emailDomain(address));
+  if (policy.allowlist.addresses.length > 0 && policy.allowlist.addresses.includes(address))
+    return true;
+  return (
+    channel === 'email' &&
+    policy.allowlist.domains.length > 0 &&
+    policy.allowlist.domains.includes(emailDomain(address))
+  );
 }
 
 function eventMetadata(event: NormalisedEvent): Record<string, unknown> {
@@ -110,7 +120,9 @@ export function decide(
 ): PolicyDecision {
   switch (event.type) {
     case 'delivered':
-      return current && current.softCount > 0 ? { kind: 'reset-soft' } : { kind: 'none', why: 'delivered' };
+      return current && current.softCount > 0
+        ? { kind: 'reset-soft' }
+        : { kind: 'none', why: 'delivered' };
     case 'resubscribe':
       return { kind: 'lift', reasons: ['unsubscribe'] };
     case 'sms_opt_in':
@@ -122,16 +134,24 @@ export function decide(
   }
   const reason = event.reason;
   if (!reason) return { kind: 'none', why: 'event carries no suppression reason' };
-  if (isAllowlisted(policy, event.channel, event.address)) return { kind: 'none', why: 'allowlisted' };
+  if (isAllowlisted(policy, event.channel, event.address))
+    return { kind: 'none', why: 'allowlisted' };
   const rule = policy.rules[reason];
   const at = event.occurredAt;
   const metadata = { ...(current?.metadata ?? {}), ...eventMetadata(event) };
   if (rule.mode === 'none') return { kind: 'none', why: `policy ignores ${reason}` };
 
   if (rule.mode === 'permanent') {
-    if (current && current.expiresAt === null && REASON_RANK[current.reason] > REASON_RANK[reason]) {
+    if (
+      current &&
+      current.expiresAt === null &&
+      REASON_RANK[current.reason] > REASON_RANK[reason]
+    ) {
       // Already permanently suppressed for a stronger reason: keep it, note the new evidence.
-      return { kind: 'upsert', state: { ...current, lastEventAt: Math.max(current.lastEventAt, at), metadata } };
+      return {
+        kind: 'upsert',
+        state: { ...current, lastEventAt: Math.max(current.lastEventAt, at), metadata },
+      };
     }
     return {
       kind: 'upsert',
@@ -168,9 +188,23 @@ export function decide(
     (!permanent || REASON_RANK[current.reason] >= REASON_RANK[reason]);
   if (current && keepCurrent) {
     // A permanent suppression for another reason is never weakened by a soft failure.
-    return { kind: 'upsert', state: { ...current, ...base, reason: current.reason, source: current.source, expiresAt: null } };
+    return {
+      kind: 'upsert',
+      state: {
+        ...current,
+        ...base,
+        reason: current.reason,
+        source: current.source,
+        expiresAt: null,
+      },
+    };
   }
   const cooldownEnd = at + rule.cooldownMs;
-  const expiresAt = permanent ? null : Math.max(cooldownEnd, current && current.reason === reason && current.expiresAt !== null ? current.expiresAt : 0);
+  const expiresAt = permanent
+    ? null
+    : Math.max(
+        cooldownEnd,
+        current && current.reason === reason && current.expiresAt !== null ? current.expiresAt : 0,
+      );
   return { kind: 'upsert', state: { ...base, reason, source, expiresAt } };
 }

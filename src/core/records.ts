@@ -104,12 +104,20 @@ export function parseCsvRecord(text: string): CsvFields {
       }
       fields.push(value);
       if (i === text.length) return { ok: true, fields };
-      if (text.charCodeAt(i) !== 44) return { ok: false, error: `unexpected character after a closing quote at column ${i + 1}` };
+      if (text.charCodeAt(i) !== 44)
+        return {
+          ok: false,
+          error: `unexpected character after a closing quote at column ${i + 1}`,
+        };
       i++;
     } else {
       const comma = text.indexOf(',', i);
       const value = comma === -1 ? text.slice(i) : text.slice(i, comma);
-      if (value.includes('"')) return { ok: false, error: `stray quote in an unquoted field at column ${i + 1 + value.indexOf('"')}` };
+      if (value.includes('"'))
+        return {
+          ok: false,
+          error: `stray quote in an unquoted field at column ${i + 1 + value.indexOf('"')}`,
+        };
       fields.push(value);
       if (comma === -1) return { ok: true, fields };
       i = comma + 1;
@@ -136,12 +144,21 @@ export type RecordFormat = (typeof RECORD_FORMATS)[number];
 /** The record format of a Content-Type (parameters ignored), or null. */
 export function formatOfContentType(contentType: string | undefined): RecordFormat | null {
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (media === 'application/x-ndjson' || media === 'application/ndjson' || media === 'application/jsonl' || media === 'application/x-jsonlines') return 'ndjson';
+  if (
+    media === 'application/x-ndjson' ||
+    media === 'application/ndjson' ||
+    media === 'application/jsonl' ||
+    media === 'application/x-jsonlines'
+  )
+    return 'ndjson';
   if (media === 'text/csv' || media === 'application/csv') return 'csv';
   return null;
 }
 
-export const CONTENT_TYPES: Record<RecordFormat, string> = { ndjson: 'application/x-ndjson', csv: 'text/csv; charset=utf-8' };
+export const CONTENT_TYPES: Record<RecordFormat, string> = {
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv; charset=utf-8',
+};
 
 /**
  * Pulls records from a stream of bytes or text, a batch at a time: the stream is only read as
@@ -169,7 +186,10 @@ export class RecordReader {
         this.splitter.push(this.decoder.decode(), this.pending);
         this.splitter.end(this.pending);
       } else {
-        this.splitter.push(typeof r.value === 'string' ? r.value : this.decoder.decode(r.value, { stream: true }), this.pending);
+        this.splitter.push(
+          typeof r.value === 'string' ? r.value : this.decoder.decode(r.value, { stream: true }),
+          this.pending,
+        );
       }
     }
     if (this.pending.length <= max) {

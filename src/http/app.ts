@@ -28,7 +28,10 @@ export interface AppOptions {
  * The Fastify app, built from services made outside it (so the CLI and worker share them).
  * Request logs name the route pattern, never the URL: URLs can hold addresses.
  */
-export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  opts: AppOptions = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- pino.Logger vs FastifyBaseLogger generics
     loggerInstance: services.logger as FastifyBaseLogger,
@@ -44,7 +47,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   if (metrics) {
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url;
-      if (route !== undefined && MEASURED_ROUTES.has(route)) metrics.request(route, reply.statusCode, reply.elapsedTime / 1_000);
+      if (route !== undefined && MEASURED_ROUTES.has(route))
+        metrics.request(route, reply.statusCode, reply.elapsedTime / 1_000);
     });
   }
   app.addHook('onResponse', async (request, reply) => {
@@ -52,12 +56,24 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     // than the request itself. Failures stay visible at error level.
     const level = reply.statusCode >= 500 ? 'error' : 'debug';
     if (!services.logger.isLevelEnabled(level)) return;
-    request.log[level]({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log[level](
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
   registerErrorHandler(app);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Bouncer', version: '0.1.0', description: 'Suppression list service: webhooks in, "may I send?" out.' },
+      info: {
+        title: 'Bouncer',
+        version: '0.1.0',
+        description: 'Suppression list service: webhooks in, "may I send?" out.',
+      },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },

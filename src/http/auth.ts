@@ -1,6 +1,11 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../core/errors.js';
-import { scopeAllows, type ApiKeyService, type KeyScope, type Principal } from '../services/access/api-keys.js';
+import {
+  scopeAllows,
+  type ApiKeyService,
+  type KeyScope,
+  type Principal,
+} from '../services/access/api-keys.js';
 import { csrfMatches, type SessionService } from '../services/access/sessions.js';
 
 declare module 'fastify' {
@@ -22,7 +27,8 @@ export function sessionCookie(header: string | undefined): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE)
+      return decodeURIComponent(part.slice(eq + 1).trim()) || null;
   }
   return null;
 }
@@ -38,9 +44,15 @@ async function sessionPrincipal(request: FastifyRequest): Promise<Principal | nu
   const session = await sessions.authenticate(id);
   if (!session) return null;
   const token = request.headers[CSRF_HEADER];
-  if (!SAFE_METHODS.has(request.method) && !csrfMatches(session.csrf, typeof token === 'string' ? token : undefined)) {
+  if (
+    !SAFE_METHODS.has(request.method) &&
+    !csrfMatches(session.csrf, typeof token === 'string' ? token : undefined)
+  ) {
     request.log.info({ reason: 'csrf token missing or wrong' }, 'dashboard request refused');
-    throw new AppError('BOUNCER_ERR_FORBIDDEN', 'The dashboard request lacks its CSRF token; reload the page');
+    throw new AppError(
+      'BOUNCER_ERR_FORBIDDEN',
+      'The dashboard request lacks its CSRF token; reload the page',
+    );
   }
   return session.principal;
 }
@@ -68,12 +80,23 @@ export function presentedKey(header: string | undefined): string | null {
 export function requireScope(keys: ApiKeyService, scope: KeyScope): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const key = presentedKey(request.headers.authorization);
-    const principal = key ? await keys.authenticate(key) : request.headers.authorization ? null : await sessionPrincipal(request);
+    const principal = key
+      ? await keys.authenticate(key)
+      : request.headers.authorization
+        ? null
+        : await sessionPrincipal(request);
     if (!principal) {
-      request.log.info({ reason: key ? 'unknown or revoked key' : 'no valid credentials or session' }, 'authentication failed');
+      request.log.info(
+        { reason: key ? 'unknown or revoked key' : 'no valid credentials or session' },
+        'authentication failed',
+      );
       throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
     }
-    if (!scopeAllows(principal.scope, scope)) throw new AppError('BOUNCER_ERR_FORBIDDEN', `This API key has scope ${principal.scope}; ${scope} is required`);
+    if (!scopeAllows(principal.scope, scope))
+      throw new AppError(
+        'BOUNCER_ERR_FORBIDDEN',
+        `This API key has scope ${principal.scope}; ${scope} is required`,
+      );
     request.principal = principal;
   };
 }

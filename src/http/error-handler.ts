@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 
-export function errorBody(code: ErrorCode, message: string): { error: { code: ErrorCode; message: string } } {
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+): { error: { code: ErrorCode; message: string } } {
   return { error: { code, message } };
 }
 
@@ -28,23 +31,40 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (err.validation) {
       const v = err.validation[0];
-      const where = (err.validationContext ?? 'body') + (v?.instancePath ? v.instancePath.replace(/\//g, '.') : '');
-      const field = v?.keyword === 'required' && v.params && typeof v.params.missingProperty === 'string' ? `${where}.${v.params.missingProperty}` : where;
+      const where =
+        (err.validationContext ?? 'body') +
+        (v?.instancePath ? v.instancePath.replace(/\//g, '.') : '');
+      const field =
+        v?.keyword === 'required' && v.params && typeof v.params.missingProperty === 'string'
+          ? `${where}.${v.params.missingProperty}`
+          : where;
       const problem = v?.keyword === 'required' ? 'is required' : (v?.message ?? 'is invalid');
       return reply.code(400).send(errorBody('BOUNCER_ERR_VALIDATION', `${field}: ${problem}`));
     }
     const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (mapped) {
-      const message = mapped === 'BOUNCER_ERR_PAYLOAD_TOO_LARGE' ? `The request body is larger than this endpoint accepts (${request.routeOptions.bodyLimit ?? 'limit'} bytes)` : err.message;
+      const message =
+        mapped === 'BOUNCER_ERR_PAYLOAD_TOO_LARGE'
+          ? `The request body is larger than this endpoint accepts (${request.routeOptions.bodyLimit ?? 'limit'} bytes)`
+          : err.message;
       return reply.code(ERROR_CODES[mapped].status).send(errorBody(mapped, message));
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send(errorBody('BOUNCER_ERR_VALIDATION', err.message));
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.code(500).send(errorBody('BOUNCER_ERR_INTERNAL', ERROR_CODES.BOUNCER_ERR_INTERNAL.message));
+    return reply
+      .code(500)
+      .send(errorBody('BOUNCER_ERR_INTERNAL', ERROR_CODES.BOUNCER_ERR_INTERNAL.message));
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody('BOUNCER_ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
+    void reply
+      .code(404)
+      .send(
+        errorBody(
+          'BOUNCER_ERR_NOT_FOUND',
+          `No route for ${request.method} ${request.url.split('?')[0]}`,
+        ),
+      );
   });
 }

@@ -9,6 +9,7 @@ export const ErrorResponse = Type.Object({
 export function parseTime(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const t = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(t)) throw validationError(field, 'must be an ISO-8601 time or epoch milliseconds');
+  if (Number.isNaN(t))
+    throw validationError(field, 'must be an ISO-8601 time or epoch milliseconds');
   return t;
 }

@@ -46,7 +46,8 @@ export async function openImapSession(config: Readonly<MailboxConfig>): Promise<
   };
   const uidOf = (key: string): string => {
     const [validity, uid] = key.split(':');
-    if (validity !== uidValidity || !uid) throw new Error(`message ${key} belongs to another UIDVALIDITY than ${uidValidity}`);
+    if (validity !== uidValidity || !uid)
+      throw new Error(`message ${key} belongs to another UIDVALIDITY than ${uidValidity}`);
     return uid;
   };
   const moveTo = async (key: string, folder: string): Promise<void> => {
@@ -66,12 +67,14 @@ export async function openImapSession(config: Readonly<MailboxConfig>): Promise<
       const messages: MailboxMessage[] = [];
       if (client.mailbox !== false && client.mailbox.exists === 0) return messages;
       // Collect first: no other command may run while a FETCH is being iterated.
-      for await (const m of client.fetch('1:*', { uid: true, size: true })) messages.push({ key: `${uidValidity}:${m.uid}`, size: m.size ?? 0 });
+      for await (const m of client.fetch('1:*', { uid: true, size: true }))
+        messages.push({ key: `${uidValidity}:${m.uid}`, size: m.size ?? 0 });
       return messages;
     },
     async fetch(key: string): Promise<Buffer> {
       const m = await client.fetchOne(uidOf(key), { source: true }, { uid: true });
-      if (m === false || !m.source) throw new Error(`message ${key} disappeared from ${config.folder}`);
+      if (m === false || !m.source)
+        throw new Error(`message ${key} disappeared from ${config.folder}`);
       return m.source;
     },
     markProcessed: (key) => moveTo(key, config.processedFolder),

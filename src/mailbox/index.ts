@@ -9,4 +9,5 @@ export { Pop3Client, Pop3Error, type Pop3Options, type Pop3Security } from './po
 export type OpenMailboxSession = (config: Readonly<MailboxConfig>) => Promise<MailboxSession>;
 
 /** Connect and log in to one configured mailbox. */
-export const openMailboxSession: OpenMailboxSession = (config) => (config.protocol === 'imap' ? openImapSession(config) : openPop3Session(config));
+export const openMailboxSession: OpenMailboxSession = (config) =>
+  config.protocol === 'imap' ? openImapSession(config) : openPop3Session(config);

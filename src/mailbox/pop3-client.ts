@@ -16,7 +16,10 @@ export interface Pop3Options {
 
 /** A `-ERR` answer or a broken connection. The message never contains a password. */
 export class Pop3Error extends Error {
-  constructor(message: string, readonly response: string | null = null) {
+  constructor(
+    message: string,
+    readonly response: string | null = null,
+  ) {
     super(message);
     this.name = 'Pop3Error';
   }
@@ -73,7 +76,9 @@ export class Pop3Client {
   /** Message number → size in octets. */
   async list(): Promise<Map<number, number>> {
     await this.command('LIST', 'LIST');
-    return new Map(parseListing(await this.readMultiline()).map(([n, size]) => [Number(n), Number(size)]));
+    return new Map(
+      parseListing(await this.readMultiline()).map(([n, size]) => [Number(n), Number(size)]),
+    );
   }
 
   async retr(messageNumber: number): Promise<Buffer> {
@@ -126,12 +131,18 @@ export class Pop3Client {
   private async startTls(opts: Pop3Options, timeoutMs: number): Promise<void> {
     await this.command('STLS', 'STLS');
     this.socket.removeAllListeners('data').removeAllListeners('error').removeAllListeners('close');
-    const secure = tls.connect({ socket: this.socket, servername: net.isIP(opts.host) ? undefined : opts.host, rejectUnauthorized: opts.rejectUnauthorized ?? true });
+    const secure = tls.connect({
+      socket: this.socket,
+      servername: net.isIP(opts.host) ? undefined : opts.host,
+      rejectUnauthorized: opts.rejectUnauthorized ?? true,
+    });
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', resolve);
       secure.once('error', (err) => reject(new Pop3Error(`STARTTLS failed: ${err.message}`)));
     });
-    secure.setTimeout(timeoutMs, () => secure.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    secure.setTimeout(timeoutMs, () =>
+      secure.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+    );
     this.socket = secure;
     this.buffer = Buffer.alloc(0);
     this.attach(secure);
@@ -181,14 +192,22 @@ function openSocket(opts: Pop3Options, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket =
       opts.security === 'tls'
-        ? tls.connect({ host: opts.host, port: opts.port, servername: net.isIP(opts.host) ? undefined : opts.host, rejectUnauthorized: opts.rejectUnauthorized ?? true })
+        ? tls.connect({
+            host: opts.host,
+            port: opts.port,
+            servername: net.isIP(opts.host) ? undefined : opts.host,
+            rejectUnauthorized: opts.rejectUnauthorized ?? true,
+          })
         : net.connect({ host: opts.host, port: opts.port });
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+    );
     socket.once(opts.security === 'tls' ? 'secureConnect' : 'connect', () => {
       socket.removeListener('error', onError);
       resolve(socket);
     });
-    const onError = (err: Error): void => reject(new Pop3Error(`cannot connect to ${opts.host}:${opts.port}: ${err.message}`));
+    const onError = (err: Error): void =>
+      reject(new Pop3Error(`cannot connect to ${opts.host}:${opts.port}: ${err.message}`));
     socket.once('error', onError);
   });
 }

@@ -62,23 +62,48 @@ const defaultHandshake: HandshakeHandler = async (action) => {
 };
 
 /** Build every service from concrete dependencies. Used by main.ts, the CLI and tests alike. */
-export function createServices(config: Readonly<Config>, db: Db, clock: Clock, logger: Logger, opts: ServiceOptions = {}): Services {
+export function createServices(
+  config: Readonly<Config>,
+  db: Db,
+  clock: Clock,
+  logger: Logger,
+  opts: ServiceOptions = {},
+): Services {
   const listeners: Array<() => void> = [];
   const notify = (): void => {
     for (const l of listeners) l();
   };
-  const endpoints = buildEndpoints(config, { snsCertificates: opts.snsCertificates ?? createFetchingSnsCertificateSource() }, opts.extraEndpoints);
+  const endpoints = buildEndpoints(
+    config,
+    { snsCertificates: opts.snsCertificates ?? createFetchingSnsCertificateSource() },
+    opts.extraEndpoints,
+  );
   const parseContext = { defaultPhoneRegion: config.defaultPhoneRegion };
   const metrics = opts.metrics ?? null;
-  const writer = new DeliveryWriter((rows) => db.writeDeliveries(rows), 1_000, (rows, ms) => {
-    metrics?.deliveryCommit(rows.length, ms / 1_000);
-    notify();
-  });
+  const writer = new DeliveryWriter(
+    (rows) => db.writeDeliveries(rows),
+    1_000,
+    (rows, ms) => {
+      metrics?.deliveryCommit(rows.length, ms / 1_000);
+      notify();
+    },
+  );
   const policy = config.policy;
   const apiKeys = new ApiKeyService({ db, clock, bootstrapKey: config.apiKey });
-  const alerts = new AlertService({ db, clock, logger, rules: config.alerts.rules, notifiers: config.alerts });
+  const alerts = new AlertService({
+    db,
+    clock,
+    logger,
+    rules: config.alerts.rules,
+    notifiers: config.alerts,
+  });
   metrics?.setQueueSource(() => alerts.queueState());
-  const checker = new RecipientChecker({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion });
+  const checker = new RecipientChecker({
+    db,
+    clock,
+    policy,
+    defaultPhoneRegion: config.defaultPhoneRegion,
+  });
   const index = new SuppressionIndex({ db, clock, logger });
   return {
     config,
@@ -87,16 +112,42 @@ export function createServices(config: Readonly<Config>, db: Db, clock: Clock, l
     logger,
     endpoints,
     writer,
-    ingest: new IngestService({ writer, clock, logger, parseContext, handshake: opts.handshake ?? defaultHandshake, onOutcome: metrics ? (e, o) => metrics.webhook(e.adapter.name, o) : undefined }),
+    ingest: new IngestService({
+      writer,
+      clock,
+      logger,
+      parseContext,
+      handshake: opts.handshake ?? defaultHandshake,
+      onOutcome: metrics ? (e, o) => metrics.webhook(e.adapter.name, o) : undefined,
+    }),
     processor: new DeliveryProcessor({
-      db, clock, logger, policy, parseContext,
+      db,
+      clock,
+      logger,
+      policy,
+      parseContext,
       endpoints: new Map(endpoints.map((e) => [e.id, e])),
-      retry: { maxAttempts: config.worker.maxAttempts, retryBaseMs: config.worker.retryBaseMs, retryMaxMs: config.worker.retryMaxMs },
+      retry: {
+        maxAttempts: config.worker.maxAttempts,
+        retryBaseMs: config.worker.retryBaseMs,
+        retryMaxMs: config.worker.retryMaxMs,
+      },
       onApplied: metrics ? (result) => metrics.applied(result) : undefined,
     }),
     checker,
-    filter: new RecipientFilter({ checker, index, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
-    suppressions: new SuppressionService({ db, clock, policy, defaultPhoneRegion: config.defaultPhoneRegion, index }),
+    filter: new RecipientFilter({
+      checker,
+      index,
+      clock,
+      defaultPhoneRegion: config.defaultPhoneRegion,
+    }),
+    suppressions: new SuppressionService({
+      db,
+      clock,
+      policy,
+      defaultPhoneRegion: config.defaultPhoneRegion,
+      index,
+    }),
     imports: new ImportService({ db, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),

@@ -5,10 +5,21 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database, NewDeliveryRow, NewEventRow, NewSuppressionRow } from './schema.js';
 import { insertDeliveries } from './repositories/delivery.repository.js';
-import { ImmediateSqliteDialect, relaxedCommits, withStatementCache } from './sqlite/sqlite-dialect.js';
+import {
+  ImmediateSqliteDialect,
+  relaxedCommits,
+  withStatementCache,
+} from './sqlite/sqlite-dialect.js';
 import { PgTextPlugin } from './postgres/pg-text-plugin.js';
-import { DELIVERY_INSERT_COLUMNS, sqliteDeliveryInserter } from './sqlite/sqlite-delivery-insert.js';
-import { sqliteEventInserter, sqliteSuppressionInserter, type PreparedInsert } from './sqlite/sqlite-prepared-insert.js';
+import {
+  DELIVERY_INSERT_COLUMNS,
+  sqliteDeliveryInserter,
+} from './sqlite/sqlite-delivery-insert.js';
+import {
+  sqliteEventInserter,
+  sqliteSuppressionInserter,
+  type PreparedInsert,
+} from './sqlite/sqlite-prepared-insert.js';
 import { startCheckpointer } from './sqlite/sqlite-checkpointer.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -67,8 +78,10 @@ export interface Db {
   close(): Promise<void>;
 }
 
-const inTransaction = (kysely: Kysely<Database>) => (rows: readonly NewDeliveryRow[]): Promise<void> =>
-  kysely.transaction().execute((trx) => insertDeliveries(trx, rows));
+const inTransaction =
+  (kysely: Kysely<Database>) =>
+  (rows: readonly NewDeliveryRow[]): Promise<void> =>
+    kysely.transaction().execute((trx) => insertDeliveries(trx, rows));
 
 /**
  * The delivery insert as one prepared statement in one transaction: the hot path of every
@@ -77,7 +90,9 @@ const inTransaction = (kysely: Kysely<Database>) => (rows: readonly NewDeliveryR
  * on the network, say), the insert would become a savepoint inside it and its commit would not
  * be ours to promise. So it waits until no transaction is open, then runs synchronously.
  */
-function preparedInsert(sqlite: SQLite.Database): (rows: readonly NewDeliveryRow[]) => Promise<void> {
+function preparedInsert(
+  sqlite: SQLite.Database,
+): (rows: readonly NewDeliveryRow[]) => Promise<void> {
   let insertAll: ((rows: readonly unknown[][]) => void) | null = null;
   return async (rows) => {
     while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
@@ -103,26 +118,38 @@ export function openDatabase(settings: DatabaseSettings): Db {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const synchronous = settings.synchronous ?? 'FULL';
-    const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, synchronous);
-    const checkpointer = settings.backgroundCheckpoints && settings.path !== ':memory:'
-      ? startCheckpointer(settings.path, {
-          onError: settings.onCheckpointError,
-          // Without the thread the WAL would grow without end: commits checkpoint again.
-          onStopped: (message) => {
-            if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
-            settings.onCheckpointError?.(`${message}; commits checkpoint the WAL again`);
-          },
-        })
-      : null;
+    const dialect = new ImmediateSqliteDialect(
+      { database: withStatementCache(sqlite) },
+      synchronous,
+    );
+    const checkpointer =
+      settings.backgroundCheckpoints && settings.path !== ':memory:'
+        ? startCheckpointer(settings.path, {
+            onError: settings.onCheckpointError,
+            // Without the thread the WAL would grow without end: commits checkpoint again.
+            onStopped: (message) => {
+              if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+              settings.onCheckpointError?.(`${message}; commits checkpoint the WAL again`);
+            },
+          })
+        : null;
     if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
     const kysely = new Kysely<Database>({ dialect });
     return {
       kysely,
-      caps: { engine: 'sqlite', rowLocks: false, arrayParams: false, maxParams: 32_000, binaryType: 'blob', bigintType: 'integer' },
+      caps: {
+        engine: 'sqlite',
+        rowLocks: false,
+        arrayParams: false,
+        maxParams: 32_000,
+        binaryType: 'blob',
+        bigintType: 'integer',
+      },
       writeDeliveries: preparedInsert(sqlite),
       insertSuppressionsPrepared: sqliteSuppressionInserter(sqlite),
       insertEventsPrepared: sqliteEventInserter(sqlite),
-      replayableTransaction: (fn) => relaxedCommits.run(true, () => kysely.transaction().execute(fn)),
+      replayableTransaction: (fn) =>
+        relaxedCommits.run(true, () => kysely.transaction().execute(fn)),
       close: async () => {
         await kysely.destroy();
         await checkpointer?.stop();
@@ -143,10 +170,20 @@ export function openDatabase(settings: DatabaseSettings): Db {
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgTextPlugin()] });
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new PgTextPlugin()],
+  });
   return {
     kysely,
-    caps: { engine: 'postgres', rowLocks: true, arrayParams: true, maxParams: 60_000, binaryType: 'bytea', bigintType: 'bigint' },
+    caps: {
+      engine: 'postgres',
+      rowLocks: true,
+      arrayParams: true,
+      maxParams: 60_000,
+      binaryType: 'bytea',
+      bigintType: 'bigint',
+    },
     writeDeliveries: inTransaction(kysely),
     insertSuppressionsPrepared: null,
     insertEventsPrepared: null,

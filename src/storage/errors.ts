@@ -3,7 +3,13 @@
  * locked, a serialization conflict, or the connection went away. Anything else is a bug or bad
  * data and retrying it only burns attempts.
  */
-const RETRYABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_IOERR']);
+const RETRYABLE_SQLITE = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_TIMEOUT',
+  'SQLITE_IOERR',
+]);
 const RETRYABLE_PG = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
@@ -12,18 +18,36 @@ const RETRYABLE_PG = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
-  '08000', '08001', '08003', '08004', '08006', '08007', // connection exceptions
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '08007', // connection exceptions
 ]);
-const RETRYABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+const RETRYABLE_NODE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 export function isRetryableDbError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (RETRYABLE_SQLITE.has(code) || RETRYABLE_PG.has(code) || RETRYABLE_NODE.has(code)) return true;
+    if (RETRYABLE_SQLITE.has(code) || RETRYABLE_PG.has(code) || RETRYABLE_NODE.has(code))
+      return true;
   }
   const message = String((err as { message?: unknown }).message ?? '');
-  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) return true;
+  if (
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    )
+  )
+    return true;
   const cause = (err as { cause?: unknown }).cause;
   return cause !== undefined && cause !== err && isRetryableDbError(cause);
 }

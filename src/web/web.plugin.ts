@@ -10,16 +10,28 @@ import { CSRF_HEADER, SESSION_COOKIE, sessionCookie } from '../http/auth.js';
 import { csrfMatches } from '../services/access/sessions.js';
 
 /** Where `npm run build:web` puts the bundle: next to this file in dev, the source tree once compiled. */
-const ASSET_DIRS = [new URL('./dist/', import.meta.url), new URL('../../src/web/dist/', import.meta.url)].map((u) => fileURLToPath(u));
+const ASSET_DIRS = [
+  new URL('./dist/', import.meta.url),
+  new URL('../../src/web/dist/', import.meta.url),
+].map((u) => fileURLToPath(u));
 
 export function dashboardAssetDir(): string | null {
   return ASSET_DIRS.find((d) => existsSync(`${d}index.html`)) ?? null;
 }
 
-function setCookie(reply: FastifyReply, request: FastifyRequest, value: string, maxAgeSeconds: number, httpsSite: boolean): void {
+function setCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  value: string,
+  maxAgeSeconds: number,
+  httpsSite: boolean,
+): void {
   // Secure whenever the browser reached us over https (directly or through a proxy that says so).
   const secure = request.protocol === 'https' || httpsSite ? '; Secure' : '';
-  void reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
+  void reply.header(
+    'set-cookie',
+    `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`,
+  );
 }
 
 /**
@@ -27,7 +39,10 @@ function setCookie(reply: FastifyReply, request: FastifyRequest, value: string, 
  * endpoints. Signing in exchanges an API key for an HttpOnly, SameSite=Strict session cookie; the
  * dashboard then calls the /v1 API with that cookie and its CSRF token.
  */
-export async function webPlugin(parent: FastifyInstance, { services, root: rootDir }: { services: Services; root?: string | undefined }): Promise<void> {
+export async function webPlugin(
+  parent: FastifyInstance,
+  { services, root: rootDir }: { services: Services; root?: string | undefined },
+): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const httpsSite = services.config.http.publicUrl?.startsWith('https://') ?? false;
   const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store');
@@ -35,7 +50,8 @@ export async function webPlugin(parent: FastifyInstance, { services, root: rootD
   // unsuppress button): a strict policy costs nothing.
   app.addHook('onSend', async (_request, reply) => {
     void reply.headers({
-      'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      'content-security-policy':
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
       'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
@@ -43,42 +59,86 @@ export async function webPlugin(parent: FastifyInstance, { services, root: rootD
   });
 
   app.post('/dashboard/api/session', {
-    schema: { tags: ['dashboard'], summary: 'Sign in to the dashboard with an API key', body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 500 }) }) },
+    schema: {
+      tags: ['dashboard'],
+      summary: 'Sign in to the dashboard with an API key',
+      body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 500 }) }),
+    },
     handler: async (request, reply) => {
       const session = await services.sessions.signIn(request.body.key);
       if (!session) {
         request.log.info({ reason: 'unknown or revoked key' }, 'dashboard sign-in failed');
         throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
       }
-      setCookie(reply, request, session.id, Math.floor((session.expiresAt - services.clock.now()) / 1_000), httpsSite);
-      return noStore(reply).send({ name: session.principal.name, scope: session.principal.scope, csrf: session.csrf, expires_at: new Date(session.expiresAt).toISOString() });
+      setCookie(
+        reply,
+        request,
+        session.id,
+        Math.floor((session.expiresAt - services.clock.now()) / 1_000),
+        httpsSite,
+      );
+      return noStore(reply).send({
+        name: session.principal.name,
+        scope: session.principal.scope,
+        csrf: session.csrf,
+        expires_at: new Date(session.expiresAt).toISOString(),
+      });
     },
   });
 
-  app.get('/dashboard/api/session', { schema: { tags: ['dashboard'], summary: 'The current dashboard session and its CSRF token' } }, async (request, reply) => {
-    const id = sessionCookie(request.headers.cookie);
-    const session = id ? await services.sessions.authenticate(id) : null;
-    if (!session) throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
-    return noStore(reply).send({ name: session.principal.name, scope: session.principal.scope, csrf: session.csrf, expires_at: new Date(session.expiresAt).toISOString() });
-  });
+  app.get(
+    '/dashboard/api/session',
+    {
+      schema: { tags: ['dashboard'], summary: 'The current dashboard session and its CSRF token' },
+    },
+    async (request, reply) => {
+      const id = sessionCookie(request.headers.cookie);
+      const session = id ? await services.sessions.authenticate(id) : null;
+      if (!session) throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
+      return noStore(reply).send({
+        name: session.principal.name,
+        scope: session.principal.scope,
+        csrf: session.csrf,
+        expires_at: new Date(session.expiresAt).toISOString(),
+      });
+    },
+  );
 
-  app.delete('/dashboard/api/session', { schema: { tags: ['dashboard'], summary: 'Sign out' } }, async (request, reply) => {
-    const id = sessionCookie(request.headers.cookie);
-    const session = id ? await services.sessions.authenticate(id) : null;
-    if (!id || !session) throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
-    const token = request.headers[CSRF_HEADER];
-    if (!csrfMatches(session.csrf, typeof token === 'string' ? token : undefined)) throw new AppError('BOUNCER_ERR_FORBIDDEN', 'The dashboard request lacks its CSRF token; reload the page');
-    await services.sessions.signOut(id);
-    setCookie(reply, request, '', 0, httpsSite);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/dashboard/api/session',
+    { schema: { tags: ['dashboard'], summary: 'Sign out' } },
+    async (request, reply) => {
+      const id = sessionCookie(request.headers.cookie);
+      const session = id ? await services.sessions.authenticate(id) : null;
+      if (!id || !session) throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
+      const token = request.headers[CSRF_HEADER];
+      if (!csrfMatches(session.csrf, typeof token === 'string' ? token : undefined))
+        throw new AppError(
+          'BOUNCER_ERR_FORBIDDEN',
+          'The dashboard request lacks its CSRF token; reload the page',
+        );
+      await services.sessions.signOut(id);
+      setCookie(reply, request, '', 0, httpsSite);
+      return reply.code(204).send();
+    },
+  );
 
   const root = rootDir ?? dashboardAssetDir();
   if (root === null) {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-      reply.code(503).type('text/plain').send('The dashboard is not built: run `npm run build` (or `npm run build:web`).\n'));
+      reply
+        .code(503)
+        .type('text/plain')
+        .send('The dashboard is not built: run `npm run build` (or `npm run build:web`).\n'),
+    );
     return;
   }
   // wildcard: false serves exactly the files built, so unknown paths keep the API's 404.
-  await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'], decorateReply: false });
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    wildcard: false,
+    index: ['index.html'],
+    decorateReply: false,
+  });
 }

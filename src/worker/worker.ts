@@ -35,7 +35,11 @@ const PRUNE_INTERVAL_MS = 3_600_000;
 /** The worker's settings from the configuration (time slices only where batches block: SQLite). */
 export function workerSettings(w: Config['worker'], engine: 'sqlite' | 'postgres'): WorkerSettings {
   return {
-    batchSize: w.batchSize, batchDelayMs: w.batchDelayMs, pollIntervalMs: w.pollIntervalMs, leaseMs: w.leaseMs, retentionDays: w.retentionDays,
+    batchSize: w.batchSize,
+    batchDelayMs: w.batchDelayMs,
+    pollIntervalMs: w.pollIntervalMs,
+    leaseMs: w.leaseMs,
+    retentionDays: w.retentionDays,
     sliceMs: engine === 'sqlite' ? w.sliceMs : 0,
   };
 }
@@ -128,13 +132,17 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
   batchLimit(): number {
     const { batchSize, sliceMs } = this.settings;
     if (!sliceMs || this.msPerDelivery === 0) return batchSize;
-    return Math.max(Math.min(MIN_SLICE_ROWS, batchSize), Math.min(batchSize, Math.floor(sliceMs / this.msPerDelivery)));
+    return Math.max(
+      Math.min(MIN_SLICE_ROWS, batchSize),
+      Math.min(batchSize, Math.floor(sliceMs / this.msPerDelivery)),
+    );
   }
 
   private measure(deliveries: number, ms: number): void {
     if (deliveries === 0) return;
     const sample = ms / deliveries;
-    this.msPerDelivery = this.msPerDelivery === 0 ? sample : 0.8 * this.msPerDelivery + 0.2 * sample;
+    this.msPerDelivery =
+      this.msPerDelivery === 0 ? sample : 0.8 * this.msPerDelivery + 0.2 * sample;
   }
 
   private async loop(): Promise<void> {
@@ -145,7 +153,8 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
         if (failures > 0) {
           // The database was unreachable: a batch may have ended without its outcome recorded.
           const n = await this.processor.releaseClaims(this.id);
-          if (n > 0) this.logger.warn({ count: n }, 'released deliveries left claimed by a database outage');
+          if (n > 0)
+            this.logger.warn({ count: n }, 'released deliveries left claimed by a database outage');
         }
         this.nudged = false;
         const limit = this.batchLimit();
@@ -170,7 +179,9 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
         failures++;
         this.emit('failure', err);
         this.logger.error({ err: String((err as Error)?.message ?? err) }, 'worker loop failed');
-        await this.sleep(Math.min(this.settings.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000));
+        await this.sleep(
+          Math.min(this.settings.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000),
+        );
       }
     }
   }

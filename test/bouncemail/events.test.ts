@@ -11,41 +11,85 @@ describe('bounceMailToEvents', () => {
     const events = bounceMailToEvents(parsed, { receivedAt: RECEIVED_AT });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      type: 'bounce', channel: 'email', address: 'userunknown@bouncehammer.jp', reason: 'hard_bounce', severity: 'hard',
-      fineReason: 'userunknown', enhancedStatus: '5.1.1', smtpCode: '550', occurredAt: 1381900535000, scope: '*',
+      type: 'bounce',
+      channel: 'email',
+      address: 'userunknown@bouncehammer.jp',
+      reason: 'hard_bounce',
+      severity: 'hard',
+      fineReason: 'userunknown',
+      enhancedStatus: '5.1.1',
+      smtpCode: '550',
+      occurredAt: 1381900535000,
+      scope: '*',
       providerMessageId: 'E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org',
     });
-    const again = bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3464-01.eml')), { receivedAt: RECEIVED_AT + 1 });
+    const again = bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3464-01.eml')), {
+      receivedAt: RECEIVED_AT + 1,
+    });
     expect(again[0]?.dedupKey).toBe(events[0]?.dedupKey);
   });
 
   it('gives sender-side failures no suppression reason', () => {
-    const events = bounceMailToEvents(parseBounceMail(corpusFile('bsd/lhost-exim-01.eml')), { receivedAt: RECEIVED_AT });
-    expect(events[0]).toMatchObject({ type: 'bounce', fineReason: 'blocked', reason: null, severity: 'soft' });
+    const events = bounceMailToEvents(parseBounceMail(corpusFile('bsd/lhost-exim-01.eml')), {
+      receivedAt: RECEIVED_AT,
+    });
+    expect(events[0]).toMatchObject({
+      type: 'bounce',
+      fineReason: 'blocked',
+      reason: null,
+      severity: 'soft',
+    });
   });
 
   it('turns ARF abuse reports into complaints and opt-out reports into unsubscribes', () => {
-    const abuse = bounceMailToEvents(parseBounceMail(corpusFile('bsd/arf-16.eml')), { receivedAt: RECEIVED_AT });
+    const abuse = bounceMailToEvents(parseBounceMail(corpusFile('bsd/arf-16.eml')), {
+      receivedAt: RECEIVED_AT,
+    });
     expect(abuse).toHaveLength(7);
     expect(abuse.every((e) => e.type === 'complaint' && e.reason === 'spam_complaint')).toBe(true);
     expect(new Set(abuse.map((e) => e.dedupKey)).size).toBe(7);
-    const optOut = bounceMailToEvents(parseBounceMail(corpusFile('bsd/arf-12.eml')), { receivedAt: RECEIVED_AT });
-    expect(optOut[0]).toMatchObject({ type: 'unsubscribe', reason: 'unsubscribe', address: 'user@example.com', occurredAt: RECEIVED_AT });
+    const optOut = bounceMailToEvents(parseBounceMail(corpusFile('bsd/arf-12.eml')), {
+      receivedAt: RECEIVED_AT,
+    });
+    expect(optOut[0]).toMatchObject({
+      type: 'unsubscribe',
+      reason: 'unsubscribe',
+      address: 'user@example.com',
+      occurredAt: RECEIVED_AT,
+    });
   });
 
   it('turns a delay notice into a deferred event without a suppression reason', () => {
-    const events = bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3464-07.eml')), { receivedAt: RECEIVED_AT });
-    expect(events[0]).toMatchObject({ type: 'deferred', reason: null, address: 'kijitora@example.net' });
+    const events = bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3464-07.eml')), {
+      receivedAt: RECEIVED_AT,
+    });
+    expect(events[0]).toMatchObject({
+      type: 'deferred',
+      reason: null,
+      address: 'kijitora@example.net',
+    });
   });
 
   it('produces nothing for auto-replies and delivered notices', () => {
-    expect(bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3834-01.eml')), { receivedAt: RECEIVED_AT })).toEqual([]);
-    expect(bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3464-28.eml')), { receivedAt: RECEIVED_AT })).toEqual([]);
+    expect(
+      bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3834-01.eml')), {
+        receivedAt: RECEIVED_AT,
+      }),
+    ).toEqual([]);
+    expect(
+      bounceMailToEvents(parseBounceMail(corpusFile('bsd/rfc3464-28.eml')), {
+        receivedAt: RECEIVED_AT,
+      }),
+    ).toEqual([]);
   });
 
   it('keys reports without a Message-ID by the hash of their bytes', () => {
     const parsed = { ...parseBounceMail(corpusFile('bsd/rfc3464-01.eml')), messageId: null };
-    const other = { ...parseBounceMail(corpusFile('bsd/lhost-postfix-02.eml')), messageId: null, recipients: parsed.recipients };
+    const other = {
+      ...parseBounceMail(corpusFile('bsd/lhost-postfix-02.eml')),
+      messageId: null,
+      recipients: parsed.recipients,
+    };
     const a = bounceMailToEvents(parsed, { receivedAt: RECEIVED_AT });
     const b = bounceMailToEvents(other, { receivedAt: RECEIVED_AT });
     expect(parsed.rawHash).toMatch(/^[0-9a-f]{64}$/);
@@ -55,18 +99,37 @@ describe('bounceMailToEvents', () => {
 
 describe('VERP', () => {
   it('recovers the recipient from a VERP address', () => {
-    expect(recipientFromVerp('bounces+{local}={domain}@example.com', ['Bounces <bounces+jane.doe=example.org@example.com>'])).toBe('jane.doe@example.org');
-    expect(recipientFromVerp('bounces+{local}={domain}@example.com', ['other@example.com'])).toBeNull();
+    expect(
+      recipientFromVerp('bounces+{local}={domain}@example.com', [
+        'Bounces <bounces+jane.doe=example.org@example.com>',
+      ]),
+    ).toBe('jane.doe@example.org');
+    expect(
+      recipientFromVerp('bounces+{local}={domain}@example.com', ['other@example.com']),
+    ).toBeNull();
   });
 
   it('names the recipient from the VERP To when the report itself names none', () => {
-    const raw = Buffer.from([
-      'From: MAILER-DAEMON@mx.example.net', 'To: bounces+jane=example.org@sender.example', 'Subject: Undelivered Mail Returned to Sender',
-      'Message-ID: <verp-1@mx.example.net>', '', 'Your message could not be delivered.', 'Reason: 550 5.2.2 mailbox full', '',
-    ].join('\n'));
+    const raw = Buffer.from(
+      [
+        'From: MAILER-DAEMON@mx.example.net',
+        'To: bounces+jane=example.org@sender.example',
+        'Subject: Undelivered Mail Returned to Sender',
+        'Message-ID: <verp-1@mx.example.net>',
+        '',
+        'Your message could not be delivered.',
+        'Reason: 550 5.2.2 mailbox full',
+        '',
+      ].join('\n'),
+    );
     expect(parseBounceMail(raw).recipients).toEqual([]);
     const p = parseBounceMail(raw, { verp: 'bounces+{local}={domain}@sender.example' });
     expect(p.kind).toBe('bounce');
-    expect(p.recipients[0]).toMatchObject({ recipient: 'jane@example.org', enhancedStatus: '5.2.2', fineReason: 'mailboxfull', severity: 'soft' });
+    expect(p.recipients[0]).toMatchObject({
+      recipient: 'jane@example.org',
+      enhancedStatus: '5.2.2',
+      fineReason: 'mailboxfull',
+      severity: 'soft',
+    });
   });
 });

@@ -199,7 +199,12 @@ c=US;a= ;p=neko;o=kijitora;cat:SMTP=NEKOCHAN@EXAMPLE.COM; on Fri, 4 Oct 2002 12:
 `;
 
 const rows = (raw: string) =>
-  parseBounceMail(Buffer.from(raw)).recipients.map((r) => [r.recipient, r.enhancedStatus, r.fineReason, r.severity]);
+  parseBounceMail(Buffer.from(raw)).recipients.map((r) => [
+    r.recipient,
+    r.enhancedStatus,
+    r.fineReason,
+    r.severity,
+  ]);
 
 describe('notices of MTAs outside the corpus', () => {
   it('reads every address block of a qmail notice and the original after its marker', () => {
@@ -207,7 +212,9 @@ describe('notices of MTAs outside the corpus', () => {
       ['kijitora@example.jp', '5.1.1', 'userunknown', 'hard'],
       ['nohost@nonexistent.example', '5.1.2', 'hostunknown', 'hard'],
     ]);
-    expect(parseBounceMail(Buffer.from(QMAIL)).recipients[0]?.originalMessageId).toBe('abc@example.org');
+    expect(parseBounceMail(Buffer.from(QMAIL)).recipients[0]?.originalMessageId).toBe(
+      'abc@example.org',
+    );
   });
 
   it('reads an OpenSMTPD notice', () => {
@@ -215,7 +222,9 @@ describe('notices of MTAs outside the corpus', () => {
   });
 
   it('reads a Sun/Oracle Messaging Server notice without taking the quoted To: line for a recipient', () => {
-    expect(rows(MESSAGING_SERVER)).toEqual([['kijitora@example.jp', '5.1.1', 'userunknown', 'hard']]);
+    expect(rows(MESSAGING_SERVER)).toEqual([
+      ['kijitora@example.jp', '5.1.1', 'userunknown', 'hard'],
+    ]);
   });
 
   it('reads a Lotus Notes notice, whose reason comes before the address', () => {
@@ -243,12 +252,16 @@ describe('notices of MTAs outside the corpus', () => {
 
   it('reads the "(state N)" step of an old Gmail notice: 17 is a refusal after DATA', () => {
     expect(rows(GMAIL_STATE)).toEqual([['kijitora@example.jp', null, 'filtered', 'soft']]);
-    expect(rows(GMAIL_STATE.replace('(state 17)', '(state 14)'))).toEqual([['kijitora@example.jp', null, 'userunknown', 'hard']]);
+    expect(rows(GMAIL_STATE.replace('(state 17)', '(state 14)'))).toEqual([
+      ['kijitora@example.jp', null, 'userunknown', 'hard'],
+    ]);
   });
 
   it('reads an Exchange 2003 notice with an X.400 recipient and its MSEXCH code', () => {
     expect(rows(EXCHANGE_X400)).toEqual([['nekochan@example.com', null, 'userunknown', 'hard']]);
-    expect(rows(EXCHANGE_X400.replace('(000C05A6)', '(000C0595)'))).toEqual([['nekochan@example.com', null, 'filtered', 'soft']]);
+    expect(rows(EXCHANGE_X400.replace('(000C05A6)', '(000C0595)'))).toEqual([
+      ['nekochan@example.com', null, 'filtered', 'soft'],
+    ]);
   });
 
   it('reads a CRLF copy of a synthetic notice the same way', () => {
@@ -257,13 +270,15 @@ describe('notices of MTAs outside the corpus', () => {
 });
 
 describe('mail that only talks about bounces', () => {
-  it('finds nothing in a person\'s reply about a delivery problem', () => {
-    const reply = 'From: Alice <alice@example.com>\nTo: support@example.org\nSubject: Re: Undelivered Mail Returned to Sender\n\nHi,\n\nbob@example.com\nis my new address; the old one had a delivery problem.\n';
+  it("finds nothing in a person's reply about a delivery problem", () => {
+    const reply =
+      'From: Alice <alice@example.com>\nTo: support@example.org\nSubject: Re: Undelivered Mail Returned to Sender\n\nHi,\n\nbob@example.com\nis my new address; the old one had a delivery problem.\n';
     expect(parseBounceMail(Buffer.from(reply))).toMatchObject({ kind: 'none', recipients: [] });
   });
 
   it('finds nothing in a note to postmaster that names addresses', () => {
-    const note = 'From: carol@example.com\nTo: postmaster@example.org\nSubject: question\n\ndave@example.net\nPlease add this address to the list.\n';
+    const note =
+      'From: carol@example.com\nTo: postmaster@example.org\nSubject: question\n\ndave@example.net\nPlease add this address to the list.\n';
     expect(parseBounceMail(Buffer.from(note))).toMatchObject({ kind: 'none', recipients: [] });
   });
 });
@@ -271,21 +286,45 @@ describe('mail that only talks about bounces', () => {
 describe('addresses that are not the failed recipient', () => {
   it('drops the postmaster contact and the original sender when real recipients are listed', () => {
     const raw = [
-      'From: MAILER-DAEMON@mx.example.com', 'To: sender@example.org', 'Subject: Undelivered Mail Returned to Sender', '',
-      'I could not deliver your message to these recipients:', '', '<kijitora@example.jp>: 550 5.1.1 user unknown (in reply to RCPT TO command)', '',
-      'sender@example.org', 'is the address that sent it. For help write to', 'postmaster@mx.example.com', '',
+      'From: MAILER-DAEMON@mx.example.com',
+      'To: sender@example.org',
+      'Subject: Undelivered Mail Returned to Sender',
+      '',
+      'I could not deliver your message to these recipients:',
+      '',
+      '<kijitora@example.jp>: 550 5.1.1 user unknown (in reply to RCPT TO command)',
+      '',
+      'sender@example.org',
+      'is the address that sent it. For help write to',
+      'postmaster@mx.example.com',
+      '',
     ].join('\n');
-    expect(parseBounceMail(Buffer.from(raw)).recipients.map((r) => r.recipient)).toEqual(['kijitora@example.jp']);
+    expect(parseBounceMail(Buffer.from(raw)).recipients.map((r) => r.recipient)).toEqual([
+      'kijitora@example.jp',
+    ]);
   });
 });
 
 describe('read receipts', () => {
   it('finds nothing in an RFC 8098 disposition notification', () => {
     const mdn = [
-      'From: bob@example.net', 'To: alice@example.com', 'Subject: Read: hello', 'Auto-Submitted: auto-replied',
-      'Content-Type: multipart/report; report-type=disposition-notification; boundary=b', '',
-      '--b', 'Content-Type: text/plain', '', 'Your message was displayed.', '--b', 'Content-Type: message/disposition-notification', '',
-      'Final-Recipient: rfc822; bob@example.net', 'Disposition: manual-action/MDN-sent-manually; displayed', '--b--', '',
+      'From: bob@example.net',
+      'To: alice@example.com',
+      'Subject: Read: hello',
+      'Auto-Submitted: auto-replied',
+      'Content-Type: multipart/report; report-type=disposition-notification; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'Your message was displayed.',
+      '--b',
+      'Content-Type: message/disposition-notification',
+      '',
+      'Final-Recipient: rfc822; bob@example.net',
+      'Disposition: manual-action/MDN-sent-manually; displayed',
+      '--b--',
+      '',
     ].join('\n');
     expect(parseBounceMail(Buffer.from(mdn))).toMatchObject({ kind: 'none', recipients: [] });
   });

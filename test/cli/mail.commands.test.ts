@@ -10,24 +10,39 @@ const FIXTURES = join(import.meta.dirname, '../fixtures/mailbox');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'latin1');
 const UNREADABLE = 'From: a@example.org\nSubject: lunch\n\nAre you coming?\n';
 /** An mbox: a DSN, an ARF complaint and a message nobody can read. */
-const MBOX = [fixture('rfc3464-01.eml'), fixture('arf-01.eml'), UNREADABLE].map((m) => `From MAILER-DAEMON Mon Nov 23 09:00:00 2026\n${m.replace(/\r\n/g, '\n')}\n`).join('');
+const MBOX = [fixture('rfc3464-01.eml'), fixture('arf-01.eml'), UNREADABLE]
+  .map((m) => `From MAILER-DAEMON Mon Nov 23 09:00:00 2026\n${m.replace(/\r\n/g, '\n')}\n`)
+  .join('');
 const QUIET = { BOUNCER_LOG_LEVEL: 'silent' };
 const UNREACHABLE_DB = 'postgres://postgres@127.0.0.1:1/bouncer';
 
 describe('bouncer parse-mail', () => {
   it('prints the events of every message in an mbox without touching a database', async () => {
-    const r = await runBouncer(['parse-mail', '-', '--json'], { ...QUIET, BOUNCER_DATABASE_URL: UNREACHABLE_DB }, MBOX);
+    const r = await runBouncer(
+      ['parse-mail', '-', '--json'],
+      { ...QUIET, BOUNCER_DATABASE_URL: UNREACHABLE_DB },
+      MBOX,
+    );
     expect(r.code).toBe(0);
-    const reports = JSON.parse(r.stdout) as Array<{ outcome: string; events: Array<{ type: string; address: string }> }>;
+    const reports = JSON.parse(r.stdout) as Array<{
+      outcome: string;
+      events: Array<{ type: string; address: string }>;
+    }>;
     expect(reports.map((m) => m.outcome)).toEqual(['events', 'events', 'unparsed']);
-    expect(reports[0]!.events).toMatchObject([{ type: 'bounce', address: 'userunknown@bouncehammer.jp' }]);
-    expect(reports[1]!.events).toMatchObject([{ type: 'complaint', address: 'redacted@example.net' }]);
+    expect(reports[0]!.events).toMatchObject([
+      { type: 'bounce', address: 'userunknown@bouncehammer.jp' },
+    ]);
+    expect(reports[1]!.events).toMatchObject([
+      { type: 'complaint', address: 'redacted@example.net' },
+    ]);
   });
 
   it('reads a single message from a file and prints one line per event', async () => {
     const r = await runBouncer(['parse-mail', join(FIXTURES, 'lhost-postfix-04.eml')], QUIET);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^message 1: events\n {2}bounce +kijitora@example\.co\.jp +hard_bounce/);
+    expect(r.stdout).toMatch(
+      /^message 1: events\n {2}bounce +kijitora@example\.co\.jp +hard_bounce/,
+    );
   });
 
   it('exits 66 when the file cannot be read and 65 when the input holds no message', async () => {
@@ -38,14 +53,33 @@ describe('bouncer parse-mail', () => {
 
 describe('bouncer ingest-mail and scan-mailbox when the database is down', () => {
   it('exits 75 (EX_TEMPFAIL) so the MTA keeps the mail and retries', async () => {
-    const r = await runBouncer(['ingest-mail', '-'], { ...QUIET, BOUNCER_DATABASE_URL: UNREACHABLE_DB }, MBOX);
+    const r = await runBouncer(
+      ['ingest-mail', '-'],
+      { ...QUIET, BOUNCER_DATABASE_URL: UNREACHABLE_DB },
+      MBOX,
+    );
     expect(r.code).toBe(75);
     expect(r.stderr).toMatch(/database unavailable/);
   });
 
   it('makes scan-mailbox --once exit 75 too, so cron tries again next time', async () => {
-    const mailboxes = JSON.stringify([{ name: 'm', protocol: 'pop3', host: '127.0.0.1', port: 1, tls: false, user: 'u', passwordEnv: 'PW' }]);
-    const r = await runBouncer(['scan-mailbox', '--once'], { ...QUIET, BOUNCER_DATABASE_URL: UNREACHABLE_DB, BOUNCER_MAILBOXES: mailboxes, PW: 'x' });
+    const mailboxes = JSON.stringify([
+      {
+        name: 'm',
+        protocol: 'pop3',
+        host: '127.0.0.1',
+        port: 1,
+        tls: false,
+        user: 'u',
+        passwordEnv: 'PW',
+      },
+    ]);
+    const r = await runBouncer(['scan-mailbox', '--once'], {
+      ...QUIET,
+      BOUNCER_DATABASE_URL: UNREACHABLE_DB,
+      BOUNCER_MAILBOXES: mailboxes,
+      PW: 'x',
+    });
     expect(r.code).toBe(75);
   });
 });
@@ -63,26 +97,54 @@ describe.each(testDialects())('bouncer ingest-mail and scan-mailbox on %s', (dia
   });
 
   it('stores every message of an mbox piped on stdin, the unreadable one as a dead delivery', async () => {
-    const r = await runBouncer(['ingest-mail', '-', '--json'], { ...QUIET, BOUNCER_DATABASE_URL: t.tdb.url }, MBOX);
+    const r = await runBouncer(
+      ['ingest-mail', '-', '--json'],
+      { ...QUIET, BOUNCER_DATABASE_URL: t.tdb.url },
+      MBOX,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ messages: 3, stored: 2, events: 2, unparsed: 1 });
     await t.drain();
-    expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({ suppressed: true });
+    expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({
+      suppressed: true,
+    });
     expect((await t.services.deliveries.list({ status: 'dead' }, 10)).items).toHaveLength(1);
   });
 
   it('scans a POP3 mailbox once and applies the events with --process', async () => {
     dovecot.deliver(fixture('lhost-postfix-04.eml'));
     dovecot.deliver(UNREADABLE);
-    const mailboxes = JSON.stringify([{ name: 'pop', protocol: 'pop3', host: dovecot.host, port: dovecot.pop3Port, tls: false, user: dovecot.user, passwordEnv: 'POP_PASSWORD' }]);
-    const env = { ...QUIET, BOUNCER_DATABASE_URL: t.tdb.url, BOUNCER_MAILBOXES: mailboxes, POP_PASSWORD: dovecot.password };
-    const r = await runBouncer(['scan-mailbox', '--once', '--name', 'pop', '--process', '--json'], env);
+    const mailboxes = JSON.stringify([
+      {
+        name: 'pop',
+        protocol: 'pop3',
+        host: dovecot.host,
+        port: dovecot.pop3Port,
+        tls: false,
+        user: dovecot.user,
+        passwordEnv: 'POP_PASSWORD',
+      },
+    ]);
+    const env = {
+      ...QUIET,
+      BOUNCER_DATABASE_URL: t.tdb.url,
+      BOUNCER_MAILBOXES: mailboxes,
+      POP_PASSWORD: dovecot.password,
+    };
+    const r = await runBouncer(
+      ['scan-mailbox', '--once', '--name', 'pop', '--process', '--json'],
+      env,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject([{ mailbox: 'pop', listed: 2, processed: 1, unparsed: 1, events: 1 }]);
+    expect(JSON.parse(r.stdout)).toMatchObject([
+      { mailbox: 'pop', listed: 2, processed: 1, unparsed: 1, events: 1 },
+    ]);
     expect(dovecot.count('INBOX')).toBe(1);
-    expect(await t.services.suppressions.status('kijitora@example.co.jp')).toMatchObject({ suppressed: true });
+    expect(await t.services.suppressions.status('kijitora@example.co.jp')).toMatchObject({
+      suppressed: true,
+    });
     const unknown = await runBouncer(['scan-mailbox', '--once', '--name', 'nope'], env);
     expect(unknown.stderr).toMatch(/no mailbox is named "nope"/);
   });

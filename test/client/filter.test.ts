@@ -17,28 +17,57 @@ describe.each(testDialects())('client.filter against POST /v1/filter on %s', (di
     t = await buildTestApp(dialect);
     client = new BouncerClient({ baseUrl: await listen(t), apiKey: ADMIN_KEY });
     const by = { actor: 'test', note: 'fixture' };
-    await t.services.suppressions.suppress({ ...by, address: 'hard@example.com', reason: 'hard_bounce' });
-    await t.services.suppressions.suppress({ ...by, address: 'unsub@example.com', reason: 'unsubscribe' });
+    await t.services.suppressions.suppress({
+      ...by,
+      address: 'hard@example.com',
+      reason: 'hard_bounce',
+    });
+    await t.services.suppressions.suppress({
+      ...by,
+      address: 'unsub@example.com',
+      reason: 'unsubscribe',
+    });
   });
   afterAll(async () => t.close());
 
   it('filters strings from an array: only the allowed ones come back, in order, with the summary', async () => {
-    const answer = client.filter(['a@example.com', 'hard@example.com', 'b@example.com', 'nope', 'unsub@example.com']);
+    const answer = client.filter([
+      'a@example.com',
+      'hard@example.com',
+      'b@example.com',
+      'nope',
+      'unsub@example.com',
+    ]);
     expect(await collect(answer)).toEqual(['a@example.com', 'b@example.com']);
-    expect(await answer.summary).toEqual({ total: 5, allowed: 2, suppressed: 2, invalid: 1, by_reason: { hard_bounce: 1, unsubscribe: 1 } });
+    expect(await answer.summary).toEqual({
+      total: 5,
+      allowed: 2,
+      suppressed: 2,
+      invalid: 1,
+      by_reason: { hard_bounce: 1, unsubscribe: 1 },
+    });
   });
 
   it('passes objects through untouched and honours purpose and a custom field', async () => {
-    const rows = [{ email: 'unsub@example.com', name: 'Uma', id: 1 }, { email: 'hard@example.com', name: 'Hal', id: 2 }, { email: 'c@example.com', name: 'Cy', id: 3 }];
+    const rows = [
+      { email: 'unsub@example.com', name: 'Uma', id: 1 },
+      { email: 'hard@example.com', name: 'Hal', id: 2 },
+      { email: 'c@example.com', name: 'Cy', id: 3 },
+    ];
     const transactional = client.filter(rows, { field: 'email', purpose: 'transactional' });
     expect(await collect(transactional)).toEqual([rows[0], rows[2]]);
     expect((await transactional.summary).allowed).toBe(2);
   });
 
   it('annotates every row with includeSuppressed', async () => {
-    const rows = await collect(client.filter(['hard@example.com', 'd@example.com'], { includeSuppressed: true }));
+    const rows = await collect(
+      client.filter(['hard@example.com', 'd@example.com'], { includeSuppressed: true }),
+    );
     expect(rows).toEqual([
-      { address: 'hard@example.com', bouncer: { status: 'suppressed', reason: 'hard_bounce', scope: '*' } },
+      {
+        address: 'hard@example.com',
+        bouncer: { status: 'suppressed', reason: 'hard_bounce', scope: '*' },
+      },
       { address: 'd@example.com', bouncer: { status: 'allowed' } },
     ]);
   });
@@ -46,7 +75,8 @@ describe.each(testDialects())('client.filter against POST /v1/filter on %s', (di
   it('streams a long async input with the answer read while it is sent', async () => {
     const N = 50_000;
     async function* recipients(): AsyncGenerator<{ address: string; n: number }> {
-      for (let i = 0; i < N; i++) yield { address: i % 1_000 === 0 ? 'hard@example.com' : `user${i}@example.com`, n: i };
+      for (let i = 0; i < N; i++)
+        yield { address: i % 1_000 === 0 ? 'hard@example.com' : `user${i}@example.com`, n: i };
     }
     const answer = client.filter(recipients());
     let count = 0;
@@ -58,7 +88,11 @@ describe.each(testDialects())('client.filter against POST /v1/filter on %s', (di
     }
     expect(count).toBe(N - N / 1_000);
     const summary: FilterSummary = await answer.summary;
-    expect(summary).toMatchObject({ total: N, suppressed: N / 1_000, by_reason: { hard_bounce: N / 1_000 } });
+    expect(summary).toMatchObject({
+      total: N,
+      suppressed: N / 1_000,
+      by_reason: { hard_bounce: N / 1_000 },
+    });
   });
 
   it('rejects the summary when the caller stops early, and refuses a second iteration', async () => {
@@ -68,7 +102,7 @@ describe.each(testDialects())('client.filter against POST /v1/filter on %s', (di
     expect(() => answer[Symbol.asyncIterator]()).toThrow(/only once/);
   });
 
-  it('throws the server\'s 4xx without retrying', async () => {
+  it("throws the server's 4xx without retrying", async () => {
     const answer = client.filter(['a@example.com'], { purpose: 'bulk' as 'marketing' });
     const err = await collect(answer).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BouncerError);
@@ -84,8 +118,16 @@ describe('client.filter retries', () => {
       n += 1;
       req.resume();
       req.on('end', () => {
-        if (n === 1) res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"BOUNCER_ERR_UNAVAILABLE","message":"busy"}}');
-        else res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end('"a@example.com"\n{"summary":{"total":1,"allowed":1,"suppressed":0,"invalid":0,"by_reason":{}}}\n');
+        if (n === 1)
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end('{"error":{"code":"BOUNCER_ERR_UNAVAILABLE","message":"busy"}}');
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/x-ndjson' })
+            .end(
+              '"a@example.com"\n{"summary":{"total":1,"allowed":1,"suppressed":0,"invalid":0,"by_reason":{}}}\n',
+            );
       });
     });
     try {
@@ -107,7 +149,9 @@ describe('client.filter retries', () => {
   it('fails with a protocol error when the answer ends without its summary', async () => {
     const s = await rawServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end('"a@example.com"\n'));
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end('"a@example.com"\n'),
+      );
     });
     try {
       const answer = new BouncerClient({ baseUrl: s.url, apiKey: 'k' }).filter(['a@example.com']);

@@ -8,7 +8,7 @@ import type { EventJson, SuppressionEntry } from '../../src/services/suppression
  * The client keeps its own copy of the wire types (it must not import server code). These
  * checks, run by the typecheck, fail when the two drift apart.
  */
-describe('the client\'s wire types', () => {
+describe("the client's wire types", () => {
   it('match what the services answer', () => {
     expectTypeOf<Stats>().toEqualTypeOf<Client.Stats>();
     expectTypeOf<MessageTimeline>().toEqualTypeOf<Client.MessageTimeline>();

@@ -13,7 +13,14 @@ const hashOfBytes = (text: string): [number, number] => {
 
 describe('address hashes', () => {
   it('hash the bytes of an address as its lower-cased string, for odd and even lengths', () => {
-    for (const text of ['a@b.io', 'ab@b.io', 'John.Doe@Example.COM', "O'Brien+X@Mail.Example.org", 'x', '']) {
+    for (const text of [
+      'a@b.io',
+      'ab@b.io',
+      'John.Doe@Example.COM',
+      "O'Brien+X@Mail.Example.org",
+      'x',
+      '',
+    ]) {
       expect(hashOfBytes(text)).toEqual(hashOf('email', text.toLowerCase()));
     }
   });

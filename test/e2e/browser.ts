@@ -5,6 +5,12 @@ export const CHROMIUM = process.env.BOUNCER_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Headless Chromium from the Debian package (`apt-get install -y chromium`); never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set BOUNCER_CHROMIUM)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set BOUNCER_CHROMIUM)`,
+    );
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }

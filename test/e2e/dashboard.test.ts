@@ -49,7 +49,10 @@ describe('dashboard in headless Chromium', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('header nav');
     const cookies = await page.context().cookies();
-    expect(cookies.find((c) => c.name === 'bouncer_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.find((c) => c.name === 'bouncer_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
   });
 
   it('shows the breakdown by reason and draws the events chart with data', async () => {
@@ -60,7 +63,9 @@ describe('dashboard in headless Chromium', () => {
     expect(await canvasPainted(page, '#chart-events canvas')).toBe(true);
     await page.waitForSelector('#chart-bounce canvas');
     expect(await canvasPainted(page, '#chart-bounce canvas')).toBe(true);
-    expect(await page.$$eval('#chart-events .u-legend .u-series', (els) => els.length)).toBeGreaterThan(2);
+    expect(
+      await page.$$eval('#chart-events .u-legend .u-series', (els) => els.length),
+    ).toBeGreaterThan(2);
   });
 
   it('finds an address, explains it with the raw provider payload, unsuppresses it and shows the audit entry', async () => {
@@ -91,7 +96,9 @@ describe('dashboard in headless Chromium', () => {
     await page.waitForSelector('#suppressions tbody tr');
     await page.selectOption('form.filters select[name=reason]', 'spam_complaint');
     await page.click('form.filters button[type=submit]');
-    await page.waitForFunction(() => document.querySelectorAll('#suppressions tbody tr').length === 2);
+    await page.waitForFunction(
+      () => document.querySelectorAll('#suppressions tbody tr').length === 2,
+    );
     await page.click('header nav >> text=Deliveries');
     await page.waitForSelector('#dead');
     await page.click('#dead button:has-text("Replay")');

@@ -10,7 +10,12 @@ export const BOUNCED = 'bounced@example.com';
 
 async function drip(t: TestApp, body: unknown): Promise<number> {
   const raw = JSON.stringify(body);
-  const res = await t.app.inject({ method: 'POST', url: '/webhooks/drip/bounce', payload: raw, headers: { 'content-type': 'application/json', 'x-drip-signature': sign(raw) } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/webhooks/drip/bounce',
+    payload: raw,
+    headers: { 'content-type': 'application/json', 'x-drip-signature': sign(raw) },
+  });
   return res.statusCode;
 }
 
@@ -21,17 +26,42 @@ async function drip(t: TestApp, body: unknown): Promise<number> {
  */
 export async function seedDashboard(t: TestApp): Promise<void> {
   const now = t.clock.now();
-  await drip(t, { event: 'subscriber.bounced', data: { email: 'Bounced@Example.com', bounce_type: 'hard', bounce_reason: '550 5.1.1 The email account that you tried to reach does not exist', occurred_at: new Date(now - 3_600_000).toISOString() } });
+  await drip(t, {
+    event: 'subscriber.bounced',
+    data: {
+      email: 'Bounced@Example.com',
+      bounce_type: 'hard',
+      bounce_reason: '550 5.1.1 The email account that you tried to reach does not exist',
+      occurred_at: new Date(now - 3_600_000).toISOString(),
+    },
+  });
   for (let i = 0; i < 6; i++) {
-    await drip(t, { event: 'subscriber.bounced', data: { email: `user${i}@mailbox-full.example`, bounce_type: i % 2 ? 'soft' : 'hard', bounce_reason: i % 2 ? '452 4.2.2 Mailbox full' : '550 5.1.1 No such user', occurred_at: new Date(now - (i + 2) * 3_600_000).toISOString() } });
+    await drip(t, {
+      event: 'subscriber.bounced',
+      data: {
+        email: `user${i}@mailbox-full.example`,
+        bounce_type: i % 2 ? 'soft' : 'hard',
+        bounce_reason: i % 2 ? '452 4.2.2 Mailbox full' : '550 5.1.1 No such user',
+        occurred_at: new Date(now - (i + 2) * 3_600_000).toISOString(),
+      },
+    });
   }
   // Authentic but unusable: kept as a dead delivery the dashboard can replay.
   await drip(t, { event: 'subscriber.bounced', data: { bounce_type: 'hard' } });
   await t.drain();
   const manual: Array<[string, string]> = [
-    ['complainer@example.org', 'spam_complaint'], ['angry@example.org', 'spam_complaint'], ['leaver@example.net', 'unsubscribe'], ['+14155550123', 'manual'],
+    ['complainer@example.org', 'spam_complaint'],
+    ['angry@example.org', 'spam_complaint'],
+    ['leaver@example.net', 'unsubscribe'],
+    ['+14155550123', 'manual'],
   ];
-  for (const [address, reason] of manual) await t.services.suppressions.suppress({ address, reason, note: 'seeded for the dashboard', actor: 'seed' });
+  for (const [address, reason] of manual)
+    await t.services.suppressions.suppress({
+      address,
+      reason,
+      note: 'seeded for the dashboard',
+      actor: 'seed',
+    });
   const rows: NewEventRow[] = [];
   let n = 0;
   const add = (type: string, count: number, day: number): void => {
@@ -39,9 +69,26 @@ export async function seedDashboard(t: TestApp): Promise<void> {
       n++;
       const at = now - day * DAY_MS - (i % 20) * 60_000;
       rows.push({
-        id: `seed${String(n).padStart(10, '0')}`, provider: 'drip', dedup_key: `seed-${n}`, type, channel: 'email', address: `r${n}@example.com`, scope: '*',
-        severity: type === 'bounce' ? 'hard' : null, reason: type === 'bounce' ? 'hard_bounce' : type === 'complaint' ? 'spam_complaint' : null, fine_reason: null, smtp_code: null,
-        enhanced_status: null, diagnostic: null, error_code: null, provider_message_id: null, campaign: null, occurred_at: at, received_at: at, delivery_id: null, details: '{}',
+        id: `seed${String(n).padStart(10, '0')}`,
+        provider: 'drip',
+        dedup_key: `seed-${n}`,
+        type,
+        channel: 'email',
+        address: `r${n}@example.com`,
+        scope: '*',
+        severity: type === 'bounce' ? 'hard' : null,
+        reason: type === 'bounce' ? 'hard_bounce' : type === 'complaint' ? 'spam_complaint' : null,
+        fine_reason: null,
+        smtp_code: null,
+        enhanced_status: null,
+        diagnostic: null,
+        error_code: null,
+        provider_message_id: null,
+        campaign: null,
+        occurred_at: at,
+        received_at: at,
+        delivery_id: null,
+        details: '{}',
       });
     }
   };

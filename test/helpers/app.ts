@@ -3,7 +3,11 @@ import pino from 'pino';
 import { parseConfig, type Config } from '../../src/config.js';
 import { FixedClock, type Clock } from '../../src/core/clock.js';
 import { buildApp, type AppOptions } from '../../src/http/app.js';
-import { createServices, type ServiceOptions, type Services } from '../../src/services/container.js';
+import {
+  createServices,
+  type ServiceOptions,
+  type Services,
+} from '../../src/services/container.js';
 import type { BatchReport } from '../../src/services/processing/process-deliveries.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import type { TestDialect } from './dialects.js';
@@ -24,7 +28,10 @@ export interface TestApp {
 }
 
 /** The settings every test starts from; override any variable. */
-export function testConfig(overrides: Record<string, string> = {}, url = 'sqlite::memory:'): Readonly<Config> {
+export function testConfig(
+  overrides: Record<string, string> = {},
+  url = 'sqlite::memory:',
+): Readonly<Config> {
   return parseConfig({
     BOUNCER_DATABASE_URL: url,
     BOUNCER_API_KEY: ADMIN_KEY,
@@ -38,7 +45,12 @@ export function testConfig(overrides: Record<string, string> = {}, url = 'sqlite
 /** The real Fastify app on a real, fresh database of the given dialect. */
 export async function buildTestApp(
   dialect: TestDialect,
-  opts: { env?: Record<string, string>; clock?: Clock; services?: ServiceOptions; app?: AppOptions } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    services?: ServiceOptions;
+    app?: AppOptions;
+  } = {},
 ): Promise<TestApp> {
   const tdb = await createTestDatabase(dialect);
   const config = testConfig(opts.env, tdb.url);
@@ -56,7 +68,12 @@ export async function buildTestApp(
     }
   };
   return {
-    app, services, tdb, clock, config, drain,
+    app,
+    services,
+    tdb,
+    clock,
+    config,
+    drain,
     close: async () => {
       await app.close();
       await tdb.cleanup();
@@ -64,6 +81,8 @@ export async function buildTestApp(
   };
 }
 
-export const auth = (key = ADMIN_KEY): Record<string, string> => ({ authorization: `Bearer ${key}` });
+export const auth = (key = ADMIN_KEY): Record<string, string> => ({
+  authorization: `Bearer ${key}`,
+});
 
 export { FixedClock };

@@ -11,11 +11,20 @@ export interface CliResult {
 }
 
 /** Run `bouncer ARGS…` (bundled from the current sources) with the given environment, optionally feeding stdin. */
-export function runBouncer(args: readonly string[], env: Record<string, string>, stdin?: string | Buffer): Promise<CliResult> {
+export function runBouncer(
+  args: readonly string[],
+  env: Record<string, string>,
+  stdin?: string | Buffer,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', BOUNCER_LOG_LEVEL: 'warn', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        BOUNCER_LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -15,7 +15,10 @@ export async function dropTestSchemas(): Promise<void> {
   const c = new pg.Client({ connectionString: TEST_PG_URL });
   await c.connect();
   try {
-    const { rows } = await c.query<{ nspname: string }>('select nspname from pg_namespace where starts_with(nspname, $1)', [SCHEMA_PREFIX]);
+    const { rows } = await c.query<{ nspname: string }>(
+      'select nspname from pg_namespace where starts_with(nspname, $1)',
+      [SCHEMA_PREFIX],
+    );
     for (const { nspname } of rows) await c.query(`drop schema if exists ${nspname} cascade`);
   } finally {
     await c.end();
@@ -44,7 +47,10 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     const db = openDatabase(settings);
     await migrateToLatest(db);
     return {
-      dialect, url: `sqlite:${path}`, settings, db,
+      dialect,
+      url: `sqlite:${path}`,
+      settings,
+      db,
       cleanup: async () => {
         await db.close();
         rmSync(dir, { recursive: true, force: true });
@@ -62,7 +68,10 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   const db = openDatabase(settings);
   await migrateToLatest(db);
   return {
-    dialect, url, settings, db,
+    dialect,
+    url,
+    settings,
+    db,
     // The schema is not dropped here: Kysely's migrator reads the whole catalog, and a schema
     // dropped while another test migrates fails that test ("schema … does not exist"). The
     // global teardown drops them all once no test runs (dropTestSchemas).

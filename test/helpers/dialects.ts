@@ -3,7 +3,8 @@ import pg from 'pg';
 export type TestDialect = 'sqlite' | 'postgres';
 
 /** Base URL of the PostgreSQL the suite runs against (trust auth on this machine and in CI). */
-export const TEST_PG_URL = process.env.BOUNCER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_PG_URL =
+  process.env.BOUNCER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
  * Dialects the storage, service and HTTP tests loop over. Both by default;
@@ -11,7 +12,10 @@ export const TEST_PG_URL = process.env.BOUNCER_TEST_PG_URL ?? 'postgres://postgr
  */
 export function testDialects(): TestDialect[] {
   const raw = process.env.BOUNCER_TEST_DIALECTS ?? 'sqlite,postgres';
-  return raw.split(',').map((d) => d.trim()).filter((d): d is TestDialect => d === 'sqlite' || d === 'postgres');
+  return raw
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d): d is TestDialect => d === 'sqlite' || d === 'postgres');
 }
 
 export async function assertPostgresReachable(): Promise<void> {

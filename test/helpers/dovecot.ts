@@ -1,5 +1,15 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -70,10 +80,19 @@ async function freePort(): Promise<number> {
 }
 
 function ids(name: string): { uid: number; gid: number } {
-  return { uid: Number(execFileSync('id', ['-u', name], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', name], { encoding: 'utf8' })) };
+  return {
+    uid: Number(execFileSync('id', ['-u', name], { encoding: 'utf8' })),
+    gid: Number(execFileSync('id', ['-g', name], { encoding: 'utf8' })),
+  };
 }
 
-function config(dir: string, ports: { imap: number; pop3: number; imaps: number; pop3s: number }, users: { internal: string; login: string; mail: string }, tls: boolean, idle: boolean): string {
+function config(
+  dir: string,
+  ports: { imap: number; pop3: number; imaps: number; pop3s: number },
+  users: { internal: string; login: string; mail: string },
+  tls: boolean,
+  idle: boolean,
+): string {
   const listener = (service: string, name: string, port: number, ssl = false): string =>
     `service ${service} {\n  inet_listener ${name} {\n    address = 127.0.0.1\n    port = ${port}\n${ssl ? '    ssl = yes\n' : ''}  }\n}\n`;
   return [
@@ -91,11 +110,15 @@ function config(dir: string, ports: { imap: number; pop3: number; imaps: number;
     `mail_location = maildir:${dir}/mail/%u`,
     'pop3_uidl_format = %08Xu%08Xv',
     // Without IDLE in the list, clients must poll (what some hosted IMAP servers force).
-    idle ? '' : 'imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE',
+    idle
+      ? ''
+      : 'imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE',
     `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${dir}/passwd\n}`,
     `userdb {\n  driver = static\n  args = uid=${users.mail} gid=${users.mail} home=${dir}/mail/%u\n}`,
-    listener('imap-login', 'imap', ports.imap) + (tls ? listener('imap-login', 'imaps', ports.imaps, true) : ''),
-    listener('pop3-login', 'pop3', ports.pop3) + (tls ? listener('pop3-login', 'pop3s', ports.pop3s, true) : ''),
+    listener('imap-login', 'imap', ports.imap) +
+      (tls ? listener('imap-login', 'imaps', ports.imaps, true) : ''),
+    listener('pop3-login', 'pop3', ports.pop3) +
+      (tls ? listener('pop3-login', 'pop3s', ports.pop3s, true) : ''),
     'service imap-login {\n  chroot =\n}\nservice pop3-login {\n  chroot =\n}\nservice anvil {\n  chroot =\n}',
     '',
   ].join('\n');
@@ -130,20 +153,53 @@ export async function startDovecot(opts: { tls?: boolean; idle?: boolean } = {})
   const root = process.getuid?.() === 0;
   // As root, Dovecot refuses to run logins as root; unprivileged, everything runs as us.
   const me = userInfo().username;
-  const users = root ? { internal: 'dovecot', login: 'dovenull', mail: 'dovecot' } : { internal: me, login: me, mail: me };
+  const users = root
+    ? { internal: 'dovecot', login: 'dovenull', mail: 'dovecot' }
+    : { internal: me, login: me, mail: me };
   const owner = ids(users.mail);
-  const ports = { imap: await freePort(), pop3: await freePort(), imaps: tls ? await freePort() : 0, pop3s: tls ? await freePort() : 0 };
+  const ports = {
+    imap: await freePort(),
+    pop3: await freePort(),
+    imaps: tls ? await freePort() : 0,
+    pop3s: tls ? await freePort() : 0,
+  };
   for (const d of ['run', 'state', 'mail']) mkdirSync(join(dir, d));
   writeFileSync(join(dir, 'passwd'), `${USER}:{PLAIN}${PASSWORD}\n`);
   if (tls) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
   }
   writeFileSync(join(dir, 'dovecot.conf'), config(dir, ports, users, tls, opts.idle ?? true));
   const maildir = join(dir, 'mail', USER);
-  const folderDir = (folder: string): string => (folder === 'INBOX' ? maildir : join(maildir, `.${folder}`));
+  const folderDir = (folder: string): string =>
+    folder === 'INBOX' ? maildir : join(maildir, `.${folder}`);
   const ensureFolder = (folder: string): string => {
     const base = folderDir(folder);
-    for (const p of [join(dir, 'mail'), maildir, base, join(base, 'new'), join(base, 'cur'), join(base, 'tmp')]) {
+    for (const p of [
+      join(dir, 'mail'),
+      maildir,
+      base,
+      join(base, 'new'),
+      join(base, 'cur'),
+      join(base, 'tmp'),
+    ]) {
       if (!existsSync(p)) mkdirSync(p);
       chownSync(p, owner.uid, owner.gid);
     }
@@ -152,7 +208,9 @@ export async function startDovecot(opts: { tls?: boolean; idle?: boolean } = {})
   ensureFolder('INBOX');
   // In the foreground (-F): the test owns the process, and a daemon would keep our pipes open.
   const launch = async (): Promise<{ stop(): Promise<void> }> => {
-    const master = spawn(binary, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const master = spawn(binary, ['-F', '-c', join(dir, 'dovecot.conf')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     master.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => master.once('exit', () => resolve()));
@@ -160,7 +218,10 @@ export async function startDovecot(opts: { tls?: boolean; idle?: boolean } = {})
       throw new Error(`dovecot exited at startup: ${stderr.trim()} (log: ${dir}/dovecot.log)`);
     });
     early.catch(() => undefined);
-    await Promise.race([Promise.all([waitForGreeting(ports.imap, 10_000), waitForGreeting(ports.pop3, 10_000)]), early]);
+    await Promise.race([
+      Promise.all([waitForGreeting(ports.imap, 10_000), waitForGreeting(ports.pop3, 10_000)]),
+      early,
+    ]);
     return {
       async stop() {
         if (master.exitCode !== null) return;
@@ -174,7 +235,11 @@ export async function startDovecot(opts: { tls?: boolean; idle?: boolean } = {})
   const files = (folder: string): string[] => {
     const base = folderDir(folder);
     if (!existsSync(base)) return [];
-    return ['new', 'cur'].flatMap((sub) => (existsSync(join(base, sub)) ? readdirSync(join(base, sub)).map((f) => join(base, sub, f)) : []));
+    return ['new', 'cur'].flatMap((sub) =>
+      existsSync(join(base, sub))
+        ? readdirSync(join(base, sub)).map((f) => join(base, sub, f))
+        : [],
+    );
   };
   return {
     host: '127.0.0.1',
@@ -185,7 +250,11 @@ export async function startDovecot(opts: { tls?: boolean; idle?: boolean } = {})
     user: USER,
     password: PASSWORD,
     deliver(raw, folder = 'INBOX') {
-      const file = join(ensureFolder(folder), 'new', `${Date.now()}.${process.pid}_${++seq}.bouncer-test`);
+      const file = join(
+        ensureFolder(folder),
+        'new',
+        `${Date.now()}.${process.pid}_${++seq}.bouncer-test`,
+      );
       writeFileSync(file, raw);
       chownSync(file, owner.uid, owner.gid);
     },

@@ -5,7 +5,10 @@ import type { NewEventRow } from '../../src/storage/schema.js';
 let seq = 0;
 
 /** Store events as the worker would, with defaults for what a test does not care about. */
-export async function storeEvents(db: Db, events: ReadonlyArray<Partial<NewEventRow> & Pick<NewEventRow, 'type' | 'occurred_at'>>): Promise<void> {
+export async function storeEvents(
+  db: Db,
+  events: ReadonlyArray<Partial<NewEventRow> & Pick<NewEventRow, 'type' | 'occurred_at'>>,
+): Promise<void> {
   const rows: NewEventRow[] = events.map((e) => {
     seq += 1;
     return {

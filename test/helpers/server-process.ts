@@ -18,7 +18,10 @@ export interface ServerProcess {
 }
 
 /** The environment every child server starts from; override any variable. */
-export function serverEnv(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function serverEnv(
+  databaseUrl: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
@@ -40,16 +43,26 @@ export const SERVE_ARGS = [CLI_BUNDLE, 'serve'] as const;
  * Start `bouncer serve` (or another script given as node arguments that logs the same line) and
  * resolve once it listens (its log names the URL).
  */
-export async function startServerProcess(env: Record<string, string>, opts: { args?: readonly string[]; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  opts: { args?: readonly string[]; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const child = spawn(process.execPath, [...(opts.args ?? SERVE_ARGS)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.args ?? SERVE_ARGS)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -76,7 +89,10 @@ export async function startServerProcess(env: Record<string, string>, opts: { ar
     });
   });
   return {
-    url, child, logs, exited,
+    url,
+    child,
+    logs,
+    exited,
     kill: async (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -84,16 +100,29 @@ export async function startServerProcess(env: Record<string, string>, opts: { ar
   };
 }
 
-export const signDrip = (body: string): string => createHmac('sha256', DRIP_SECRET).update(body).digest('hex');
+export const signDrip = (body: string): string =>
+  createHmac('sha256', DRIP_SECRET).update(body).digest('hex');
 
 export function dripBounce(email: string, bounceType = 'hard'): string {
-  return JSON.stringify({ event: 'subscriber.bounced', data: { email, bounce_type: bounceType, bounce_reason: 'Address does not exist', occurred_at: '2026-11-01T10:00:00Z' } });
+  return JSON.stringify({
+    event: 'subscriber.bounced',
+    data: {
+      email,
+      bounce_type: bounceType,
+      bounce_reason: 'Address does not exist',
+      occurred_at: '2026-11-01T10:00:00Z',
+    },
+  });
 }
 
 /** POST a signed single-event Drip webhook; resolves with the status (0: no answer). */
 export async function postDrip(baseUrl: string, body: string): Promise<number> {
   try {
-    const res = await fetch(`${baseUrl}/webhooks/drip/bounce`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-drip-signature': signDrip(body) } });
+    const res = await fetch(`${baseUrl}/webhooks/drip/bounce`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-drip-signature': signDrip(body) },
+    });
     await res.arrayBuffer();
     return res.status;
   } catch {
@@ -111,7 +140,10 @@ export interface LoadResult {
  * Signed Drip webhooks with distinct addresses from `concurrency` loops, spread over the given
  * servers, until `stop()` or `total` requests. Records every acknowledged address.
  */
-export function runLoad(targets: () => readonly string[], opts: { concurrency: number; total?: number; prefix: string }): { stop(): void; done: Promise<LoadResult>; acked(): number } {
+export function runLoad(
+  targets: () => readonly string[],
+  opts: { concurrency: number; total?: number; prefix: string },
+): { stop(): void; done: Promise<LoadResult>; acked(): number } {
   let stopped = false;
   let next = 0;
   const acked: string[] = [];
@@ -127,12 +159,18 @@ export function runLoad(targets: () => readonly string[], opts: { concurrency: n
       if (status === 0) await new Promise((r) => setTimeout(r, 20));
     }
   };
-  const done = Promise.all(Array.from({ length: opts.concurrency }, (_, i) => loop(i))).then(() => ({ acked, statuses }));
+  const done = Promise.all(Array.from({ length: opts.concurrency }, (_, i) => loop(i))).then(
+    () => ({ acked, statuses }),
+  );
   return { stop: () => (stopped = true), done, acked: () => acked.length };
 }
 
 /** Resolve when `predicate` holds, checking every `everyMs`; fail after `timeoutMs`. */
-export async function waitFor(predicate: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+  predicate: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await predicate()) return;

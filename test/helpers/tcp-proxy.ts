@@ -41,6 +41,8 @@ export class TcpProxy {
 
   async close(): Promise<void> {
     this.cutOff();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 }

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
 import { ADMIN_KEY, auth, buildTestApp, type TestApp } from '../helpers/app.js';
 
-const UNAUTHORIZED = { error: { code: 'BOUNCER_ERR_UNAUTHORIZED', message: 'Authentication required' } };
+const UNAUTHORIZED = {
+  error: { code: 'BOUNCER_ERR_UNAUTHORIZED', message: 'Authentication required' },
+};
 
 describe.each(testDialects())('dashboard sessions on %s', (dialect) => {
   let t: TestApp;
@@ -11,19 +13,30 @@ describe.each(testDialects())('dashboard sessions on %s', (dialect) => {
   });
   afterAll(async () => t.close());
 
-  const signIn = async (key: string) => t.app.inject({ method: 'POST', url: '/dashboard/api/session', payload: { key } });
-  const cookieOf = (setCookie: string | string[] | undefined): string => String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
+  const signIn = async (key: string) =>
+    t.app.inject({ method: 'POST', url: '/dashboard/api/session', payload: { key } });
+  const cookieOf = (setCookie: string | string[] | undefined): string =>
+    String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
 
   it('signs in with an API key and sets an HttpOnly, SameSite=Strict session cookie', async () => {
     const res = await signIn(ADMIN_KEY);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ name: 'BOUNCER_API_KEY', scope: 'admin', csrf: expect.any(String) as unknown });
+    expect(res.json()).toMatchObject({
+      name: 'BOUNCER_API_KEY',
+      scope: 'admin',
+      csrf: expect.any(String) as unknown,
+    });
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/^bouncer_session=[A-Za-z0-9_-]{40,};/);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     expect(cookie).not.toContain('Secure');
-    const https = await t.app.inject({ method: 'POST', url: '/dashboard/api/session', payload: { key: ADMIN_KEY }, headers: { 'x-forwarded-proto': 'https' } });
+    const https = await t.app.inject({
+      method: 'POST',
+      url: '/dashboard/api/session',
+      payload: { key: ADMIN_KEY },
+      headers: { 'x-forwarded-proto': 'https' },
+    });
     expect(String(https.headers['set-cookie'])).toContain('Secure');
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
   });
@@ -39,29 +52,73 @@ describe.each(testDialects())('dashboard sessions on %s', (dialect) => {
     const login = await signIn(ADMIN_KEY);
     const cookie = cookieOf(login.headers['set-cookie']);
     const { csrf } = login.json<{ csrf: string }>();
-    const read = await t.app.inject({ method: 'GET', url: '/v1/suppressions', headers: { cookie } });
+    const read = await t.app.inject({
+      method: 'GET',
+      url: '/v1/suppressions',
+      headers: { cookie },
+    });
     expect(read.statusCode).toBe(200);
     const payload = { address: 'csrf@example.com', note: 'test' };
-    const without = await t.app.inject({ method: 'POST', url: '/v1/suppressions', headers: { cookie }, payload });
+    const without = await t.app.inject({
+      method: 'POST',
+      url: '/v1/suppressions',
+      headers: { cookie },
+      payload,
+    });
     expect(without.statusCode).toBe(403);
-    const wrong = await t.app.inject({ method: 'POST', url: '/v1/suppressions', headers: { cookie, 'x-csrf-token': `${csrf}x` }, payload });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/v1/suppressions',
+      headers: { cookie, 'x-csrf-token': `${csrf}x` },
+      payload,
+    });
     expect(wrong.statusCode).toBe(403);
-    const ok = await t.app.inject({ method: 'POST', url: '/v1/suppressions', headers: { cookie, 'x-csrf-token': csrf }, payload });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/v1/suppressions',
+      headers: { cookie, 'x-csrf-token': csrf },
+      payload,
+    });
     expect(ok.statusCode).toBe(201);
-    const audit = await t.app.inject({ method: 'GET', url: '/v1/audit?address=csrf@example.com', headers: auth() });
-    expect(audit.json()).toMatchObject({ items: [{ action: 'suppress', actor: 'key:BOUNCER_API_KEY' }] });
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: '/v1/audit?address=csrf@example.com',
+      headers: auth(),
+    });
+    expect(audit.json()).toMatchObject({
+      items: [{ action: 'suppress', actor: 'key:BOUNCER_API_KEY' }],
+    });
   });
 
   it('answers an unknown or signed-out session with the same 401 as a missing key', async () => {
-    const bogus = await t.app.inject({ method: 'GET', url: '/v1/suppressions', headers: { cookie: 'bouncer_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+    const bogus = await t.app.inject({
+      method: 'GET',
+      url: '/v1/suppressions',
+      headers: { cookie: 'bouncer_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
     expect(bogus.statusCode).toBe(401);
     expect(bogus.json()).toEqual(UNAUTHORIZED);
     const login = await signIn(ADMIN_KEY);
     const cookie = cookieOf(login.headers['set-cookie']);
     const { csrf } = login.json<{ csrf: string }>();
-    expect((await t.app.inject({ method: 'DELETE', url: '/dashboard/api/session', headers: { cookie } })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'DELETE', url: '/dashboard/api/session', headers: { cookie, 'x-csrf-token': csrf } })).statusCode).toBe(204);
-    const after = await t.app.inject({ method: 'GET', url: '/v1/suppressions', headers: { cookie } });
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: '/dashboard/api/session', headers: { cookie } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'DELETE',
+          url: '/dashboard/api/session',
+          headers: { cookie, 'x-csrf-token': csrf },
+        })
+      ).statusCode,
+    ).toBe(204);
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/v1/suppressions',
+      headers: { cookie },
+    });
     expect(after.statusCode).toBe(401);
     expect(after.json()).toEqual(UNAUTHORIZED);
   });
@@ -71,19 +128,38 @@ describe.each(testDialects())('dashboard sessions on %s', (dialect) => {
     const login = await signIn(key.key);
     const cookie = cookieOf(login.headers['set-cookie']);
     const { csrf } = login.json<{ csrf: string }>();
-    const write = await t.app.inject({ method: 'POST', url: '/v1/suppressions', headers: { cookie, 'x-csrf-token': csrf }, payload: { address: 'x@example.com', note: 'n' } });
+    const write = await t.app.inject({
+      method: 'POST',
+      url: '/v1/suppressions',
+      headers: { cookie, 'x-csrf-token': csrf },
+      payload: { address: 'x@example.com', note: 'n' },
+    });
     expect(write.statusCode).toBe(403);
     await t.services.apiKeys.revoke(key.id);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/suppressions', headers: { cookie } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/suppressions', headers: { cookie } }))
+        .statusCode,
+    ).toBe(401);
   });
 
   it('serves the alert states and the overview to a read key', async () => {
     const alerts = await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: auth() });
     expect(alerts.statusCode).toBe(200);
-    expect(alerts.json()).toMatchObject({ firing: [], recent: [], rules: { bounceRate: { warningPercent: 5, criticalPercent: 10 } } });
-    const overview = await t.app.inject({ method: 'GET', url: '/v1/dashboard/overview?days=7', headers: auth() });
+    expect(alerts.json()).toMatchObject({
+      firing: [],
+      recent: [],
+      rules: { bounceRate: { warningPercent: 5, criticalPercent: 10 } },
+    });
+    const overview = await t.app.inject({
+      method: 'GET',
+      url: '/v1/dashboard/overview?days=7',
+      headers: auth(),
+    });
     expect(overview.statusCode).toBe(200);
-    const body = overview.json<{ eventsPerDay: { days: string[] }; suppressionsByReason: Array<{ reason: string; count: number; percent: number }> }>();
+    const body = overview.json<{
+      eventsPerDay: { days: string[] };
+      suppressionsByReason: Array<{ reason: string; count: number; percent: number }>;
+    }>();
     expect(body.eventsPerDay.days).toHaveLength(7);
     expect(body.suppressionsByReason).toEqual([{ reason: 'manual', count: 1, percent: 100 }]);
     expect((await t.app.inject({ method: 'GET', url: '/v1/alerts' })).statusCode).toBe(401);

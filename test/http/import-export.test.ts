@@ -4,7 +4,11 @@ import { auth, buildTestApp, type TestApp } from '../helpers/app.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON lines, inspected by shape
 type Line = Record<string, any>;
-const lines = (body: string): Line[] => body.trim().split('\n').map((l) => JSON.parse(l) as Line);
+const lines = (body: string): Line[] =>
+  body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
 
 describe.each(testDialects())('import and export on %s', (dialect) => {
   let t: TestApp;
@@ -14,35 +18,74 @@ describe.each(testDialects())('import and export on %s', (dialect) => {
   afterAll(async () => t.close());
 
   const post = (query: string, body: string, contentType = 'text/csv', key?: string) =>
-    t.app.inject({ method: 'POST', url: `/v1/import${query}`, payload: body, headers: { ...auth(key), 'content-type': contentType } });
+    t.app.inject({
+      method: 'POST',
+      url: `/v1/import${query}`,
+      payload: body,
+      headers: { ...auth(key), 'content-type': contentType },
+    });
   const status = async (address: string, scope?: string) =>
-    (await t.app.inject({ method: 'GET', url: `/v1/suppressions/${encodeURIComponent(address)}${scope ? `?scope=${scope}` : ''}`, headers: auth() })).json();
+    (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/suppressions/${encodeURIComponent(address)}${scope ? `?scope=${scope}` : ''}`,
+        headers: auth(),
+      })
+    ).json();
 
   it('imports a SendGrid bounce export with per-row results, without aborting on a bad row', async () => {
-    const csv = 'email,created,status,reason\r\nA@Bounce.example,1690000000,5.1.1,"550 5.1.1 user unknown, sorry"\r\nsoft@bounce.example,1690000000,4.2.2,mailbox full\r\nnot-an-address,1690000000,5.1.1,x\r\n';
+    const csv =
+      'email,created,status,reason\r\nA@Bounce.example,1690000000,5.1.1,"550 5.1.1 user unknown, sorry"\r\nsoft@bounce.example,1690000000,4.2.2,mailbox full\r\nnot-an-address,1690000000,5.1.1,x\r\n';
     const res = await post('', csv);
     expect(res.statusCode).toBe(200);
     const out = lines(res.body);
     expect(out.slice(0, 3)).toEqual([
       { line: 2, status: 'imported' },
       { line: 3, status: 'imported' },
-      { line: 4, status: 'invalid', error: 'line 4: missing @ (not an email address or a phone number)' },
+      {
+        line: 4,
+        status: 'invalid',
+        error: 'line 4: missing @ (not an email address or a phone number)',
+      },
     ]);
-    expect(out[3]).toEqual({ summary: { total: 3, imported: 2, updated: 0, unchanged: 0, invalid: 1, kind: 'sendgrid_bounces' } });
-    expect((await status('a@bounce.example')).entries).toMatchObject([{ reason: 'hard_bounce', source: 'sendgrid', since: '2023-07-22T04:26:40.000Z' }]);
-    expect((await status('soft@bounce.example')).entries).toMatchObject([{ reason: 'soft_bounce' }]);
+    expect(out[3]).toEqual({
+      summary: {
+        total: 3,
+        imported: 2,
+        updated: 0,
+        unchanged: 0,
+        invalid: 1,
+        kind: 'sendgrid_bounces',
+      },
+    });
+    expect((await status('a@bounce.example')).entries).toMatchObject([
+      { reason: 'hard_bounce', source: 'sendgrid', since: '2023-07-22T04:26:40.000Z' },
+    ]);
+    expect((await status('soft@bounce.example')).entries).toMatchObject([
+      { reason: 'soft_bounce' },
+    ]);
   });
 
   it('reads SES suppressed destinations, spam reports and group unsubscribes (with a scope)', async () => {
-    const ses = await post('', 'EmailAddress,Reason,LastUpdateTime\nc@ses.example,COMPLAINT,2023-07-21T10:00:00Z\nd@ses.example,BOUNCE,2023-07-21T10:00:00Z\ne@ses.example,OTHER,2023-07-21T10:00:00Z\n');
+    const ses = await post(
+      '',
+      'EmailAddress,Reason,LastUpdateTime\nc@ses.example,COMPLAINT,2023-07-21T10:00:00Z\nd@ses.example,BOUNCE,2023-07-21T10:00:00Z\ne@ses.example,OTHER,2023-07-21T10:00:00Z\n',
+    );
     expect(lines(ses.body).pop()!.summary).toMatchObject({ imported: 2, invalid: 1, kind: 'ses' });
-    expect((await status('c@ses.example')).entries).toMatchObject([{ reason: 'spam_complaint', source: 'ses' }]);
+    expect((await status('c@ses.example')).entries).toMatchObject([
+      { reason: 'spam_complaint', source: 'ses' },
+    ]);
     const spam = await post('', 'email,created,ip\nf@sg.example,1690000000,10.0.0.1\n');
-    expect((await status('f@sg.example')).entries).toMatchObject([{ reason: 'spam_complaint', source: 'sendgrid' }]);
+    expect((await status('f@sg.example')).entries).toMatchObject([
+      { reason: 'spam_complaint', source: 'sendgrid' },
+    ]);
     expect(lines(spam.body).pop()!.summary.kind).toBe('sendgrid_spam_reports');
     await post('?scope=42', 'email,created\ng@sg.example,1690000000\n');
     const g = await status('g@sg.example', '42');
-    expect(g).toMatchObject({ suppressed: true, entries: [{ scope: '42', reason: 'unsubscribe' }] });
+    expect(g).toMatchObject({
+      suppressed: true,
+      entries: [{ scope: '42', reason: 'unsubscribe' }],
+    });
     expect((await status('g@sg.example')).suppressed).toBe(false);
   });
 
@@ -50,52 +93,116 @@ describe.each(testDialects())('import and export on %s', (dialect) => {
     const weaker = await post('', 'email,created\na@bounce.example,1690000000\n');
     expect(lines(weaker.body)[0]).toEqual({ line: 2, status: 'unchanged' });
     expect((await status('a@bounce.example')).entries).toMatchObject([{ reason: 'hard_bounce' }]);
-    const stronger = await post('', 'EmailAddress,Reason,LastUpdateTime\na@bounce.example,COMPLAINT,2024-01-01T00:00:00Z\n');
+    const stronger = await post(
+      '',
+      'EmailAddress,Reason,LastUpdateTime\na@bounce.example,COMPLAINT,2024-01-01T00:00:00Z\n',
+    );
     expect(lines(stronger.body)[0]).toEqual({ line: 2, status: 'updated' });
-    expect((await status('a@bounce.example')).entries).toMatchObject([{ reason: 'spam_complaint', source: 'ses' }]);
-    const again = await post('', 'EmailAddress,Reason,LastUpdateTime\na@bounce.example,COMPLAINT,2024-01-01T00:00:00Z\n');
+    expect((await status('a@bounce.example')).entries).toMatchObject([
+      { reason: 'spam_complaint', source: 'ses' },
+    ]);
+    const again = await post(
+      '',
+      'EmailAddress,Reason,LastUpdateTime\na@bounce.example,COMPLAINT,2024-01-01T00:00:00Z\n',
+    );
     expect(lines(again.body)[0]).toEqual({ line: 2, status: 'unchanged' });
   });
 
   it('takes NDJSON with defaults, reports only errors on request, and audits one entry per import', async () => {
-    const body = '{"address":"h@nd.example"}\n"i@nd.example"\n{"email":"j@nd.example","reason":"nonsense"}\n{broken\n';
-    const res = await post('?reason=manual&source=crm&results=errors', body, 'application/x-ndjson');
+    const body =
+      '{"address":"h@nd.example"}\n"i@nd.example"\n{"email":"j@nd.example","reason":"nonsense"}\n{broken\n';
+    const res = await post(
+      '?reason=manual&source=crm&results=errors',
+      body,
+      'application/x-ndjson',
+    );
     const out = lines(res.body);
     expect(out.map((l) => l.line ?? 'summary')).toEqual([4, 'summary']);
     expect(out[0]!.error).toMatch(/^line 4: malformed JSON/);
     expect(out[1]!.summary).toMatchObject({ total: 4, imported: 3, invalid: 1 });
-    expect((await status('j@nd.example')).entries).toMatchObject([{ reason: 'manual', source: 'crm' }]);
-    const strict = await post('', '{"email":"k@nd.example","reason":"nonsense"}\n', 'application/x-ndjson');
+    expect((await status('j@nd.example')).entries).toMatchObject([
+      { reason: 'manual', source: 'crm' },
+    ]);
+    const strict = await post(
+      '',
+      '{"email":"k@nd.example","reason":"nonsense"}\n',
+      'application/x-ndjson',
+    );
     expect(lines(strict.body)[0]!.error).toMatch(/^line 1: reason "nonsense" is not one of/);
-    const audit = await t.app.inject({ method: 'GET', url: '/v1/audit?limit=100', headers: auth() });
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: '/v1/audit?limit=100',
+      headers: auth(),
+    });
     const imports = (audit.json().items as Line[]).filter((a) => a.action === 'import');
     expect(imports.length).toBe(9);
-    expect(imports[1]!.after).toMatchObject({ total: 4, imported: 3, invalid: 1, format: 'ndjson' });
+    expect(imports[1]!.after).toMatchObject({
+      total: 4,
+      imported: 3,
+      invalid: 1,
+      format: 'ndjson',
+    });
   });
 
   it('refuses imports without the write scope or a readable format', async () => {
     const readKey = (await t.services.apiKeys.create('reader', 'read')).key;
     expect((await post('', 'email\na@b.example\n', 'text/csv', readKey)).statusCode).toBe(403);
     expect((await post('', '<x/>', 'application/xml')).statusCode).toBe(415);
-    expect((await post('?format=csv', 'email\nz@octet.example\n', 'application/octet-stream')).statusCode).toBe(200);
+    expect(
+      (await post('?format=csv', 'email\nz@octet.example\n', 'application/octet-stream'))
+        .statusCode,
+    ).toBe(200);
   });
 
   it('exports the list as CSV and NDJSON that import back into an empty instance unchanged', async () => {
-    const csv = await t.app.inject({ method: 'GET', url: '/v1/export?format=csv', headers: auth() });
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: '/v1/export?format=csv',
+      headers: auth(),
+    });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    expect(csv.body.split('\n')[0]).toBe('address,channel,scope,reason,source,since,until,last_event_at,soft_count');
-    const nd = await t.app.inject({ method: 'GET', url: '/v1/export?format=ndjson', headers: auth() });
-    const filtered = await t.app.inject({ method: 'GET', url: '/v1/export?format=ndjson&reason=unsubscribe', headers: auth() });
+    expect(csv.body.split('\n')[0]).toBe(
+      'address,channel,scope,reason,source,since,until,last_event_at,soft_count',
+    );
+    const nd = await t.app.inject({
+      method: 'GET',
+      url: '/v1/export?format=ndjson',
+      headers: auth(),
+    });
+    const filtered = await t.app.inject({
+      method: 'GET',
+      url: '/v1/export?format=ndjson&reason=unsubscribe',
+      headers: auth(),
+    });
     expect(lines(filtered.body).map((e) => e.address)).toEqual(['g@sg.example']);
-    for (const [format, body, type] of [['csv', csv.body, 'text/csv'], ['ndjson', nd.body, 'application/x-ndjson']] as const) {
+    for (const [format, body, type] of [
+      ['csv', csv.body, 'text/csv'],
+      ['ndjson', nd.body, 'application/x-ndjson'],
+    ] as const) {
       const other = await buildTestApp(dialect);
       try {
-        const imported = await other.app.inject({ method: 'POST', url: '/v1/import', payload: body, headers: { ...auth(), 'content-type': type } });
+        const imported = await other.app.inject({
+          method: 'POST',
+          url: '/v1/import',
+          payload: body,
+          headers: { ...auth(), 'content-type': type },
+        });
         expect(lines(imported.body).pop()!.summary).toMatchObject({ invalid: 0, kind: 'bouncer' });
-        const back = await other.app.inject({ method: 'GET', url: `/v1/export?format=${format}`, headers: auth() });
+        const back = await other.app.inject({
+          method: 'GET',
+          url: `/v1/export?format=${format}`,
+          headers: auth(),
+        });
         const pick = (e: Line) => [e.address, e.scope, e.reason, e.source, e.since, e.until];
-        const rows = (text: string): string[] => (format === 'csv' ? text.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 7).join(',')) : lines(text).map((e) => JSON.stringify(pick(e))));
+        const rows = (text: string): string[] =>
+          format === 'csv'
+            ? text
+                .trim()
+                .split('\n')
+                .slice(1)
+                .map((l) => l.split(',').slice(0, 7).join(','))
+            : lines(text).map((e) => JSON.stringify(pick(e)));
         expect(rows(back.body).sort()).toEqual(rows(body).sort());
       } finally {
         await other.close();

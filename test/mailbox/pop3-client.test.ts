@@ -25,8 +25,17 @@ describe('POP3 client against Dovecot', () => {
     await dovecot?.stop();
   });
 
-  const connect = async (security: Pop3Security = 'none', port = dovecot.pop3Port): Promise<Pop3Client> => {
-    const client = await Pop3Client.connect({ host: dovecot.host, port, security, rejectUnauthorized: false, timeoutMs: 10_000 });
+  const connect = async (
+    security: Pop3Security = 'none',
+    port = dovecot.pop3Port,
+  ): Promise<Pop3Client> => {
+    const client = await Pop3Client.connect({
+      host: dovecot.host,
+      port,
+      security,
+      rejectUnauthorized: false,
+      timeoutMs: 10_000,
+    });
     await client.login(dovecot.user, dovecot.password);
     return client;
   };
@@ -73,19 +82,29 @@ describe('POP3 client against Dovecot', () => {
   });
 
   it('rejects a self-signed certificate unless told otherwise', async () => {
-    const err = await Pop3Client.connect({ host: dovecot.host, port: dovecot.pop3sPort, security: 'tls' }).catch((e: unknown) => e);
+    const err = await Pop3Client.connect({
+      host: dovecot.host,
+      port: dovecot.pop3sPort,
+      security: 'tls',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Pop3Error);
     expect(String((err as Error).message)).toMatch(/self.signed|certificate/i);
   });
 
   it('fails clearly when nothing listens', async () => {
-    const err = await Pop3Client.connect({ host: '127.0.0.1', port: 1, security: 'none' }).catch((e: unknown) => e);
+    const err = await Pop3Client.connect({ host: '127.0.0.1', port: 1, security: 'none' }).catch(
+      (e: unknown) => e,
+    );
     expect(String((err as Error).message)).toMatch(/cannot connect to 127\.0\.0\.1:1/);
   });
 
   // Last: Dovecot delays later logins from an address that just failed one.
   it('reports a wrong password as a refusal without echoing the password', async () => {
-    const client = await Pop3Client.connect({ host: dovecot.host, port: dovecot.pop3Port, security: 'none' });
+    const client = await Pop3Client.connect({
+      host: dovecot.host,
+      port: dovecot.pop3Port,
+      security: 'none',
+    });
     const err = await client.login(dovecot.user, 'wrong-secret-value').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Pop3Error);
     expect(String((err as Error).message)).toMatch(/^PASS refused/);

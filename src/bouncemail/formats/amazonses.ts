@@ -15,9 +15,23 @@ interface SesRecipient {
 interface SesMessage {
   notificationType?: string;
   eventType?: string;
-  bounce?: { bounceType?: string; bouncedRecipients?: SesRecipient[]; timestamp?: string; reportingMTA?: string };
-  complaint?: { complainedRecipients?: SesRecipient[]; complaintFeedbackType?: string; timestamp?: string };
-  delivery?: { recipients?: string[]; smtpResponse?: string; timestamp?: string; reportingMTA?: string };
+  bounce?: {
+    bounceType?: string;
+    bouncedRecipients?: SesRecipient[];
+    timestamp?: string;
+    reportingMTA?: string;
+  };
+  complaint?: {
+    complainedRecipients?: SesRecipient[];
+    complaintFeedbackType?: string;
+    timestamp?: string;
+  };
+  delivery?: {
+    recipients?: string[];
+    smtpResponse?: string;
+    timestamp?: string;
+    reportingMTA?: string;
+  };
   mail?: { messageId?: string };
 }
 
@@ -38,7 +52,11 @@ function jsonIn(text: string): unknown {
 }
 
 function sesMessage(mail: MailView): SesMessage | null {
-  if (!/amazonaws\.com|amazonses\.com/i.test(mail.from) && !/"notificationType"|"eventType"/.test(mail.notice)) return null;
+  if (
+    !/amazonaws\.com|amazonses\.com/i.test(mail.from) &&
+    !/"notificationType"|"eventType"/.test(mail.notice)
+  )
+    return null;
   const outer = jsonIn(mail.notice) as { Message?: unknown; notificationType?: unknown } | null;
   if (!outer || typeof outer !== 'object') return null;
   if (typeof outer.Message === 'string') {
@@ -57,23 +75,38 @@ export const parseAmazonSesJson: FormatParser = (mail) => {
   const type = (m.notificationType ?? m.eventType ?? '').toLowerCase();
   if (type === 'bounce' && m.bounce) {
     const permanent = m.bounce.bounceType === 'Permanent';
-    const findings: Finding[] = (m.bounce.bouncedRecipients ?? []).filter((r) => r.emailAddress).map((r) => ({
-      recipient: r.emailAddress ?? '', action: r.action ?? (permanent ? 'failed' : 'delayed'), status: r.status ?? null,
-      diagnostic: r.diagnosticCode ?? null, remoteMta: m.bounce?.reportingMTA ?? null, date: m.bounce?.timestamp ?? null,
-    }));
+    const findings: Finding[] = (m.bounce.bouncedRecipients ?? [])
+      .filter((r) => r.emailAddress)
+      .map((r) => ({
+        recipient: r.emailAddress ?? '',
+        action: r.action ?? (permanent ? 'failed' : 'delayed'),
+        status: r.status ?? null,
+        diagnostic: r.diagnosticCode ?? null,
+        remoteMta: m.bounce?.reportingMTA ?? null,
+        date: m.bounce?.timestamp ?? null,
+      }));
     return { kind: 'bounce', findings };
   }
   if (type === 'complaint' && m.complaint) {
     const feedbackType = m.complaint.complaintFeedbackType ?? 'abuse';
-    const findings: Finding[] = (m.complaint.complainedRecipients ?? []).filter((r) => r.emailAddress).map((r) => ({
-      recipient: r.emailAddress ?? '', feedbackType, reason: 'feedback', date: m.complaint?.timestamp ?? null,
-    }));
+    const findings: Finding[] = (m.complaint.complainedRecipients ?? [])
+      .filter((r) => r.emailAddress)
+      .map((r) => ({
+        recipient: r.emailAddress ?? '',
+        feedbackType,
+        reason: 'feedback',
+        date: m.complaint?.timestamp ?? null,
+      }));
     return { kind: 'complaint', findings };
   }
   if (type === 'delivery' && m.delivery) {
     const response = m.delivery.smtpResponse ?? null;
     const findings: Finding[] = (m.delivery.recipients ?? []).map((recipient) => ({
-      recipient, action: 'delivered', diagnostic: response, remoteMta: m.delivery?.reportingMTA ?? null, date: m.delivery?.timestamp ?? null,
+      recipient,
+      action: 'delivered',
+      diagnostic: response,
+      remoteMta: m.delivery?.reportingMTA ?? null,
+      date: m.delivery?.timestamp ?? null,
     }));
     return { kind: 'bounce', findings };
   }

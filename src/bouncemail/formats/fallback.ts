@@ -15,7 +15,11 @@ export const parseFailedRecipientsHeader: FormatParser = (mail) => {
   const diagnostic = notice.replace(/\s+/g, ' ').trim().slice(0, 1_000);
   // Google Groups refuses posts from non-members in every language; the links are the constant.
   const reason = /groups\.google\.com|google groups/i.test(notice) ? ('rejected' as const) : null;
-  const findings = [...new Set(listed.map((a) => a.toLowerCase()))].map((recipient) => ({ recipient, diagnostic, reason }));
+  const findings = [...new Set(listed.map((a) => a.toLowerCase()))].map((recipient) => ({
+    recipient,
+    diagnostic,
+    reason,
+  }));
   return { kind: 'bounce', findings, original: mail.original ?? original };
 };
 
@@ -29,5 +33,9 @@ export const parseOriginalRecipient: FormatParser = (mail) => {
   // report unavailable"); a plain notice must at least quote an SMTP error.
   const isReport = mail.entity.type === 'multipart/report';
   if ((errors.length === 0 && !isReport) || to.length !== 1 || !to[0]) return null;
-  return { kind: 'bounce', findings: [{ recipient: to[0], diagnostic: errors.join(' ') || null }], original: orig };
+  return {
+    kind: 'bounce',
+    findings: [{ recipient: to[0], diagnostic: errors.join(' ') || null }],
+    original: orig,
+  };
 };

@@ -22,12 +22,16 @@ const STATES: Readonly<Record<string, readonly [SmtpCommand, FineReason]>> = {
 };
 
 const MESSAGES: ReadonlyArray<readonly [RegExp, FineReason]> = [
-  [/dns error: could not contact dns servers|recipient has been delayed|did not accept our requests to connect/i, 'expired'],
+  [
+    /dns error: could not contact dns servers|recipient has been delayed|did not accept our requests to connect/i,
+    'expired',
+  ],
   [/dns error: domain name not found|dns server returned answer with no data/i, 'hostunknown'],
 ];
 
 export const parseGmailNotice: FormatParser = (mail) => {
-  if (!GMAIL_FROM.test(mail.from) || !/delivery status notification/i.test(mail.subject)) return null;
+  if (!GMAIL_FROM.test(mail.from) || !/delivery status notification/i.test(mail.subject))
+    return null;
   if (!/delivery to the following recipient/i.test(mail.notice)) return null;
   const result = parseGenericNotice(mail);
   if (!result) return null;

@@ -9,4 +9,10 @@ import { parseGmailNotice } from './gmail.js';
 export const SPECIFIC_FORMATS: readonly FormatParser[] = [parseAmazonSesJson];
 
 /** Readers of plain-text notices, tried when the mail carries no delivery-status part. */
-export const TEXT_FORMATS: readonly FormatParser[] = [parseExim, parseGmailNotice, parseGenericNotice, parseFailedRecipientsHeader, parseOriginalRecipient];
+export const TEXT_FORMATS: readonly FormatParser[] = [
+  parseExim,
+  parseGmailNotice,
+  parseGenericNotice,
+  parseFailedRecipientsHeader,
+  parseOriginalRecipient,
+];

@@ -44,9 +44,17 @@ export function splitOriginal(text: string, extra: readonly RegExp[] = []): Spli
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
     if (markers.some((m) => m.test(line))) {
-      const rest = lines.slice(i + 1).join('\n').replace(/^\s*-{3,}\s*\n/, '');
-      const original = /^[\s\n]*[A-Za-z][\w-]*:/.test(rest) ? parseEntity(rest.replace(/^\s+/, '')) : null;
-      return { notice: lines.slice(0, i).join('\n'), original: original && original.headers.fields.length > 0 ? original : null };
+      const rest = lines
+        .slice(i + 1)
+        .join('\n')
+        .replace(/^\s*-{3,}\s*\n/, '');
+      const original = /^[\s\n]*[A-Za-z][\w-]*:/.test(rest)
+        ? parseEntity(rest.replace(/^\s+/, ''))
+        : null;
+      return {
+        notice: lines.slice(0, i).join('\n'),
+        original: original && original.headers.fields.length > 0 ? original : null,
+      };
     }
   }
   return { notice: text, original: null };
@@ -58,24 +66,32 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   // bare address, `<addr>`, `"addr":`, `* addr`, `>>> addr <addr>`, `addr on <date>`, `addr [reason]`
   new RegExp(`^[\\s*>\\-•"'<(]*(${ADDR})(?:[>"')]*(?:\\.\\.\\.)?:?)(?:\\s|$)`),
   // sendmail-style `550 5.1.1 <addr>... User unknown` (only at the left margin)
-  new RegExp(`^(?:<<<\\s*)?[45]\\d\\d[ -](?:[45]\\.\\d{1,3}\\.\\d{1,3}\\s+)?<(${ADDR})>(?:\\.\\.\\.|:)`),
+  new RegExp(
+    `^(?:<<<\\s*)?[45]\\d\\d[ -](?:[45]\\.\\d{1,3}\\.\\d{1,3}\\s+)?<(${ADDR})>(?:\\.\\.\\.|:)`,
+  ),
   // the address closes the line after a colon: `User's mailbox is full: <addr>`
   new RegExp(`:\\s*<(${ADDR})>\\s*$`),
   // labelled: `RCPT TO: addr`, `Could not be delivered to: <addr>`, `Recipient: addr`
-  new RegExp(`(?:rcpt to|recipient(?: address)?|\\[status: \\w+, address:|could not be delivered to|deliver(?:ing)? (?:your |the )?(?:message |mail )?to|^\\s*(?:unknown user|user unknown|mailbox full|invalid (?:recipient|address)|undeliverable to|failed to deliver to)|delivery to|failed recipient|original-recipient|addressed to|errors:|;cat:smtp=|:smtp=)\\s*:?\\s*<?(${ADDR})`, 'i'),
+  new RegExp(
+    `(?:rcpt to|recipient(?: address)?|\\[status: \\w+, address:|could not be delivered to|deliver(?:ing)? (?:your |the )?(?:message |mail )?to|^\\s*(?:unknown user|user unknown|mailbox full|invalid (?:recipient|address)|undeliverable to|failed to deliver to)|delivery to|failed recipient|original-recipient|addressed to|errors:|;cat:smtp=|:smtp=)\\s*:?\\s*<?(${ADDR})`,
+    'i',
+  ),
 ];
 
-const SENDER_CONTEXT = /mail from|envelope[- ]from|envelope sender|^\s*from:?\s|return-path|sender:|reply-to|^\s*to:|received at .* from/i;
+const SENDER_CONTEXT =
+  /mail from|envelope[- ]from|envelope sender|^\s*from:?\s|return-path|sender:|reply-to|^\s*to:|received at .* from/i;
 /** Lines that name the sender: their addresses are excluded everywhere in the notice. */
 const SENDER_LINE = /mail from|envelope[- ]from|envelope sender|return-path|^\s*from:\s*</i;
 /** Header lines quoted in a notice (ids, references): never a recipient line. */
-const HEADER_LINE = /^\s*(message-id|in-reply-to|references|x-[\w-]+|list-[\w-]+|dkim-signature|received|sender|cc|bcc|date|subject)\s*:/i;
+const HEADER_LINE =
+  /^\s*(message-id|in-reply-to|references|x-[\w-]+|list-[\w-]+|dkim-signature|received|sender|cc|bcc|date|subject)\s*:/i;
 
 /** Session transcript lines: commands sent, replies received, per-host summaries. */
 const TRANSCRIPT_LINE = /^\s*(<<<|>>>)|^\s*[45]\d\d [^\s<@]+ \(\w+\)\.\.\./;
 
 /** Boilerplate that introduces the list of addresses: it says nothing about why. */
-const LIST_INTRO = /following (recipient|address)|recipients were affected|delivery status notification|automatically generated|could not be delivered to one or more|permanent error/i;
+const LIST_INTRO =
+  /following (recipient|address)|recipients were affected|delivery status notification|automatically generated|could not be delivered to one or more|permanent error/i;
 
 export interface NoticeOptions {
   /** Addresses that are never the failed recipient (the report's own From, the original sender). */
@@ -93,7 +109,11 @@ interface Block {
   before: string[];
 }
 
-function recipientOnLine(raw: string, indented: boolean, exclude: ReadonlySet<string>): string | null {
+function recipientOnLine(
+  raw: string,
+  indented: boolean,
+  exclude: ReadonlySet<string>,
+): string | null {
   if (SENDER_CONTEXT.test(raw) || HEADER_LINE.test(raw)) return null;
   for (const [i, re] of RECIPIENT_LINES.entries()) {
     if (i === 1 && indented) continue;
@@ -120,7 +140,9 @@ export function scanNotice(text: string, opts: NoticeOptions = {}): Finding[] {
   }
   // Addresses the notice shows as the sender (">>> MAIL From:<a>", "envelope-from <a>") are
   // never recipients, even where a reply quotes them like one ("501 <a>... no access").
-  for (const l of lines) if (SENDER_LINE.test(l)) for (const m of l.matchAll(EMAIL_IN_TEXT)) exclude.add(m[0].toLowerCase());
+  for (const l of lines)
+    if (SENDER_LINE.test(l))
+      for (const m of l.matchAll(EMAIL_IN_TEXT)) exclude.add(m[0].toLowerCase());
   const blocks: Block[] = [];
   let current: Block | null = null;
   // Sendmail transcripts print the server's reply ("<<< 550 …") before the summary line that
@@ -132,7 +154,11 @@ export function scanNotice(text: string, opts: NoticeOptions = {}): Finding[] {
     const addr = recipientOnLine(raw, indented && !/^\s*[^\s@]+@[^\s@]+\s*$/.test(raw), exclude);
     if (addr) {
       const existing: Block | undefined = blocks.find((b) => b.recipient === addr);
-      const next: Block = existing ?? { recipient: addr, lines: [], before: section.filter((l) => !LIST_INTRO.test(l)).slice(-3) };
+      const next: Block = existing ?? {
+        recipient: addr,
+        lines: [],
+        before: section.filter((l) => !LIST_INTRO.test(l)).slice(-3),
+      };
       if (!existing) blocks.push(next);
       next.lines.push(...pending, raw.trim());
       pending = [];
@@ -148,8 +174,17 @@ export function scanNotice(text: string, opts: NoticeOptions = {}): Finding[] {
   if (current && pending.length > 0) current.lines.push(...pending);
   return blocks.map((b) => {
     const diagnostic = trimBlock(b.lines);
-    const saysMore = diagnostic.toLowerCase().split(b.recipient).join('').replace(/[\s<>"'*:;,.()[\]-]+/g, '') !== '';
-    return { recipient: b.recipient, diagnostic: saysMore || b.before.length === 0 ? diagnostic : `${b.before.join(' ')} ${diagnostic}` };
+    const saysMore =
+      diagnostic
+        .toLowerCase()
+        .split(b.recipient)
+        .join('')
+        .replace(/[\s<>"'*:;,.()[\]-]+/g, '') !== '';
+    return {
+      recipient: b.recipient,
+      diagnostic:
+        saysMore || b.before.length === 0 ? diagnostic : `${b.before.join(' ')} ${diagnostic}`,
+    };
   });
 }
 

@@ -14,11 +14,20 @@ function dsnTexts(mail: MailView): string[] {
   if (parts.length > 0) return parts;
   // Embedded fields: a text part that carries both a recipient field and an Action/Status line.
   return mail.leaves
-    .filter((l) => l.type.startsWith('text/plain') && /^(final|original)-recipient\s*:/im.test(l.text) && /^(action|status)\s*:/im.test(l.text))
+    .filter(
+      (l) =>
+        l.type.startsWith('text/plain') &&
+        /^(final|original)-recipient\s*:/im.test(l.text) &&
+        /^(action|status)\s*:/im.test(l.text),
+    )
     .map((l) => l.text);
 }
 
-export function findingFromDsn(r: DsnRecipientFields, mail: MailView, arrivalDate: string | null): Finding | null {
+export function findingFromDsn(
+  r: DsnRecipientFields,
+  mail: MailView,
+  arrivalDate: string | null,
+): Finding | null {
   const recipient = pickRecipient(r);
   if (!recipient) return null;
   let diagnostic = r.diagnostic ? collapse(r.diagnostic) : null;
@@ -27,11 +36,23 @@ export function findingFromDsn(r: DsnRecipientFields, mail: MailView, arrivalDat
   // Postfix's notice often carries the whole reply ("host X said: 550 5.1.1 … (in reply to RCPT TO
   // command)") where the Diagnostic-Code has a truncated one: prefer the notice when it contains it.
   const postfixStyle = around !== null && /^<[^>]+>(:| \(expanded from)/.test(around);
-  const noticeBlock = postfixStyle && around ? collapse(around.replace(/^<[^>]*>(\s*\(expanded from [^)]*\))?:\s*/, '')) : null;
-  const saysCode = noticeBlock !== null && (statusIn(noticeBlock) !== null || replyCodeIn(noticeBlock) !== null);
-  if (diagnostic && noticeBlock && saysCode && noticeBlock.length > diagnostic.length && noticeBlock.includes(diagnostic.slice(0, 40))) diagnostic = noticeBlock;
+  const noticeBlock =
+    postfixStyle && around
+      ? collapse(around.replace(/^<[^>]*>(\s*\(expanded from [^)]*\))?:\s*/, ''))
+      : null;
+  const saysCode =
+    noticeBlock !== null && (statusIn(noticeBlock) !== null || replyCodeIn(noticeBlock) !== null);
+  if (
+    diagnostic &&
+    noticeBlock &&
+    saysCode &&
+    noticeBlock.length > diagnostic.length &&
+    noticeBlock.includes(diagnostic.slice(0, 40))
+  )
+    diagnostic = noticeBlock;
   const inReplyTo = /\(in reply to [^)]*\)/i.exec(around ?? '')?.[0];
-  if (diagnostic && inReplyTo && !/in reply to/i.test(diagnostic)) diagnostic = `${diagnostic} ${inReplyTo}`;
+  if (diagnostic && inReplyTo && !/in reply to/i.test(diagnostic))
+    diagnostic = `${diagnostic} ${inReplyTo}`;
   // Sendmail puts the remote server's answer in the session transcript only.
   if (!r.diagnostic) {
     const transcript = transcriptOf(mail.notice);
@@ -58,12 +79,15 @@ export function transcriptOf(notice: string): string | null {
   if (at !== -1) {
     const section: string[] = [];
     for (const l of all.slice(at + 1)) {
-      if (/^-{3,}/.test(l) || /^(reporting-mta|final-recipient|original-recipient):/i.test(l)) break;
+      if (/^-{3,}/.test(l) || /^(reporting-mta|final-recipient|original-recipient):/i.test(l))
+        break;
       if (l !== '') section.push(l);
     }
     if (section.length > 0) return section.join(' ');
   }
-  const lines = all.filter((l) => /^(<<<\s*)?[45]\d\d[\s-]/.test(l) || /^>>>\s*(RCPT|MAIL|DATA|EHLO|HELO)/i.test(l));
+  const lines = all.filter(
+    (l) => /^(<<<\s*)?[45]\d\d[\s-]/.test(l) || /^>>>\s*(RCPT|MAIL|DATA|EHLO|HELO)/i.test(l),
+  );
   return lines.length > 0 ? lines.join(' ') : null;
 }
 
@@ -103,10 +127,18 @@ function applySessionTranscript(findings: Finding[], notice: string): void {
   const lines = notice.split('\n');
   const sent = lines.find((l) => /^>>>\s*\S/.test(l));
   const command = sent ? commandOf(sent.replace(/^>>>\s*/, 'after ')) : null;
-  const replies = [...new Set(lines.filter((l) => /^<<<\s*[245]\d\d/.test(l)).map((l) => l.replace(/^<<<\s*/, '').trim()))];
+  const replies = [
+    ...new Set(
+      lines.filter((l) => /^<<<\s*[245]\d\d/.test(l)).map((l) => l.replace(/^<<<\s*/, '').trim()),
+    ),
+  ];
   for (const f of findings) {
     f.command ??= command;
-    if (findings.length === 1 && replies.length > 0 && !(f.diagnostic ?? '').includes(replies[0] ?? '')) {
+    if (
+      findings.length === 1 &&
+      replies.length > 0 &&
+      !(f.diagnostic ?? '').includes(replies[0] ?? '')
+    ) {
       f.diagnostic = `${replies.join(' ')} ${f.diagnostic ?? ''}`.trim();
     }
   }

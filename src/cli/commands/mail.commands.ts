@@ -3,9 +3,19 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { isAppError } from '../../core/errors.js';
 import { openMailboxSession } from '../../mailbox/index.js';
-import { ingestMailMessages, isDatabaseUnavailable, parseMailMessages, processPending, readMailMessages } from '../../services/ingest/bounce-mail.js';
+import {
+  ingestMailMessages,
+  isDatabaseUnavailable,
+  parseMailMessages,
+  processPending,
+  readMailMessages,
+} from '../../services/ingest/bounce-mail.js';
 import type { Services } from '../../services/container.js';
-import { createMailboxScanners, type MailboxScanner, type ScanReport } from '../../services/mailbox/index.js';
+import {
+  createMailboxScanners,
+  type MailboxScanner,
+  type ScanReport,
+} from '../../services/mailbox/index.js';
 import { print, withServices } from '../context.js';
 
 /** sysexits.h: what an MTA pipe understands. */
@@ -43,7 +53,9 @@ function scanLine(r: ScanReport): string {
 /** Continuous mode: one line (or JSON object) per pass that took something. */
 function printScan(r: ScanReport, json: boolean): void {
   if (r.processed + r.unparsed + r.tooLarge === 0) return;
-  process.stdout.write(json ? `${JSON.stringify(r)}\n` : `${new Date().toISOString()} ${scanLine(r)}\n`);
+  process.stdout.write(
+    json ? `${JSON.stringify(r)}\n` : `${new Date().toISOString()} ${scanLine(r)}\n`,
+  );
 }
 
 export function registerMailCommands(program: Command): void {
@@ -51,7 +63,10 @@ export function registerMailCommands(program: Command): void {
     .command('parse-mail')
     .description('Print the events found in a bounce mail or an mbox file (no database)')
     .argument('<file>', 'a message, an mbox file, or - for standard input')
-    .option('--verp <pattern>', 'VERP return-path pattern, e.g. bounces+{local}={domain}@example.com')
+    .option(
+      '--verp <pattern>',
+      'VERP return-path pattern, e.g. bounces+{local}={domain}@example.com',
+    )
     .option('--json', 'print JSON')
     .action(async (file: string, o: { verp?: string; json?: boolean }) => {
       const messages = await readMessagesOrExit(file);
@@ -63,7 +78,9 @@ export function registerMailCommands(program: Command): void {
         reports
           .map((r) => {
             const head = `message ${r.index + 1}: ${r.outcome}${r.note ? ` (${r.note})` : ''}`;
-            const lines = r.events.map((e) => `  ${e.type.padEnd(11)} ${e.address}  ${e.reason ?? '-'}  ${e.enhancedStatus ?? e.smtpCode ?? ''}  ${e.diagnostic?.slice(0, 100) ?? ''}`.trimEnd());
+            const lines = r.events.map((e) =>
+              `  ${e.type.padEnd(11)} ${e.address}  ${e.reason ?? '-'}  ${e.enhancedStatus ?? e.smtpCode ?? ''}  ${e.diagnostic?.slice(0, 100) ?? ''}`.trimEnd(),
+            );
             return [head, ...lines].join('\n');
           })
           .join('\n'),
@@ -72,20 +89,33 @@ export function registerMailCommands(program: Command): void {
 
   program
     .command('ingest-mail')
-    .description('Store the bounces in a message or mbox file (pipe from an MTA). Exit 75 when the database is unavailable')
+    .description(
+      'Store the bounces in a message or mbox file (pipe from an MTA). Exit 75 when the database is unavailable',
+    )
     .argument('<file>', 'a message, an mbox file, or - for standard input')
     .option('--verp <pattern>', 'VERP return-path pattern (default: BOUNCER_BOUNCE_MAIL_VERP)')
-    .option('--process', 'apply the stored events now instead of leaving them to the server\'s worker')
+    .option(
+      '--process',
+      "apply the stored events now instead of leaving them to the server's worker",
+    )
     .option('--json', 'print JSON')
     .action(async (file: string, o: { verp?: string; process?: boolean; json?: boolean }) => {
       const messages = await readMessagesOrExit(file);
       if (!messages) return;
       await tempfailWhenDatabaseDown(async () => {
         const report = await withServices(async (s) => {
-          const r = await ingestMailMessages(s, messages, { verp: o.verp, source: 'cli:ingest-mail' });
+          const r = await ingestMailMessages(s, messages, {
+            verp: o.verp,
+            source: 'cli:ingest-mail',
+          });
           return o.process ? { ...r, processed: await processPending(s, `cli-${process.pid}`) } : r;
         });
-        print(report, o.json ?? false, () => `${report.messages} message(s): ${report.stored} stored (${report.events} events), ${report.unparsed} unparsed (kept as dead deliveries)`);
+        print(
+          report,
+          o.json ?? false,
+          () =>
+            `${report.messages} message(s): ${report.stored} stored (${report.events} events), ${report.unparsed} unparsed (kept as dead deliveries)`,
+        );
       });
     });
 
@@ -99,9 +129,14 @@ export function registerMailCommands(program: Command): void {
     .action(async (o: ScanOptions) => {
       await tempfailWhenDatabaseDown(() =>
         withServices(async (s, config) => {
-          if (config.mailboxes.length === 0) throw new Error('no mailbox is configured (BOUNCER_MAILBOXES)');
-          const scanners = createMailboxScanners(s, openMailboxSession, { name: o.name, onScan: o.once ? undefined : (r) => printScan(r, o.json ?? false) });
-          if (scanners.length === 0) throw new Error(`no mailbox is named "${o.name}" in BOUNCER_MAILBOXES`);
+          if (config.mailboxes.length === 0)
+            throw new Error('no mailbox is configured (BOUNCER_MAILBOXES)');
+          const scanners = createMailboxScanners(s, openMailboxSession, {
+            name: o.name,
+            onScan: o.once ? undefined : (r) => printScan(r, o.json ?? false),
+          });
+          if (scanners.length === 0)
+            throw new Error(`no mailbox is named "${o.name}" in BOUNCER_MAILBOXES`);
           await (o.once ? scanEachOnce(s, scanners, o) : scanUntilSignalled(scanners));
         }),
       );
@@ -125,7 +160,11 @@ async function scanUntilSignalled(scanners: readonly MailboxScanner[]): Promise<
 }
 
 /** One pass per mailbox; a failing mailbox does not stop the others (exit 1, or 75 for the database). */
-async function scanEachOnce(s: Services, scanners: readonly MailboxScanner[], o: ScanOptions): Promise<void> {
+async function scanEachOnce(
+  s: Services,
+  scanners: readonly MailboxScanner[],
+  o: ScanOptions,
+): Promise<void> {
   const reports: Array<ScanReport | { mailbox: string; error: string }> = [];
   for (const scanner of scanners) {
     try {
@@ -136,7 +175,11 @@ async function scanEachOnce(s: Services, scanners: readonly MailboxScanner[], o:
     }
   }
   if (o.process) await processPending(s, `cli-${process.pid}`);
-  print(reports, o.json ?? false, () => reports.map((r) => ('error' in r ? `${r.mailbox}: failed: ${r.error}` : scanLine(r))).join('\n'));
+  print(reports, o.json ?? false, () =>
+    reports
+      .map((r) => ('error' in r ? `${r.mailbox}: failed: ${r.error}` : scanLine(r)))
+      .join('\n'),
+  );
 }
 
 /** An MTA or cron job should retry later, not give up, when only the database is missing. */
@@ -144,8 +187,11 @@ async function tempfailWhenDatabaseDown(fn: () => Promise<void>): Promise<void> 
   try {
     await fn();
   } catch (err) {
-    if ((isAppError(err) && err.code === 'BOUNCER_ERR_CONFIG') || !isDatabaseUnavailable(err)) throw err;
-    process.stderr.write(`bouncer: database unavailable, try again later: ${(err as Error).message}\n`);
+    if ((isAppError(err) && err.code === 'BOUNCER_ERR_CONFIG') || !isDatabaseUnavailable(err))
+      throw err;
+    process.stderr.write(
+      `bouncer: database unavailable, try again later: ${(err as Error).message}\n`,
+    );
     process.exitCode = EX_TEMPFAIL;
   }
 }

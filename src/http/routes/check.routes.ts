@@ -7,7 +7,10 @@ import { ErrorResponse } from '../schemas.js';
 
 export const MAX_CHECK_RECIPIENTS = 10_000;
 
-export const checkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const checkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
   app.post('/v1/check', {
     preHandler: requireScope(services.apiKeys, 'read'),
     bodyLimit: 2 * 1024 * 1024,
@@ -15,14 +18,40 @@ export const checkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       tags: ['check'],
       summary: 'May I send to these recipients? Emails and phone numbers mixed, up to 10,000.',
       body: Type.Object({
-        recipients: Type.Array(Type.String({ maxLength: 320 }), { minItems: 1, maxItems: MAX_CHECK_RECIPIENTS }),
-        scope: Type.Optional(Type.String({ maxLength: 200, description: 'Unsubscribe group to honour besides global suppressions' })),
-        purpose: Type.Optional(Type.Union(PURPOSES.map((p) => Type.Literal(p)), { description: 'transactional ignores unsubscribes' })),
+        recipients: Type.Array(Type.String({ maxLength: 320 }), {
+          minItems: 1,
+          maxItems: MAX_CHECK_RECIPIENTS,
+        }),
+        scope: Type.Optional(
+          Type.String({
+            maxLength: 200,
+            description: 'Unsubscribe group to honour besides global suppressions',
+          }),
+        ),
+        purpose: Type.Optional(
+          Type.Union(
+            PURPOSES.map((p) => Type.Literal(p)),
+            { description: 'transactional ignores unsubscribes' },
+          ),
+        ),
       }),
       response: {
         200: Type.Object({
-          allowed: Type.Array(Type.String(), { description: 'Inputs that may be sent to, as given' }),
-          suppressed: Type.Array(Type.Object({ input: Type.String(), address: Type.String(), channel: Type.String(), reason: Type.String(), scope: Type.String(), source: Type.String(), since: Type.String(), until: Type.Union([Type.String(), Type.Null()]) })),
+          allowed: Type.Array(Type.String(), {
+            description: 'Inputs that may be sent to, as given',
+          }),
+          suppressed: Type.Array(
+            Type.Object({
+              input: Type.String(),
+              address: Type.String(),
+              channel: Type.String(),
+              reason: Type.String(),
+              scope: Type.String(),
+              source: Type.String(),
+              since: Type.String(),
+              until: Type.Union([Type.String(), Type.Null()]),
+            }),
+          ),
           invalid: Type.Array(Type.Object({ input: Type.String(), error: Type.String() })),
         }),
         400: ErrorResponse,
@@ -32,7 +61,11 @@ export const checkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       const r = await services.checker.check(req.body);
       return {
         allowed: r.allowed.map((a) => a.input),
-        suppressed: r.suppressed.map((s) => ({ ...s, since: new Date(s.since).toISOString(), until: s.until === null ? null : new Date(s.until).toISOString() })),
+        suppressed: r.suppressed.map((s) => ({
+          ...s,
+          since: new Date(s.since).toISOString(),
+          until: s.until === null ? null : new Date(s.until).toISOString(),
+        })),
         invalid: r.invalid,
       };
     },

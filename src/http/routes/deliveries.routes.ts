@@ -4,7 +4,10 @@ import type { Services } from '../../services/container.js';
 import { requireScope } from '../auth.js';
 import { parseTime } from '../schemas.js';
 
-export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
   const read = requireScope(services.apiKeys, 'read');
   const write = requireScope(services.apiKeys, 'write');
   const admin = requireScope(services.apiKeys, 'admin');
@@ -24,7 +27,11 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     },
     handler: async (req) =>
       services.deliveries.list(
-        { status: services.deliveries.parseStatus(req.query.status), provider: req.query.provider, since: parseTime(req.query.since, 'since') },
+        {
+          status: services.deliveries.parseStatus(req.query.status),
+          provider: req.query.provider,
+          since: parseTime(req.query.since, 'since'),
+        },
         req.query.limit,
         req.query.cursor,
       ),
@@ -32,22 +39,36 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get('/v1/deliveries/backlog', {
     preHandler: read,
-    schema: { tags: ['deliveries'], summary: 'Counts by status and the age of the oldest waiting delivery' },
+    schema: {
+      tags: ['deliveries'],
+      summary: 'Counts by status and the age of the oldest waiting delivery',
+    },
     handler: async () => services.deliveries.backlog(),
   });
 
   app.get('/v1/deliveries/:id', {
     preHandler: admin,
-    schema: { tags: ['deliveries'], summary: 'One delivery with its raw body (admin: contains personal data)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }) },
+    schema: {
+      tags: ['deliveries'],
+      summary: 'One delivery with its raw body (admin: contains personal data)',
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+    },
     handler: async (req) => services.deliveries.get(req.params.id),
   });
 
   app.post('/v1/deliveries/:id/replay', {
     preHandler: write,
-    schema: { tags: ['deliveries'], summary: 'Queue a delivery again (idempotent)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }) },
+    schema: {
+      tags: ['deliveries'],
+      summary: 'Queue a delivery again (idempotent)',
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+    },
     handler: async (req, reply) => {
       const r = await services.deliveries.replay({ ids: [req.params.id] });
-      if (r.missing.length > 0) return reply.code(404).send({ error: { code: 'BOUNCER_ERR_NOT_FOUND', message: `no delivery ${req.params.id}` } });
+      if (r.missing.length > 0)
+        return reply.code(404).send({
+          error: { code: 'BOUNCER_ERR_NOT_FOUND', message: `no delivery ${req.params.id}` },
+        });
       return reply.code(202).send(r);
     },
   });
@@ -57,10 +78,18 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     schema: {
       tags: ['deliveries'],
       summary: 'Queue many deliveries again by status, provider and time',
-      body: Type.Object({ status: Type.Optional(Type.String()), provider: Type.Optional(Type.String({ maxLength: 50 })), since: Type.Optional(Type.String()) }),
+      body: Type.Object({
+        status: Type.Optional(Type.String()),
+        provider: Type.Optional(Type.String({ maxLength: 50 })),
+        since: Type.Optional(Type.String()),
+      }),
     },
     handler: async (req, reply) => {
-      const r = await services.deliveries.replay({ status: services.deliveries.parseStatus(req.body.status), provider: req.body.provider, since: parseTime(req.body.since, 'since') });
+      const r = await services.deliveries.replay({
+        status: services.deliveries.parseStatus(req.body.status),
+        provider: req.body.provider,
+        since: parseTime(req.body.since, 'since'),
+      });
       return reply.code(202).send(r);
     },
   });

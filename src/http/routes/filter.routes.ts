@@ -8,7 +8,14 @@ import { PURPOSES } from '../../services/presend/check-recipients.js';
 import { openFilterStream, type FilterSummary } from '../../services/presend/filter-stream.js';
 import { requireScope } from '../auth.js';
 
-export const STREAMED_CONTENT_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'text/csv', 'application/csv'];
+export const STREAMED_CONTENT_TYPES = [
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'text/csv',
+  'application/csv',
+];
 export const SUMMARY_TRAILER = 'Bouncer-Summary';
 
 /**
@@ -16,7 +23,10 @@ export const SUMMARY_TRAILER = 'Bouncer-Summary';
  * stream back in the same format as they are decided. Clients must read the answer while they
  * send, as with any streaming HTTP/1.1 exchange.
  */
-export const filterRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const filterRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
   // Encapsulated in this plugin: hand the raw request stream to the handler, no body limit.
   app.addContentTypeParser(STREAMED_CONTENT_TYPES, (_req, payload, done) => done(null, payload));
 
@@ -26,21 +36,56 @@ export const filterRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       tags: ['check'],
       summary: 'Filter a recipient list of any length (streamed NDJSON or CSV in, same format out)',
       querystring: Type.Object({
-        scope: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Unsubscribe group to honour besides global suppressions' })),
-        purpose: Type.Optional(Type.Union(PURPOSES.map((p) => Type.Literal(p)), { description: 'transactional ignores unsubscribes' })),
-        include: Type.Optional(Type.Literal('suppressed', { description: 'write every row, annotated, instead of only the allowed ones' })),
-        column: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'CSV: recipient column (default email)' })),
-        field: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'NDJSON: recipient field (default address)' })),
+        scope: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'Unsubscribe group to honour besides global suppressions',
+          }),
+        ),
+        purpose: Type.Optional(
+          Type.Union(
+            PURPOSES.map((p) => Type.Literal(p)),
+            { description: 'transactional ignores unsubscribes' },
+          ),
+        ),
+        include: Type.Optional(
+          Type.Literal('suppressed', {
+            description: 'write every row, annotated, instead of only the allowed ones',
+          }),
+        ),
+        column: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'CSV: recipient column (default email)',
+          }),
+        ),
+        field: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'NDJSON: recipient field (default address)',
+          }),
+        ),
       }),
     },
     handler: async (req, reply) => {
       const format = formatOfContentType(req.headers['content-type']);
       if (!format || !(req.body instanceof Readable)) {
-        throw new AppError('BOUNCER_ERR_UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/x-ndjson (one JSON value per line) or text/csv');
+        throw new AppError(
+          'BOUNCER_ERR_UNSUPPORTED_MEDIA_TYPE',
+          'Content-Type must be application/x-ndjson (one JSON value per line) or text/csv',
+        );
       }
       const q = req.query;
       const stream = await openFilterStream(services.filter, req.body, {
-        format, scope: q.scope, purpose: q.purpose, includeSuppressed: q.include === 'suppressed', column: q.column, field: q.field,
+        format,
+        scope: q.scope,
+        purpose: q.purpose,
+        includeSuppressed: q.include === 'suppressed',
+        column: q.column,
+        field: q.field,
       });
       const summaryJson = (s: FilterSummary): string => JSON.stringify({ summary: s });
       reply.header('content-type', CONTENT_TYPES[format]);

@@ -2,10 +2,24 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services/container.js';
 import { databaseReady } from '../../services/reporting/health.js';
 
-export async function healthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'The database answers' } }, async (_req, reply) => {
-    const r = await databaseReady(services.db);
-    return r.ok ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable', error: { code: 'BOUNCER_ERR_UNAVAILABLE', message: 'database unavailable' } });
-  });
+export async function healthRoutes(
+  app: FastifyInstance,
+  { services }: { services: Services },
+): Promise<void> {
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
+    status: 'ok',
+  }));
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'The database answers' } },
+    async (_req, reply) => {
+      const r = await databaseReady(services.db);
+      return r.ok
+        ? { status: 'ready' }
+        : reply.code(503).send({
+            status: 'unavailable',
+            error: { code: 'BOUNCER_ERR_UNAVAILABLE', message: 'database unavailable' },
+          });
+    },
+  );
 }

@@ -13,38 +13,65 @@ import { ListFilterQuery } from './suppressions.routes.js';
 const Format = Type.Union(RECORD_FORMATS.map((f) => Type.Literal(f)));
 
 /** POST /v1/import (streamed CSV or NDJSON in, per-row results out) and GET /v1/export. */
-export const importExportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const importExportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
   app.addContentTypeParser(STREAMED_CONTENT_TYPES, (_req, payload, done) => done(null, payload));
   // An import may also arrive as application/octet-stream with ?format=.
-  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) =>
+    done(null, payload),
+  );
 
   app.post('/v1/import', {
     preHandler: requireScope(services.apiKeys, 'write'),
     schema: {
       tags: ['suppressions'],
-      summary: 'Bulk-load suppressions (CSV: Bouncer, SendGrid or SES exports; NDJSON); per-row results streamed as NDJSON',
+      summary:
+        'Bulk-load suppressions (CSV: Bouncer, SendGrid or SES exports; NDJSON); per-row results streamed as NDJSON',
       querystring: Type.Object({
         format: Type.Optional(Format),
-        reason: Type.Optional(Type.Union(REASONS.map((r) => Type.Literal(r)), { description: 'reason for every row (default: from the file)' })),
+        reason: Type.Optional(
+          Type.Union(
+            REASONS.map((r) => Type.Literal(r)),
+            { description: 'reason for every row (default: from the file)' },
+          ),
+        ),
         source: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-        scope: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'scope of rows that name none (default *)' })),
-        results: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('errors')], { description: 'errors: only the invalid rows' })),
+        scope: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'scope of rows that name none (default *)',
+          }),
+        ),
+        results: Type.Optional(
+          Type.Union([Type.Literal('all'), Type.Literal('errors')], {
+            description: 'errors: only the invalid rows',
+          }),
+        ),
       }),
     },
     handler: async (req, reply) => {
       const format = req.query.format ?? formatOfContentType(req.headers['content-type']);
       if (!format || !(req.body instanceof Readable)) {
-        throw new AppError('BOUNCER_ERR_UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be text/csv or application/x-ndjson (or pass ?format=csv|ndjson)');
+        throw new AppError(
+          'BOUNCER_ERR_UNSUPPORTED_MEDIA_TYPE',
+          'Content-Type must be text/csv or application/x-ndjson (or pass ?format=csv|ndjson)',
+        );
       }
       const q = req.query;
       const run = services.imports.run(req.body, {
-        format, defaults: { reason: q.reason, source: q.source, scope: q.scope }, actor: `key:${req.principal?.name ?? 'unknown'}`,
+        format,
+        defaults: { reason: q.reason, source: q.source, scope: q.scope },
+        actor: `key:${req.principal?.name ?? 'unknown'}`,
       });
       const errorsOnly = q.results === 'errors';
       async function* lines(): AsyncGenerator<string> {
         for await (const batch of run.results) {
           let out = '';
-          for (const r of batch) if (!errorsOnly || r.status === 'invalid') out += `${JSON.stringify(r)}\n`;
+          for (const r of batch)
+            if (!errorsOnly || r.status === 'invalid') out += `${JSON.stringify(r)}\n`;
           if (out) yield out;
         }
         yield `${JSON.stringify({ summary: run.summary })}\n`;
@@ -58,16 +85,28 @@ export const importExportRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     preHandler: requireScope(services.apiKeys, 'read'),
     schema: {
       tags: ['suppressions'],
-      summary: 'The whole suppression list (filters as in GET /v1/suppressions), streamed as CSV or NDJSON',
+      summary:
+        'The whole suppression list (filters as in GET /v1/suppressions), streamed as CSV or NDJSON',
       querystring: Type.Object({ format: Type.Optional(Format), ...ListFilterQuery }),
     },
     handler: async (req, reply) => {
       const q = req.query;
       const format = q.format ?? 'csv';
-      const filters = { channel: q.channel, reason: q.reason, source: q.source, scope: q.scope, q: q.q, createdFrom: parseTime(q.from, 'from'), createdTo: parseTime(q.to, 'to'), activeAt: q.active ? services.clock.now() : undefined };
+      const filters = {
+        channel: q.channel,
+        reason: q.reason,
+        source: q.source,
+        scope: q.scope,
+        q: q.q,
+        createdFrom: parseTime(q.from, 'from'),
+        createdTo: parseTime(q.to, 'to'),
+        activeAt: q.active ? services.clock.now() : undefined,
+      };
       reply.header('content-type', CONTENT_TYPES[format]);
       reply.header('content-disposition', `attachment; filename="suppressions.${format}"`);
-      return reply.send(Readable.from(services.suppressions.export(filters, format), { objectMode: false }));
+      return reply.send(
+        Readable.from(services.suppressions.export(filters, format), { objectMode: false }),
+      );
     },
   });
 };

@@ -19,14 +19,21 @@ const tokenMatches = (expected: string, presented: string | null): boolean => {
  * with BOUNCER_METRICS_TOKEN set it wants `Authorization: Bearer <token>` and answers the same
  * 401 as the API otherwise.
  */
-export async function metricsRoutes(app: FastifyInstance, opts: { metrics: Metrics; token: string | null }): Promise<void> {
+export async function metricsRoutes(
+  app: FastifyInstance,
+  opts: { metrics: Metrics; token: string | null },
+): Promise<void> {
   const { metrics, token } = opts;
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (request, reply) => {
-    if (token !== null && !tokenMatches(token, presentedKey(request.headers.authorization))) {
-      request.log.info({ reason: 'metrics token missing or wrong' }, 'authentication failed');
-      throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
-    }
-    const { contentType, body } = await metrics.render();
-    return reply.type(contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    async (request, reply) => {
+      if (token !== null && !tokenMatches(token, presentedKey(request.headers.authorization))) {
+        request.log.info({ reason: 'metrics token missing or wrong' }, 'authentication failed');
+        throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
+      }
+      const { contentType, body } = await metrics.render();
+      return reply.type(contentType).send(body);
+    },
+  );
 }

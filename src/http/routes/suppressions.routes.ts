@@ -38,7 +38,10 @@ const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-export const suppressionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const suppressionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
   const read = requireScope(services.apiKeys, 'read');
   const write = requireScope(services.apiKeys, 'write');
 
@@ -50,7 +53,20 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       params: Type.Object({ address: Type.String({ minLength: 1, maxLength: 320 }) }),
       querystring: Type.Object({ scope: Type.Optional(Type.String({ maxLength: 200 })) }),
       response: {
-        200: Type.Object({ address: Type.String(), channel: Type.String(), suppressed: Type.Boolean(), entries: Type.Array(Type.Object({ scope: Type.String(), reason: Type.String(), source: Type.String(), since: Type.String(), until: Type.Union([Type.String(), Type.Null()]) })) }),
+        200: Type.Object({
+          address: Type.String(),
+          channel: Type.String(),
+          suppressed: Type.Boolean(),
+          entries: Type.Array(
+            Type.Object({
+              scope: Type.String(),
+              reason: Type.String(),
+              source: Type.String(),
+              since: Type.String(),
+              until: Type.Union([Type.String(), Type.Null()]),
+            }),
+          ),
+        }),
         400: ErrorResponse,
       },
     },
@@ -61,11 +77,30 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
 
   app.get('/v1/suppressions', {
     preHandler: read,
-    schema: { tags: ['suppressions'], summary: 'List suppressions (newest first, cursor pagination)', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(Entry), next_cursor: Type.Union([Type.String(), Type.Null()]) }) } },
+    schema: {
+      tags: ['suppressions'],
+      summary: 'List suppressions (newest first, cursor pagination)',
+      querystring: ListQuery,
+      response: {
+        200: Type.Object({
+          items: Type.Array(Entry),
+          next_cursor: Type.Union([Type.String(), Type.Null()]),
+        }),
+      },
+    },
     handler: async (req) => {
       const q = req.query;
       return services.suppressions.list(
-        { channel: q.channel, reason: q.reason, source: q.source, scope: q.scope, q: q.q, createdFrom: parseTime(q.from, 'from'), createdTo: parseTime(q.to, 'to'), activeAt: q.active ? services.clock.now() : undefined },
+        {
+          channel: q.channel,
+          reason: q.reason,
+          source: q.source,
+          scope: q.scope,
+          q: q.q,
+          createdFrom: parseTime(q.from, 'from'),
+          createdTo: parseTime(q.to, 'to'),
+          activeAt: q.active ? services.clock.now() : undefined,
+        },
         q.limit,
         q.cursor,
       );
@@ -88,8 +123,12 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     },
     handler: async (req, reply) => {
       const entry = await services.suppressions.suppress({
-        address: req.body.address, reason: req.body.reason, scope: req.body.scope, note: req.body.note,
-        actor: `key:${req.principal?.name ?? 'unknown'}`, expiresAt: parseTime(req.body.expires_at, 'expires_at') ?? null,
+        address: req.body.address,
+        reason: req.body.reason,
+        scope: req.body.scope,
+        note: req.body.note,
+        actor: `key:${req.principal?.name ?? 'unknown'}`,
+        expiresAt: parseTime(req.body.expires_at, 'expires_at') ?? null,
       });
       return reply.code(201).send(entry);
     },
@@ -99,14 +138,25 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     preHandler: write,
     schema: {
       tags: ['suppressions'],
-      summary: 'Remove a suppression (audited). scope defaults to * (global); scope=all removes every scope.',
+      summary:
+        'Remove a suppression (audited). scope defaults to * (global); scope=all removes every scope.',
       params: Type.Object({ address: Type.String({ minLength: 1, maxLength: 320 }) }),
-      querystring: Type.Object({ scope: Type.Optional(Type.String({ maxLength: 200 })), note: Type.Optional(Type.String({ maxLength: 2_000 })) }),
-      response: { 200: Type.Object({ removed: Type.Array(Entry) }), 400: ErrorResponse, 404: ErrorResponse },
+      querystring: Type.Object({
+        scope: Type.Optional(Type.String({ maxLength: 200 })),
+        note: Type.Optional(Type.String({ maxLength: 2_000 })),
+      }),
+      response: {
+        200: Type.Object({ removed: Type.Array(Entry) }),
+        400: ErrorResponse,
+        404: ErrorResponse,
+      },
     },
     handler: async (req) => {
       // The note and scope may also come in a JSON body; query parameters win.
-      const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { note?: unknown; scope?: unknown };
+      const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as {
+        note?: unknown;
+        scope?: unknown;
+      };
       return services.suppressions.unsuppress({
         address: req.params.address,
         scope: req.query.scope ?? (typeof body.scope === 'string' ? body.scope : undefined),

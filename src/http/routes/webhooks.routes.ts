@@ -5,7 +5,8 @@ import { requireScope } from '../auth.js';
 
 function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookRequest {
   const headers: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(request.headers))
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   const body = request.body;
   return {
     rawBody: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
@@ -20,7 +21,10 @@ function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookR
  * Every webhook endpoint, in an encapsulated context whose only body parser keeps the raw bytes
  * (signatures are computed over them; no JSON round trip may touch them first).
  */
-export async function webhookRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+export async function webhookRoutes(
+  app: FastifyInstance,
+  opts: { services: Services },
+): Promise<void> {
   const { services } = opts;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -28,9 +32,16 @@ export async function webhookRoutes(app: FastifyInstance, opts: { services: Serv
     app.post(endpoint.path, {
       bodyLimit: endpoint.bodyLimitBytes,
       preHandler: endpoint.auth === 'api-key' ? requireScope(services.apiKeys, 'write') : undefined,
-      schema: { hide: false, tags: ['webhooks'], summary: `${endpoint.adapter.name} webhook (${endpoint.id})` },
+      schema: {
+        hide: false,
+        tags: ['webhooks'],
+        summary: `${endpoint.adapter.name} webhook (${endpoint.id})`,
+      },
       handler: async (request, reply) => {
-        const outcome = await services.ingest.receive(endpoint, toWebhookRequest(request, services.clock.now()));
+        const outcome = await services.ingest.receive(
+          endpoint,
+          toWebhookRequest(request, services.clock.now()),
+        );
         const answer = endpoint.reply(outcome);
         if (answer.contentType) void reply.type(answer.contentType);
         return reply.code(answer.status).send(answer.body);

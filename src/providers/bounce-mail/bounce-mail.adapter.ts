@@ -22,14 +22,16 @@ export function createBounceMailAdapter(opts: BounceMailAdapterOptions): Provide
     name: 'bounce-mail',
     verify: () => ({ ok: true }),
     parse(req: WebhookRequest): AdapterResult {
-      if (req.rawBody.length === 0) throw new ParseError('body: empty, expected one RFC 5322 message');
+      if (req.rawBody.length === 0)
+        throw new ParseError('body: empty, expected one RFC 5322 message');
       const verp = req.params.verp ?? opts.verp ?? undefined;
       const parsed = parseBounceMail(req.rawBody, verp ? { verp } : {});
       const source = req.params.mailbox ? `mailbox:${req.params.mailbox}` : 'bounce-mail';
       const events = bounceMailToEvents(parsed, { receivedAt: req.receivedAt, provider: source });
       if (events.length > 0) return { kind: 'events', events, errors: [] };
       if (parsed.kind === 'autoreply') return { kind: 'ignored', reason: 'auto-reply' };
-      if (parsed.recipients.length > 0) return { kind: 'ignored', reason: 'report names no failed recipient' };
+      if (parsed.recipients.length > 0)
+        return { kind: 'ignored', reason: 'report names no failed recipient' };
       throw new ParseError('no bounce, complaint or auto-reply recognised in this message');
     },
   };

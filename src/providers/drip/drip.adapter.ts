@@ -20,25 +20,33 @@ export function createDripSignedAdapter(opts: { secrets: readonly string[] }): P
   return {
     name: 'drip',
     verify(req: WebhookRequest): VerifyResult {
-      if (opts.secrets.length === 0) return { ok: false, reason: 'BOUNCER_DRIP_SECRET is not configured' };
+      if (opts.secrets.length === 0)
+        return { ok: false, reason: 'BOUNCER_DRIP_SECRET is not configured' };
       const given = req.headers[SIGNATURE_HEADER]?.trim().toLowerCase();
       if (!given) return { ok: false, reason: 'missing X-Drip-Signature' };
-      const expected = opts.secrets.map((s) => createHmac('sha256', s).update(req.rawBody).digest('hex'));
-      return matchesAny(given, expected) ? { ok: true } : { ok: false, reason: 'X-Drip-Signature does not match' };
+      const expected = opts.secrets.map((s) =>
+        createHmac('sha256', s).update(req.rawBody).digest('hex'),
+      );
+      return matchesAny(given, expected)
+        ? { ok: true }
+        : { ok: false, reason: 'X-Drip-Signature does not match' };
     },
     parse(req: WebhookRequest): AdapterResult {
       const body = parseJsonBody(req.rawBody);
       if (!isObject(body)) throw new ParseError('body must be a JSON object');
-      if (body.event !== 'subscriber.bounced') return { kind: 'ignored', reason: 'Not a bounce event' };
+      if (body.event !== 'subscriber.bounced')
+        return { kind: 'ignored', reason: 'Not a bounce event' };
       const data = isObject(body.data) ? body.data : {};
-      if (typeof data.email !== 'string' || data.email.trim() === '') throw new ParseError('data.email: missing');
+      if (typeof data.email !== 'string' || data.email.trim() === '')
+        throw new ParseError('data.email: missing');
       const email = normaliseEmail(data.email);
       if (!email.ok) throw new ParseError(`data.email: ${email.error}`);
       const bounceType = typeof data.bounce_type === 'string' ? data.bounce_type.toLowerCase() : '';
       const diagnostic = typeof data.bounce_reason === 'string' ? data.bounce_reason : null;
       // The sender said hard or soft explicitly: that decides the suppression (seed 000's table);
       // the shared classifier only names the fine reason.
-      const severity: Severity = bounceType === 'hard' ? 'hard' : bounceType === 'soft' ? 'soft' : 'undetermined';
+      const severity: Severity =
+        bounceType === 'hard' ? 'hard' : bounceType === 'soft' ? 'soft' : 'undetermined';
       const reason: Reason = severity === 'hard' ? 'hard_bounce' : 'soft_bounce';
       const occurredAt = toEpochMs(data.occurred_at ?? body.occurred_at, req.receivedAt);
       const event = makeEvent({
@@ -51,8 +59,16 @@ export function createDripSignedAdapter(opts: { secrets: readonly string[] }): P
         diagnostic,
         smtpCode: smtpCodeOf(diagnostic),
         enhancedStatus: enhancedStatusOf(null, diagnostic),
-        fineReason: fineReasonOf({ diagnostic, enhancedStatus: enhancedStatusOf(null, diagnostic) }) ?? (severity === 'hard' ? 'userunknown' : 'undefined'),
-        dedupKey: dedupHash('subscriber.bounced', email.address, bounceType, String(data.occurred_at ?? body.occurred_at ?? ''), diagnostic),
+        fineReason:
+          fineReasonOf({ diagnostic, enhancedStatus: enhancedStatusOf(null, diagnostic) }) ??
+          (severity === 'hard' ? 'userunknown' : 'undefined'),
+        dedupKey: dedupHash(
+          'subscriber.bounced',
+          email.address,
+          bounceType,
+          String(data.occurred_at ?? body.occurred_at ?? ''),
+          diagnostic,
+        ),
         details: { bounceType: bounceType || null },
       });
       return { kind: 'events', events: [event], errors: [] };
@@ -60,7 +76,10 @@ export function createDripSignedAdapter(opts: { secrets: readonly string[] }): P
   };
 }
 
-type DripMapping = Pick<NormalisedEvent, 'type' | 'reason' | 'severity'> & { scope?: string; fineReason?: string };
+type DripMapping = Pick<NormalisedEvent, 'type' | 'reason' | 'severity'> & {
+  scope?: string;
+  fineReason?: string;
+};
 
 /** Drip's webhook events and what they mean for suppression (providers spec §4.5). */
 function mapDripEvent(event: string, properties: Record<string, unknown>): DripMapping | null {
@@ -72,12 +91,22 @@ function mapDripEvent(event: string, properties: Record<string, unknown>): DripM
     case 'subscriber.marked_as_undeliverable':
       return { type: 'bounce', reason: 'hard_bounce', severity: 'hard', fineReason: 'suppressed' };
     case 'subscriber.complained':
-      return { type: 'complaint', reason: 'spam_complaint', severity: null, fineReason: 'feedback' };
+      return {
+        type: 'complaint',
+        reason: 'spam_complaint',
+        severity: null,
+        fineReason: 'feedback',
+      };
     case 'subscriber.unsubscribed_all':
       return { type: 'unsubscribe', reason: 'unsubscribe', severity: null };
     case 'subscriber.unsubscribed_from_campaign': {
       const campaign = properties.campaign_id ?? properties.campaign_name;
-      return { type: 'unsubscribe', reason: 'unsubscribe', severity: null, scope: campaign === undefined ? '*' : `drip-campaign:${String(campaign)}` };
+      return {
+        type: 'unsubscribe',
+        reason: 'unsubscribe',
+        severity: null,
+        scope: campaign === undefined ? '*' : `drip-campaign:${String(campaign)}`,
+      };
     }
     case 'subscriber.marked_as_deliverable':
       return { type: 'reactivated', reason: null, severity: null };
@@ -102,7 +131,8 @@ export function createDripAdapter(opts: { urlTokens: readonly string[] }): Provi
   return {
     name: 'drip',
     verify(req: WebhookRequest): VerifyResult {
-      if (opts.urlTokens.length === 0) return { ok: false, reason: 'BOUNCER_DRIP_URL_TOKEN is not configured' };
+      if (opts.urlTokens.length === 0)
+        return { ok: false, reason: 'BOUNCER_DRIP_URL_TOKEN is not configured' };
       const token = req.params.token;
       let ok = false;
       for (const t of opts.urlTokens) ok = (token !== undefined && safeEqual(token, t)) || ok;
@@ -114,13 +144,17 @@ export function createDripAdapter(opts: { urlTokens: readonly string[] }): Provi
       const data = isObject(body.data) ? body.data : {};
       const properties = isObject(data.properties) ? data.properties : {};
       const mapping = mapDripEvent(body.event, properties);
-      if (!mapping) return { kind: 'ignored', reason: `event ${body.event} does not affect suppression` };
+      if (!mapping)
+        return { kind: 'ignored', reason: `event ${body.event} does not affect suppression` };
       const subscriber = isObject(data.subscriber) ? data.subscriber : {};
       const rawEmail = subscriber.email ?? data.email;
       if (typeof rawEmail !== 'string') throw new ParseError('data.subscriber.email: missing');
       const email = normaliseEmail(rawEmail);
       if (!email.ok) throw new ParseError(`data.subscriber.email: ${email.error}`);
-      const deliveryId = typeof properties.delivery_id === 'string' || typeof properties.delivery_id === 'number' ? String(properties.delivery_id) : null;
+      const deliveryId =
+        typeof properties.delivery_id === 'string' || typeof properties.delivery_id === 'number'
+          ? String(properties.delivery_id)
+          : null;
       const occurred = body.occurred_at ?? data.occurred_at;
       const event = makeEvent({
         type: mapping.type,
@@ -132,9 +166,17 @@ export function createDripAdapter(opts: { urlTokens: readonly string[] }): Provi
         fineReason: mapping.fineReason ?? (mapping.type === 'bounce' ? 'onhold' : null),
         occurredAt: toEpochMs(occurred, req.receivedAt),
         providerMessageId: deliveryId,
-        campaign: typeof properties.email_id === 'string' || typeof properties.email_id === 'number' ? String(properties.email_id) : null,
+        campaign:
+          typeof properties.email_id === 'string' || typeof properties.email_id === 'number'
+            ? String(properties.email_id)
+            : null,
         // Providers spec §4.5: Drip sends no event id.
-        dedupKey: dedupHash(body.event, String(subscriber.id ?? email.address), deliveryId, String(occurred ?? '')),
+        dedupKey: dedupHash(
+          body.event,
+          String(subscriber.id ?? email.address),
+          deliveryId,
+          String(occurred ?? ''),
+        ),
         details: {
           dripEvent: body.event,
           accountId: data.account_id ?? null,

@@ -42,16 +42,28 @@ export function createGenericAdapter(): ProviderAdapter {
     parse(req: WebhookRequest, ctx: ParseContext): AdapterResult {
       const body = parseJsonBody(req.rawBody);
       if (!isObject(body)) throw field('body: must be a JSON object');
-      const { email, phone, subscriber_uuid: subscriberUuid, campaign_uuid: campaignUuid, source, type } = body;
+      const {
+        email,
+        phone,
+        subscriber_uuid: subscriberUuid,
+        campaign_uuid: campaignUuid,
+        source,
+        type,
+      } = body;
       if (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type)) {
         throw field(`type: must be one of ${TYPES.join(', ')}`);
       }
       if (typeof source !== 'string' || source.trim() === '') throw field('source: missing');
-      if (source.length > MAX_SOURCE_LENGTH) throw field(`source: longer than ${MAX_SOURCE_LENGTH} characters`);
-      if (subscriberUuid !== undefined && (typeof subscriberUuid !== 'string' || !/^[0-9a-f-]{36}$/i.test(subscriberUuid))) {
+      if (source.length > MAX_SOURCE_LENGTH)
+        throw field(`source: longer than ${MAX_SOURCE_LENGTH} characters`);
+      if (
+        subscriberUuid !== undefined &&
+        (typeof subscriberUuid !== 'string' || !/^[0-9a-f-]{36}$/i.test(subscriberUuid))
+      ) {
         throw field('subscriber_uuid: must be a UUID');
       }
-      if (campaignUuid !== undefined && campaignUuid !== null && typeof campaignUuid !== 'string') throw field('campaign_uuid: must be a string');
+      if (campaignUuid !== undefined && campaignUuid !== null && typeof campaignUuid !== 'string')
+        throw field('campaign_uuid: must be a string');
       const meta = parseMeta(body.meta);
       let normalised;
       if (email !== undefined && email !== null && email !== '') {
@@ -63,18 +75,40 @@ export function createGenericAdapter(): ProviderAdapter {
         normalised = normalisePhone(phone, ctx.defaultPhoneRegion);
         if (!normalised.ok) throw field(`phone: ${normalised.error}`);
       } else {
-        throw field(subscriberUuid ? 'email: required (Bouncer keeps no subscriber list to resolve subscriber_uuid)' : 'email: one of email or phone is required');
+        throw field(
+          subscriberUuid
+            ? 'email: required (Bouncer keeps no subscriber list to resolve subscriber_uuid)'
+            : 'email: one of email or phone is required',
+        );
       }
       const channel = normalised.channel;
-      const diagnostic = stripDiagnosticType(typeof meta.diagnostic === 'string' ? meta.diagnostic : typeof meta.reason === 'string' ? meta.reason : null);
-      const enhancedStatus = enhancedStatusOf(typeof meta.status === 'string' ? meta.status : null, diagnostic);
+      const diagnostic = stripDiagnosticType(
+        typeof meta.diagnostic === 'string'
+          ? meta.diagnostic
+          : typeof meta.reason === 'string'
+            ? meta.reason
+            : null,
+      );
+      const enhancedStatus = enhancedStatusOf(
+        typeof meta.status === 'string' ? meta.status : null,
+        diagnostic,
+      );
       const occurredAt = toEpochMs(body.created_at, req.receivedAt);
       // Callers may retry: an Idempotency-Key (or an explicit created_at) makes a retry the same
       // event; without either every request is a distinct event.
       const idempotency = req.headers['idempotency-key'];
       const dedupKey = idempotency
         ? dedupHash('idem', idempotency)
-        : dedupHash(type, channel, normalised.address, source, campaignUuid, body.created_at === undefined ? `${req.receivedAt}:${dedupHash(req.rawBody.toString('base64'))}` : String(body.created_at));
+        : dedupHash(
+            type,
+            channel,
+            normalised.address,
+            source,
+            campaignUuid,
+            body.created_at === undefined
+              ? `${req.receivedAt}:${dedupHash(req.rawBody.toString('base64'))}`
+              : String(body.created_at),
+          );
       const complaint = type === 'complaint';
       const sms = channel === 'sms';
       const event = makeEvent({
@@ -82,9 +116,20 @@ export function createGenericAdapter(): ProviderAdapter {
         channel,
         address: normalised.address,
         occurredAt,
-        reason: complaint ? 'spam_complaint' : type === 'hard' ? (sms ? 'invalid_number' : 'hard_bounce') : sms ? 'sms_failure' : 'soft_bounce',
+        reason: complaint
+          ? 'spam_complaint'
+          : type === 'hard'
+            ? sms
+              ? 'invalid_number'
+              : 'hard_bounce'
+            : sms
+              ? 'sms_failure'
+              : 'soft_bounce',
         severity: complaint ? null : type === 'hard' ? 'hard' : 'soft',
-        fineReason: complaint ? 'feedback' : fineReasonOf({ diagnostic, enhancedStatus }) ?? (type === 'hard' ? 'undefined' : 'onhold'),
+        fineReason: complaint
+          ? 'feedback'
+          : (fineReasonOf({ diagnostic, enhancedStatus }) ??
+            (type === 'hard' ? 'undefined' : 'onhold')),
         diagnostic,
         enhancedStatus,
         smtpCode: smtpCodeOf(diagnostic),

@@ -3,7 +3,13 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
-import { findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, touchApiKey } from '../../storage/repositories/api-key.repository.js';
+import {
+  findApiKeyByHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from '../../storage/repositories/api-key.repository.js';
 
 export const KEY_SCOPES = ['read', 'write', 'admin'] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
@@ -40,37 +46,71 @@ export class ApiKeyService {
     this.bootstrapHash = deps.bootstrapKey ? hashKey(deps.bootstrapKey) : null;
   }
 
-  async create(name: string, scope: string): Promise<{ id: string; key: string; name: string; scope: KeyScope }> {
-    if (!(KEY_SCOPES as readonly string[]).includes(scope)) throw validationError('scope', `must be one of ${KEY_SCOPES.join(', ')}`);
+  async create(
+    name: string,
+    scope: string,
+  ): Promise<{ id: string; key: string; name: string; scope: KeyScope }> {
+    if (!(KEY_SCOPES as readonly string[]).includes(scope))
+      throw validationError('scope', `must be one of ${KEY_SCOPES.join(', ')}`);
     const now = this.deps.clock.now();
     const key = `bnc_${randomBytes(24).toString('base64url')}`;
     const id = newId(now);
-    await insertApiKey(this.deps.db.kysely, { id, name: name || scope, key_hash: hashKey(key), prefix: key.slice(0, 8), scope, created_at: now, last_used_at: null, revoked_at: null });
+    await insertApiKey(this.deps.db.kysely, {
+      id,
+      name: name || scope,
+      key_hash: hashKey(key),
+      prefix: key.slice(0, 8),
+      scope,
+      created_at: now,
+      last_used_at: null,
+      revoked_at: null,
+    });
     return { id, key, name: name || scope, scope: scope as KeyScope };
   }
 
-  async list(): Promise<Array<{ id: string; name: string; prefix: string; scope: string; created_at: string; last_used_at: string | null; revoked_at: string | null }>> {
-    const iso = (v: number | null): string | null => (v === null ? null : new Date(Number(v)).toISOString());
+  async list(): Promise<
+    Array<{
+      id: string;
+      name: string;
+      prefix: string;
+      scope: string;
+      created_at: string;
+      last_used_at: string | null;
+      revoked_at: string | null;
+    }>
+  > {
+    const iso = (v: number | null): string | null =>
+      v === null ? null : new Date(Number(v)).toISOString();
     return (await listApiKeys(this.deps.db.kysely)).map((k) => ({
-      id: k.id, name: k.name, prefix: k.prefix, scope: k.scope,
-      created_at: iso(Number(k.created_at))!, last_used_at: iso(k.last_used_at), revoked_at: iso(k.revoked_at),
+      id: k.id,
+      name: k.name,
+      prefix: k.prefix,
+      scope: k.scope,
+      created_at: iso(Number(k.created_at))!,
+      last_used_at: iso(k.last_used_at),
+      revoked_at: iso(k.revoked_at),
     }));
   }
 
   async revoke(id: string): Promise<void> {
-    if (!(await revokeApiKey(this.deps.db.kysely, id, this.deps.clock.now()))) throw new AppError('BOUNCER_ERR_NOT_FOUND', `no active key with id ${id}`);
+    if (!(await revokeApiKey(this.deps.db.kysely, id, this.deps.clock.now())))
+      throw new AppError('BOUNCER_ERR_NOT_FOUND', `no active key with id ${id}`);
     this.cache.clear();
   }
 
   /** The principal for a presented key, or null. Never says why a key was refused. */
   async authenticate(key: string): Promise<Principal | null> {
     const hash = hashKey(key);
-    if (this.bootstrapHash !== null && hash === this.bootstrapHash) return { keyId: 'env', name: 'BOUNCER_API_KEY', scope: 'admin' };
+    if (this.bootstrapHash !== null && hash === this.bootstrapHash)
+      return { keyId: 'env', name: 'BOUNCER_API_KEY', scope: 'admin' };
     const now = this.deps.clock.now();
     const cached = this.cache.get(hash);
     if (cached && now - cached.at < CACHE_TTL_MS) return cached.principal;
     const row = await findApiKeyByHash(this.deps.db.kysely, hash);
-    const principal = row && row.revoked_at === null ? { keyId: row.id, name: row.name, scope: row.scope as KeyScope } : null;
+    const principal =
+      row && row.revoked_at === null
+        ? { keyId: row.id, name: row.name, scope: row.scope as KeyScope }
+        : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, at: now });
     if (principal && now - (this.touched.get(principal.keyId) ?? 0) >= TOUCH_INTERVAL_MS) {

@@ -1,7 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../storage/database.js';
-import { deleteSession, findLiveSession, insertSession, pruneSessions } from '../../storage/repositories/session.repository.js';
+import {
+  deleteSession,
+  findLiveSession,
+  insertSession,
+  pruneSessions,
+} from '../../storage/repositories/session.repository.js';
 import type { ApiKeyService, KeyScope, Principal } from './api-keys.js';
 
 const hashId = (id: string): string => createHash('sha256').update(id).digest('hex');
@@ -18,7 +23,9 @@ export interface Session {
  * back on every state-changing request.
  */
 export class SessionService {
-  constructor(private readonly deps: { db: Db; clock: Clock; apiKeys: ApiKeyService; ttlMs: number }) {}
+  constructor(
+    private readonly deps: { db: Db; clock: Clock; apiKeys: ApiKeyService; ttlMs: number },
+  ) {}
 
   /** A new session for a valid key, or null (the caller answers with the uniform 401). */
   async signIn(key: string): Promise<(Session & { id: string }) | null> {
@@ -28,7 +35,15 @@ export class SessionService {
     const id = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const expiresAt = now + this.deps.ttlMs;
-    await insertSession(this.deps.db.kysely, { id_hash: hashId(id), key_id: principal.keyId, key_name: principal.name, scope: principal.scope, csrf_token: csrf, created_at: now, expires_at: expiresAt });
+    await insertSession(this.deps.db.kysely, {
+      id_hash: hashId(id),
+      key_id: principal.keyId,
+      key_name: principal.name,
+      scope: principal.scope,
+      csrf_token: csrf,
+      created_at: now,
+      expires_at: expiresAt,
+    });
     return { id, principal, csrf, expiresAt };
   }
 
@@ -36,7 +51,11 @@ export class SessionService {
     if (id.length < 20 || id.length > 100) return null;
     const row = await findLiveSession(this.deps.db.kysely, hashId(id), this.deps.clock.now());
     if (!row) return null;
-    return { principal: { keyId: row.key_id, name: row.key_name, scope: row.scope as KeyScope }, csrf: row.csrf_token, expiresAt: Number(row.expires_at) };
+    return {
+      principal: { keyId: row.key_id, name: row.key_name, scope: row.scope as KeyScope },
+      csrf: row.csrf_token,
+      expiresAt: Number(row.expires_at),
+    };
   }
 
   signOut(id: string): Promise<void> {

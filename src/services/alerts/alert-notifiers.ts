@@ -14,19 +14,37 @@ export type NotificationChannel = 'slack' | 'webhook';
 const SEND_TIMEOUT_MS = 10_000;
 
 /** Standard Webhooks v1 signature (providers spec §4.1): base64 HMAC-SHA256 of `id.timestamp.body`. */
-export function signStandardWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
+export function signStandardWebhook(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): string {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
 }
 
-const LABEL: Record<string, string> = { firing: 'FIRING', changed: 'CHANGED', resolved: 'RESOLVED' };
+const LABEL: Record<string, string> = {
+  firing: 'FIRING',
+  changed: 'CHANGED',
+  resolved: 'RESOLVED',
+};
 
 /** The body stored in the outbox for each configured channel (signatures are made per attempt). */
-export function notificationPayloads(settings: NotifierSettings, t: AlertTransitionRow, firedAt: number | null): Array<{ channel: NotificationChannel; payload: string }> {
+export function notificationPayloads(
+  settings: NotifierSettings,
+  t: AlertTransitionRow,
+  firedAt: number | null,
+): Array<{ channel: NotificationChannel; payload: string }> {
   const out: Array<{ channel: NotificationChannel; payload: string }> = [];
   const severity = t.severity ? ` ${t.severity}` : '';
   if (settings.slackUrl) {
-    out.push({ channel: 'slack', payload: JSON.stringify({ text: `[${LABEL[t.transition] ?? t.transition}${severity}] Bouncer ${t.rule} (${t.group_key}): ${t.message}` }) });
+    out.push({
+      channel: 'slack',
+      payload: JSON.stringify({
+        text: `[${LABEL[t.transition] ?? t.transition}${severity}] Bouncer ${t.rule} (${t.group_key}): ${t.message}`,
+      }),
+    });
   }
   if (settings.webhookUrl) {
     out.push({
@@ -35,7 +53,13 @@ export function notificationPayloads(settings: NotifierSettings, t: AlertTransit
         type: `alert.${t.transition}`,
         timestamp: new Date(Number(t.at)).toISOString(),
         data: {
-          key: t.alert_key, rule: t.rule, group: t.group_key, severity: t.severity, value: t.value, threshold: t.threshold, message: t.message,
+          key: t.alert_key,
+          rule: t.rule,
+          group: t.group_key,
+          severity: t.severity,
+          value: t.value,
+          threshold: t.threshold,
+          message: t.message,
           fired_at: firedAt === null ? null : new Date(firedAt).toISOString(),
         },
       }),
@@ -48,18 +72,35 @@ export function notificationPayloads(settings: NotifierSettings, t: AlertTransit
  * One sending attempt. Resolves with null on a 2xx answer, else with the error text to keep.
  * Never throws: the outbox decides whether to retry.
  */
-export async function sendNotification(settings: NotifierSettings, row: { id: string; channel: string; payload: string }, nowMs: number): Promise<string | null> {
+export async function sendNotification(
+  settings: NotifierSettings,
+  row: { id: string; channel: string; payload: string },
+  nowMs: number,
+): Promise<string | null> {
   const url = row.channel === 'slack' ? settings.slackUrl : settings.webhookUrl;
   if (!url) return `no URL configured for ${row.channel}`;
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'bouncer-alerts' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'bouncer-alerts',
+  };
   if (row.channel === 'webhook' && settings.webhookSecret) {
     const ts = Math.floor(nowMs / 1_000);
     headers['webhook-id'] = row.id;
     headers['webhook-timestamp'] = String(ts);
-    headers['webhook-signature'] = signStandardWebhook(settings.webhookSecret, row.id, ts, row.payload);
+    headers['webhook-signature'] = signStandardWebhook(
+      settings.webhookSecret,
+      row.id,
+      ts,
+      row.payload,
+    );
   }
   try {
-    const res = await fetch(url, { method: 'POST', headers, body: row.payload, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: row.payload,
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+    });
     await res.arrayBuffer().catch(() => undefined);
     return res.ok ? null : `HTTP ${res.status}`;
   } catch (err) {

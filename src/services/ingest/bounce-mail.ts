@@ -23,20 +23,36 @@ export interface ParsedMailReport {
 
 function bounceMailEndpoint(endpoints: readonly WebhookEndpoint[]): WebhookEndpoint {
   const endpoint = endpoints.find((e) => e.id === 'bounce-mail');
-  if (!endpoint) throw new AppError('BOUNCER_ERR_INTERNAL', 'the bounce-mail endpoint is not registered');
+  if (!endpoint)
+    throw new AppError('BOUNCER_ERR_INTERNAL', 'the bounce-mail endpoint is not registered');
   return endpoint;
 }
 
 /** Parse without storing anything (`bouncer parse-mail`): the same adapter the worker uses. */
-export function parseMailMessages(config: Readonly<Config>, messages: readonly Buffer[], opts: { verp?: string; receivedAt: number }): ParsedMailReport[] {
+export function parseMailMessages(
+  config: Readonly<Config>,
+  messages: readonly Buffer[],
+  opts: { verp?: string; receivedAt: number },
+): ParsedMailReport[] {
   const adapter = createBounceMailAdapter({ verp: config.bounceMail.verp });
   const params: Record<string, string> = opts.verp ? { verp: opts.verp } : {};
   return messages.map((rawBody, index) => {
-    const req = { rawBody, headers: {}, url: 'cli:parse-mail', params, receivedAt: opts.receivedAt };
+    const req = {
+      rawBody,
+      headers: {},
+      url: 'cli:parse-mail',
+      params,
+      receivedAt: opts.receivedAt,
+    };
     try {
       const r = adapter.parse(req, { defaultPhoneRegion: config.defaultPhoneRegion });
       if (r.kind === 'events') return { index, outcome: 'events', events: r.events, note: null };
-      return { index, outcome: 'ignored', events: [], note: r.kind === 'ignored' ? r.reason : r.kind };
+      return {
+        index,
+        outcome: 'ignored',
+        events: [],
+        note: r.kind === 'ignored' ? r.reason : r.kind,
+      };
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       return { index, outcome: 'unparsed', events: [], note: err.message };
@@ -56,16 +72,32 @@ export interface IngestMailReport {
 const INGEST_CHUNK = 200;
 
 /** Store messages through the ingest service, as the HTTP endpoint does (`bouncer ingest-mail`). */
-export async function ingestMailMessages(services: Services, messages: readonly Buffer[], opts: { verp?: string; source: string }): Promise<IngestMailReport> {
+export async function ingestMailMessages(
+  services: Services,
+  messages: readonly Buffer[],
+  opts: { verp?: string; source: string },
+): Promise<IngestMailReport> {
   const endpoint = bounceMailEndpoint(services.endpoints);
-  const report: IngestMailReport = { messages: messages.length, stored: 0, events: 0, unparsed: 0, deliveryIds: [] };
+  const report: IngestMailReport = {
+    messages: messages.length,
+    stored: 0,
+    events: 0,
+    unparsed: 0,
+    deliveryIds: [],
+  };
   const params: Record<string, string> = opts.verp ? { verp: opts.verp } : {};
   // A chunk is received concurrently so its rows share one group commit (one fsync per chunk,
   // not per message); chunks keep memory bounded for a large mbox.
   for (let i = 0; i < messages.length; i += INGEST_CHUNK) {
     const outcomes = await Promise.all(
       messages.slice(i, i + INGEST_CHUNK).map((rawBody) =>
-        services.ingest.receive(endpoint, { rawBody, headers: { 'content-type': 'message/rfc822' }, url: opts.source, params, receivedAt: services.clock.now() }),
+        services.ingest.receive(endpoint, {
+          rawBody,
+          headers: { 'content-type': 'message/rfc822' },
+          url: opts.source,
+          params,
+          receivedAt: services.clock.now(),
+        }),
       ),
     );
     for (const outcome of outcomes) {
@@ -81,10 +113,17 @@ export async function ingestMailMessages(services: Services, messages: readonly 
 }
 
 /** Apply every pending delivery now, as the worker would (for the CLI's `--process`). */
-export async function processPending(services: Services, workerId: string): Promise<{ done: number; dead: number }> {
+export async function processPending(
+  services: Services,
+  workerId: string,
+): Promise<{ done: number; dead: number }> {
   const total = { done: 0, dead: 0 };
   for (;;) {
-    const rows = await services.processor.claim(workerId, services.config.worker.batchSize, services.config.worker.leaseMs);
+    const rows = await services.processor.claim(
+      workerId,
+      services.config.worker.batchSize,
+      services.config.worker.leaseMs,
+    );
     if (rows.length === 0) return total;
     const r = await services.processor.process(workerId, rows);
     total.done += r.done + r.ignored;
@@ -100,7 +139,8 @@ export async function processPending(services: Services, workerId: string): Prom
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (isAppError(err) && err.code === 'BOUNCER_ERR_UNAVAILABLE') return true;
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL' || code === 'SQLITE_READONLY') return true;
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL' || code === 'SQLITE_READONLY')
+    return true;
   if (isRetryableDbError(err)) return true;
   const cause = (err as { cause?: unknown } | null)?.cause;
   return cause !== undefined && cause !== err && isDatabaseUnavailable(cause);

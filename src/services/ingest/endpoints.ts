@@ -6,7 +6,12 @@ import { createBounceMailAdapter } from '../../providers/bounce-mail/bounce-mail
 import { createSendgridAdapter } from '../../providers/sendgrid/sendgrid.adapter.js';
 import { createSesAdapter } from '../../providers/ses/ses.adapter.js';
 import type { SnsCertificateSource } from '../../providers/ses/sns-signature.js';
-import { createTwilioInboundAdapter, createTwilioStatusAdapter, TWIML_CONTENT_TYPE, TWIML_EMPTY_RESPONSE } from '../../providers/twilio/twilio.adapter.js';
+import {
+  createTwilioInboundAdapter,
+  createTwilioStatusAdapter,
+  TWIML_CONTENT_TYPE,
+  TWIML_EMPTY_RESPONSE,
+} from '../../providers/twilio/twilio.adapter.js';
 import { createInboxroadAdapter } from '../../providers/inboxroad/inboxroad.adapter.js';
 
 export interface EndpointReply {
@@ -36,7 +41,16 @@ export interface WebhookEndpoint {
 
 function eventSummary(result: AdapterResult): unknown[] {
   return result.kind === 'events'
-    ? result.events.map((e) => ({ type: e.type, channel: e.channel, address: e.address, scope: e.scope, reason: e.reason, severity: e.severity, fine_reason: e.fineReason, occurred_at: new Date(e.occurredAt).toISOString() }))
+    ? result.events.map((e) => ({
+        type: e.type,
+        channel: e.channel,
+        address: e.address,
+        scope: e.scope,
+        reason: e.reason,
+        severity: e.severity,
+        fine_reason: e.fineReason,
+        occurred_at: new Date(e.occurredAt).toISOString(),
+      }))
     : [];
 }
 
@@ -45,15 +59,31 @@ export function standardReply(outcome: IngestOutcome): EndpointReply {
   if (outcome.kind === 'unparseable') {
     // Authentic but unusable: stored as a dead delivery (visible, replayable). A 2xx stops the
     // provider retrying the same bytes forever.
-    return { status: 202, body: { status: 'stored_unparseable', delivery_id: outcome.deliveryId, error: outcome.error } };
+    return {
+      status: 202,
+      body: { status: 'stored_unparseable', delivery_id: outcome.deliveryId, error: outcome.error },
+    };
   }
   const r = outcome.result;
-  if (r.kind === 'ignored') return { status: 200, body: { status: 'ignored', reason: r.reason, delivery_id: outcome.deliveryId } };
-  return { status: 200, body: { status: 'accepted', delivery_id: outcome.deliveryId, events: eventSummary(r).length } };
+  if (r.kind === 'ignored')
+    return {
+      status: 200,
+      body: { status: 'ignored', reason: r.reason, delivery_id: outcome.deliveryId },
+    };
+  return {
+    status: 200,
+    body: { status: 'accepted', delivery_id: outcome.deliveryId, events: eventSummary(r).length },
+  };
 }
 
 function parseErrorReply(outcome: Extract<IngestOutcome, { kind: 'unparseable' }>): EndpointReply {
-  return { status: 400, body: { error: { code: 'BOUNCER_ERR_VALIDATION', message: outcome.error }, delivery_id: outcome.deliveryId } };
+  return {
+    status: 400,
+    body: {
+      error: { code: 'BOUNCER_ERR_VALIDATION', message: outcome.error },
+      delivery_id: outcome.deliveryId,
+    },
+  };
 }
 
 /**
@@ -70,7 +100,9 @@ function notConfigured(name: string, setting: string): ProviderAdapter {
 
 function twimlReply(outcome: IngestOutcome): EndpointReply {
   // Twilio only needs a 2xx; an empty TwiML document also stops an inbound auto-reply.
-  return outcome.kind === 'unparseable' ? standardReply(outcome) : { status: 200, contentType: TWIML_CONTENT_TYPE, body: TWIML_EMPTY_RESPONSE };
+  return outcome.kind === 'unparseable'
+    ? standardReply(outcome)
+    : { status: 200, contentType: TWIML_CONTENT_TYPE, body: TWIML_EMPTY_RESPONSE };
 }
 
 export interface EndpointDeps {
@@ -81,14 +113,27 @@ export interface EndpointDeps {
 function providerEndpoints(config: Readonly<Config>, deps: EndpointDeps): WebhookEndpoint[] {
   const single = config.http.bodyLimitSingleBytes;
   const batch = config.http.bodyLimitBatchBytes;
-  const twilioOpts = { authTokens: config.twilio.authTokens, publicUrl: config.http.publicUrl ?? '', errorCodes: config.twilio.errorCodes };
+  const twilioOpts = {
+    authTokens: config.twilio.authTokens,
+    publicUrl: config.http.publicUrl ?? '',
+    errorCodes: config.twilio.errorCodes,
+  };
   const twilioOn = config.twilio.authTokens.length > 0;
-  const inboxroad = config.inboxroad.urlTokens.length > 0 ? createInboxroadAdapter({ urlTokens: config.inboxroad.urlTokens }) : notConfigured('inboxroad', 'BOUNCER_INBOXROAD_URL_TOKEN');
+  const inboxroad =
+    config.inboxroad.urlTokens.length > 0
+      ? createInboxroadAdapter({ urlTokens: config.inboxroad.urlTokens })
+      : notConfigured('inboxroad', 'BOUNCER_INBOXROAD_URL_TOKEN');
   return [
     {
       id: 'sendgrid',
       path: '/webhooks/sendgrid',
-      adapter: config.sendgrid.publicKeys.length > 0 ? createSendgridAdapter({ publicKeys: config.sendgrid.publicKeys, maxTimestampAgeSeconds: config.sendgrid.maxAgeSeconds }) : notConfigured('sendgrid', 'BOUNCER_SENDGRID_PUBLIC_KEY'),
+      adapter:
+        config.sendgrid.publicKeys.length > 0
+          ? createSendgridAdapter({
+              publicKeys: config.sendgrid.publicKeys,
+              maxTimestampAgeSeconds: config.sendgrid.maxAgeSeconds,
+            })
+          : notConfigured('sendgrid', 'BOUNCER_SENDGRID_PUBLIC_KEY'),
       auth: 'adapter',
       bodyLimitBytes: batch,
       reply: standardReply,
@@ -96,7 +141,13 @@ function providerEndpoints(config: Readonly<Config>, deps: EndpointDeps): Webhoo
     {
       id: 'ses',
       path: '/webhooks/ses',
-      adapter: config.ses.topicArns.length > 0 ? createSesAdapter({ topicArns: config.ses.topicArns, certificates: deps.snsCertificates }) : notConfigured('ses', 'BOUNCER_SES_TOPIC_ARNS'),
+      adapter:
+        config.ses.topicArns.length > 0
+          ? createSesAdapter({
+              topicArns: config.ses.topicArns,
+              certificates: deps.snsCertificates,
+            })
+          : notConfigured('ses', 'BOUNCER_SES_TOPIC_ARNS'),
       auth: 'adapter',
       bodyLimitBytes: batch,
       reply: standardReply,
@@ -104,7 +155,9 @@ function providerEndpoints(config: Readonly<Config>, deps: EndpointDeps): Webhoo
     {
       id: 'twilio-status',
       path: '/webhooks/twilio/status',
-      adapter: twilioOn ? createTwilioStatusAdapter(twilioOpts) : notConfigured('twilio', 'BOUNCER_TWILIO_AUTH_TOKEN'),
+      adapter: twilioOn
+        ? createTwilioStatusAdapter(twilioOpts)
+        : notConfigured('twilio', 'BOUNCER_TWILIO_AUTH_TOKEN'),
       auth: 'adapter',
       bodyLimitBytes: single,
       reply: twimlReply,
@@ -112,18 +165,38 @@ function providerEndpoints(config: Readonly<Config>, deps: EndpointDeps): Webhoo
     {
       id: 'twilio-inbound',
       path: '/webhooks/twilio/inbound',
-      adapter: twilioOn ? createTwilioInboundAdapter(twilioOpts) : notConfigured('twilio', 'BOUNCER_TWILIO_AUTH_TOKEN'),
+      adapter: twilioOn
+        ? createTwilioInboundAdapter(twilioOpts)
+        : notConfigured('twilio', 'BOUNCER_TWILIO_AUTH_TOKEN'),
       auth: 'adapter',
       bodyLimitBytes: single,
       reply: twimlReply,
     },
     // Inboxroad may post an array of records: the batch limit applies.
-    { id: 'inboxroad', path: '/webhooks/inboxroad/:token', adapter: inboxroad, auth: 'adapter', bodyLimitBytes: batch, reply: standardReply },
-    { id: 'inboxroad-basic', path: '/webhooks/inboxroad', adapter: inboxroad, auth: 'adapter', bodyLimitBytes: batch, reply: standardReply },
+    {
+      id: 'inboxroad',
+      path: '/webhooks/inboxroad/:token',
+      adapter: inboxroad,
+      auth: 'adapter',
+      bodyLimitBytes: batch,
+      reply: standardReply,
+    },
+    {
+      id: 'inboxroad-basic',
+      path: '/webhooks/inboxroad',
+      adapter: inboxroad,
+      auth: 'adapter',
+      bodyLimitBytes: batch,
+      reply: standardReply,
+    },
   ];
 }
 
-export function buildEndpoints(config: Readonly<Config>, deps: EndpointDeps, extra: readonly WebhookEndpoint[] = []): WebhookEndpoint[] {
+export function buildEndpoints(
+  config: Readonly<Config>,
+  deps: EndpointDeps,
+  extra: readonly WebhookEndpoint[] = [],
+): WebhookEndpoint[] {
   const single = config.http.bodyLimitSingleBytes;
   const endpoints: WebhookEndpoint[] = [
     {
@@ -134,7 +207,14 @@ export function buildEndpoints(config: Readonly<Config>, deps: EndpointDeps, ext
       bodyLimitBytes: single,
       reply: (o) => {
         if (o.kind === 'unparseable') return parseErrorReply(o);
-        return { status: 202, body: { status: 'accepted', delivery_id: o.deliveryId, event: eventSummary(o.result)[0] ?? null } };
+        return {
+          status: 202,
+          body: {
+            status: 'accepted',
+            delivery_id: o.deliveryId,
+            event: eventSummary(o.result)[0] ?? null,
+          },
+        };
       },
     },
     {
@@ -145,10 +225,25 @@ export function buildEndpoints(config: Readonly<Config>, deps: EndpointDeps, ext
       bodyLimitBytes: single,
       reply: (o) => {
         if (o.kind === 'unparseable') return parseErrorReply(o);
-        if (o.result.kind !== 'events') return { status: 200, body: { status: 'ignored', reason: o.result.kind === 'ignored' ? o.result.reason : 'handshake' } };
+        if (o.result.kind !== 'events')
+          return {
+            status: 200,
+            body: {
+              status: 'ignored',
+              reason: o.result.kind === 'ignored' ? o.result.reason : 'handshake',
+            },
+          };
         const e = o.result.events[0];
         // Seed 000's answer shape. The suppression itself is applied by the worker moments later.
-        return { status: 201, body: { status: 'success', delivery_id: o.deliveryId, email: e?.address, reason: e?.reason } };
+        return {
+          status: 201,
+          body: {
+            status: 'success',
+            delivery_id: o.deliveryId,
+            email: e?.address,
+            reason: e?.reason,
+          },
+        };
       },
     },
     {

@@ -10,7 +10,10 @@ import type { IngestOutcome, WebhookEndpoint } from './endpoints.js';
 import type { WebhookOutcome } from '../reporting/metrics.js';
 
 /** Performs protocol steps such as confirming an SNS subscription. */
-export type HandshakeHandler = (action: HandshakeAction, endpoint: WebhookEndpoint) => Promise<string>;
+export type HandshakeHandler = (
+  action: HandshakeAction,
+  endpoint: WebhookEndpoint,
+) => Promise<string>;
 
 /** Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth. */
 const KEPT_HEADERS = /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key)$/;
@@ -18,7 +21,8 @@ const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
 
 function keptHeaders(headers: WebhookRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && KEPT_HEADERS.test(k) && !DROPPED_HEADERS.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined && KEPT_HEADERS.test(k) && !DROPPED_HEADERS.has(k)) out[k] = v;
   return out;
 }
 
@@ -95,15 +99,28 @@ export class IngestService {
     } catch (err) {
       this.deps.logger.error({ err, endpoint: endpoint.id }, 'could not store delivery');
       this.deps.onOutcome?.(endpoint, 'failed');
-      throw new AppError(isRetryableDbError(err) ? 'BOUNCER_ERR_UNAVAILABLE' : 'BOUNCER_ERR_INTERNAL', undefined, { cause: err });
+      throw new AppError(
+        isRetryableDbError(err) ? 'BOUNCER_ERR_UNAVAILABLE' : 'BOUNCER_ERR_INTERNAL',
+        undefined,
+        { cause: err },
+      );
     }
-    this.deps.onOutcome?.(endpoint, status === 'pending' ? 'accepted' : status === 'dead' ? 'failed' : 'ignored');
+    this.deps.onOutcome?.(
+      endpoint,
+      status === 'pending' ? 'accepted' : status === 'dead' ? 'failed' : 'ignored',
+    );
     return outcome;
   }
 }
 
 /** The stored delivery as the adapter first saw it, for the worker and replays. */
-export function storedRequest(row: { body: Buffer | Uint8Array; headers: string; url: string; params: string; received_at: number }): WebhookRequest {
+export function storedRequest(row: {
+  body: Buffer | Uint8Array;
+  headers: string;
+  url: string;
+  params: string;
+  received_at: number;
+}): WebhookRequest {
   return {
     rawBody: Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body),
     headers: JSON.parse(row.headers) as Record<string, string>,

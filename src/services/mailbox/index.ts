@@ -8,14 +8,22 @@ export { MailboxScanner, type ScanReport, type ScannerStatus } from './mailbox-s
  * One scanner per configured mailbox (all of them, or only the one named). Their messages go
  * through the `bounce-mail` endpoint's adapter, so the worker and replays parse them the same way.
  */
-export function createMailboxScanners(services: Services, open: OpenMailboxSession, opts: { name?: string; onScan?: (r: ScanReport) => void } = {}): MailboxScanner[] {
+export function createMailboxScanners(
+  services: Services,
+  open: OpenMailboxSession,
+  opts: { name?: string; onScan?: (r: ScanReport) => void } = {},
+): MailboxScanner[] {
   const endpoint = services.endpoints.find((e) => e.id === 'bounce-mail');
   if (!endpoint) throw new Error('the bounce-mail endpoint is not registered');
-  const configs = services.config.mailboxes.filter((m) => opts.name === undefined || m.name === opts.name);
+  const configs = services.config.mailboxes.filter(
+    (m) => opts.name === undefined || m.name === opts.name,
+  );
   return configs.map(
     (config) =>
       new MailboxScanner({
-        config, open, endpoint,
+        config,
+        open,
+        endpoint,
         ingest: services.ingest,
         db: services.db,
         clock: services.clock,

@@ -3,7 +3,12 @@ import type { MailboxConfig } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
 import type { MailboxMessage, MailboxSession, OpenMailboxSession } from '../../mailbox/index.js';
 import type { Db } from '../../storage/database.js';
-import { forgetMailboxMessages, listMailboxMessages, recordMailboxMessage, type MailboxMessageStatus } from '../../storage/repositories/mailbox.repository.js';
+import {
+  forgetMailboxMessages,
+  listMailboxMessages,
+  recordMailboxMessage,
+  type MailboxMessageStatus,
+} from '../../storage/repositories/mailbox.repository.js';
 import type { WebhookEndpoint } from '../ingest/endpoints.js';
 import type { IngestService } from '../ingest/ingest.js';
 
@@ -62,7 +67,12 @@ export class MailboxScanner {
   private readonly state: ScannerStatus;
 
   constructor(private readonly deps: MailboxScannerDeps) {
-    this.state = { mailbox: deps.config.name, lastScanAt: null, lastError: null, consecutiveFailures: 0 };
+    this.state = {
+      mailbox: deps.config.name,
+      lastScanAt: null,
+      lastError: null,
+      consecutiveFailures: 0,
+    };
   }
 
   status(): ScannerStatus {
@@ -117,7 +127,14 @@ export class MailboxScanner {
         this.state.lastError = (err as Error).message;
         this.state.consecutiveFailures++;
         const level = this.state.consecutiveFailures >= FAILURES_BEFORE_ERROR ? 'error' : 'warn';
-        this.deps.logger[level]({ mailbox: this.name, failures: this.state.consecutiveFailures, err: this.state.lastError }, 'mailbox scan failed; will retry');
+        this.deps.logger[level](
+          {
+            mailbox: this.name,
+            failures: this.state.consecutiveFailures,
+            err: this.state.lastError,
+          },
+          'mailbox scan failed; will retry',
+        );
       }
       if (!this.stopped) await sleep(pollMs, this.abort.signal);
     }
@@ -126,7 +143,16 @@ export class MailboxScanner {
   private async scan(session: MailboxSession): Promise<ScanReport> {
     const { config, db } = this.deps;
     const messages = await session.list();
-    const report: ScanReport = { mailbox: config.name, listed: messages.length, processed: 0, events: 0, unparsed: 0, tooLarge: 0, alreadyTaken: 0, deliveryIds: [] };
+    const report: ScanReport = {
+      mailbox: config.name,
+      listed: messages.length,
+      processed: 0,
+      events: 0,
+      unparsed: 0,
+      tooLarge: 0,
+      alreadyTaken: 0,
+      deliveryIds: [],
+    };
     const taken = await listMailboxMessages(db.kysely, config.name);
     const present = new Set(messages.map((m) => m.key));
     const gone = [...taken.keys()].filter((k) => !present.has(k));
@@ -136,7 +162,9 @@ export class MailboxScanner {
       const before = taken.get(message.key);
       if (before !== undefined) {
         report.alreadyTaken++;
-        await (before === 'stored' ? session.markProcessed(message.key) : session.markUnparsed(message.key));
+        await (before === 'stored'
+          ? session.markProcessed(message.key)
+          : session.markUnparsed(message.key));
       } else {
         await this.take(session, message, report);
       }
@@ -144,15 +172,28 @@ export class MailboxScanner {
     this.state.lastScanAt = this.deps.clock.now();
     this.state.lastError = null;
     this.state.consecutiveFailures = 0;
-    if (report.processed + report.unparsed + report.tooLarge > 0) this.deps.logger.info({ ...report, deliveryIds: undefined }, 'mailbox scanned');
+    if (report.processed + report.unparsed + report.tooLarge > 0)
+      this.deps.logger.info({ ...report, deliveryIds: undefined }, 'mailbox scanned');
     this.deps.onScan?.(report);
     return report;
   }
 
-  private async take(session: MailboxSession, message: MailboxMessage, report: ScanReport): Promise<void> {
+  private async take(
+    session: MailboxSession,
+    message: MailboxMessage,
+    report: ScanReport,
+  ): Promise<void> {
     const { config } = this.deps;
     if (message.size > this.deps.maxMessageBytes) {
-      this.deps.logger.warn({ mailbox: config.name, key: message.key, size: message.size, limit: this.deps.maxMessageBytes }, 'message over the size limit; left for a human');
+      this.deps.logger.warn(
+        {
+          mailbox: config.name,
+          key: message.key,
+          size: message.size,
+          limit: this.deps.maxMessageBytes,
+        },
+        'message over the size limit; left for a human',
+      );
       await this.settle(session, message.key, 'unparsed', null);
       report.tooLarge++;
       return;
@@ -177,8 +218,19 @@ export class MailboxScanner {
   }
 
   /** Record the message's fate first, then act on the server: a crash replays only the action. */
-  private async settle(session: MailboxSession, key: string, status: MailboxMessageStatus, deliveryId: string | null): Promise<void> {
-    await recordMailboxMessage(this.deps.db.kysely, { mailbox: this.deps.config.name, messageKey: key, status, deliveryId, seenAt: this.deps.clock.now() });
+  private async settle(
+    session: MailboxSession,
+    key: string,
+    status: MailboxMessageStatus,
+    deliveryId: string | null,
+  ): Promise<void> {
+    await recordMailboxMessage(this.deps.db.kysely, {
+      mailbox: this.deps.config.name,
+      messageKey: key,
+      status,
+      deliveryId,
+      seenAt: this.deps.clock.now(),
+    });
     await (status === 'stored' ? session.markProcessed(key) : session.markUnparsed(key));
   }
 }

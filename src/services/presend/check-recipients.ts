@@ -37,30 +37,67 @@ export interface CheckResult {
  * and chunk (never a query per address). Results keep the input order within each list.
  */
 export class RecipientChecker {
-  constructor(private readonly deps: { db: Db; clock: Clock; policy: PolicyConfig; defaultPhoneRegion: string }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      policy: PolicyConfig;
+      defaultPhoneRegion: string;
+    },
+  ) {}
 
   /** The blocking row for one address, or null: the strongest active one that applies. */
-  pick<R extends { reason: string }>(rows: readonly R[] | null | undefined, purpose: Purpose): R | null {
+  pick<R extends { reason: string }>(
+    rows: readonly R[] | null | undefined,
+    purpose: Purpose,
+  ): R | null {
     let best: R | null = null;
     for (const r of rows ?? []) {
-      if (purpose === 'transactional' && this.deps.policy.transactionalIgnores.includes(r.reason as Reason)) continue;
-      if (!best || (REASON_RANK[r.reason as Reason] ?? 0) > (REASON_RANK[best.reason as Reason] ?? 0)) best = r;
+      if (
+        purpose === 'transactional' &&
+        this.deps.policy.transactionalIgnores.includes(r.reason as Reason)
+      )
+        continue;
+      if (
+        !best ||
+        (REASON_RANK[r.reason as Reason] ?? 0) > (REASON_RANK[best.reason as Reason] ?? 0)
+      )
+        best = r;
     }
     return best;
   }
 
   /** Whether any address or domain is allowlisted (else blocking() is pick() whatever the address). */
   get hasAllowlist(): boolean {
-    return this.deps.policy.allowlist.addresses.length > 0 || this.deps.policy.allowlist.domains.length > 0;
+    return (
+      this.deps.policy.allowlist.addresses.length > 0 ||
+      this.deps.policy.allowlist.domains.length > 0
+    );
   }
 
   /** The row that blocks sending to this normalised address, given its active rows; null = allowed. */
-  blocking<R extends { reason: string }>(channel: Channel, address: string, rows: readonly R[] | null | undefined, purpose: Purpose): R | null {
+  blocking<R extends { reason: string }>(
+    channel: Channel,
+    address: string,
+    rows: readonly R[] | null | undefined,
+    purpose: Purpose,
+  ): R | null {
     return isAllowlisted(this.deps.policy, channel, address) ? null : this.pick(rows, purpose);
   }
 
-  async lookup(channel: Channel, addresses: readonly string[], scope: string | null): Promise<Map<string, SuppressionRow[]>> {
-    const rows = await findActive(this.deps.db.kysely, this.deps.db.caps, channel, addresses, scope, this.deps.clock.now());
+  async lookup(
+    channel: Channel,
+    addresses: readonly string[],
+    scope: string | null,
+  ): Promise<Map<string, SuppressionRow[]>> {
+    const rows = await findActive(
+      this.deps.db.kysely,
+      this.deps.db.caps,
+      channel,
+      addresses,
+      scope,
+      this.deps.clock.now(),
+    );
     const byAddress = new Map<string, SuppressionRow[]>();
     for (const r of rows) byAddress.set(r.address, [...(byAddress.get(r.address) ?? []), r]);
     return byAddress;
@@ -78,11 +115,18 @@ export class RecipientChecker {
     }
     const found = new Map<Channel, Map<string, SuppressionRow[]>>();
     for (const channel of ['email', 'sms'] as const) {
-      const addresses = [...new Set(valid.filter((v) => v.channel === channel).map((v) => v.address))];
+      const addresses = [
+        ...new Set(valid.filter((v) => v.channel === channel).map((v) => v.address)),
+      ];
       if (addresses.length > 0) found.set(channel, await this.lookup(channel, addresses, scope));
     }
     for (const v of valid) {
-      const row = this.blocking(v.channel, v.address, found.get(v.channel)?.get(v.address), purpose);
+      const row = this.blocking(
+        v.channel,
+        v.address,
+        found.get(v.channel)?.get(v.address),
+        purpose,
+      );
       if (!row) result.allowed.push(v);
       else {
         result.suppressed.push({

@@ -1,6 +1,13 @@
 import { validationError } from '../../core/errors.js';
 import { columnIndex, csvField, parseCsvRecord, type RawRecord } from '../../core/records.js';
-import { countDecision, emptySummary, type DecisionContext, type FilterDecision, type FilterSummary, type RecipientFilter } from './filter-recipients.js';
+import {
+  countDecision,
+  emptySummary,
+  type DecisionContext,
+  type FilterDecision,
+  type FilterSummary,
+  type RecipientFilter,
+} from './filter-recipients.js';
 import type { FilterStream, FilterStreamOptions } from './filter-stream.js';
 
 /** Rows decided between two refreshes of the index. */
@@ -14,7 +21,11 @@ const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
 /** The recipient of one CSV record given as text: the field in `col`, or why there is none. */
-function csvRecipient(rec: RawRecord, col: number, column: string): { recipient: string; error: null } | { recipient: null; error: string } {
+function csvRecipient(
+  rec: RawRecord,
+  col: number,
+  column: string,
+): { recipient: string; error: null } | { recipient: null; error: string } {
   const text = rec.text;
   if (!text.includes('"')) {
     // Unquoted record: find the field without splitting the whole record.
@@ -28,7 +39,11 @@ function csvRecipient(rec: RawRecord, col: number, column: string): { recipient:
   const parsed = parseCsvRecord(text);
   if (!parsed.ok) return { recipient: null, error: `line ${rec.line}: ${parsed.error}` };
   const v = parsed.fields[col];
-  if (v === undefined) return { recipient: null, error: `line ${rec.line}: ${parsed.fields.length} fields, no column "${column}"` };
+  if (v === undefined)
+    return {
+      recipient: null,
+      error: `line ${rec.line}: ${parsed.fields.length} fields, no column "${column}"`,
+    };
   return { recipient: v, error: null };
 }
 
@@ -51,7 +66,8 @@ function quotedSpan(buf: Buffer, start: number, final: boolean): Span | null {
     const c = buf[i];
     if (c === QUOTE) quotes++;
     else if (c === NL) {
-      if (quotes % 2 === 0) return { textEnd: i > start && buf[i - 1] === CR ? i - 1 : i, next: i + 1, extraLines };
+      if (quotes % 2 === 0)
+        return { textEnd: i > start && buf[i - 1] === CR ? i - 1 : i, next: i + 1, extraLines };
       extraLines++;
     }
   }
@@ -90,8 +106,12 @@ class CsvScanner {
       this.final = true;
       return;
     }
-    const chunk = typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-    this.buf = this.pos === this.buf.length ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    const chunk =
+      typeof r.value === 'string'
+        ? Buffer.from(r.value, 'utf8')
+        : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    this.buf =
+      this.pos === this.buf.length ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
     this.pos = 0;
   }
 
@@ -105,7 +125,8 @@ class CsvScanner {
       this.line += 1 + span.extraLines;
       this.pos = span.next;
       const text = this.buf.toString('utf8', start, span.textEnd);
-      if (text.trim() !== '') return { text, eol: this.buf.toString('latin1', span.textEnd, span.next), line };
+      if (text.trim() !== '')
+        return { text, eol: this.buf.toString('latin1', span.textEnd, span.next), line };
     }
   }
 
@@ -119,7 +140,13 @@ class CsvScanner {
    * records and their recipient fields (memchr-speed searches for line ends, commas and quotes),
    * decide the simple ones as a batch, then go through them in order.
    */
-  drain(col: number, column: string, filter: RecipientFilter, ctx: DecisionContext, emit: Emit): number {
+  drain(
+    col: number,
+    column: string,
+    filter: RecipientFilter,
+    ctx: DecisionContext,
+    emit: Emit,
+  ): number {
     const buf = this.buf;
     const n = buf.length;
     let pos = this.pos;
@@ -199,7 +226,10 @@ class CsvScanner {
           continue;
         }
         const rec = csvRecipient({ text, eol: '', line: r.line[i]! }, col, column);
-        d = rec.error !== null ? { status: 'invalid', error: rec.error } : filter.decideOne(rec.recipient, ctx);
+        d =
+          rec.error !== null
+            ? { status: 'invalid', error: rec.error }
+            : filter.decideOne(rec.recipient, ctx);
       }
       decided++;
       emit(buf, start, textEnd, next, d);
@@ -211,7 +241,13 @@ class CsvScanner {
   private readonly decisions: Array<FilterDecision | null> = [];
 }
 
-type Emit = (buf: Buffer, start: number, textEnd: number, next: number, d: FilterDecision | null) => void;
+type Emit = (
+  buf: Buffer,
+  start: number,
+  textEnd: number,
+  next: number,
+  d: FilterDecision | null,
+) => void;
 
 const BLANK = 0;
 const FAST = 1;
@@ -248,7 +284,11 @@ class RecordTable {
 }
 
 function annotation(d: FilterDecision): string {
-  return d.status === 'suppressed' ? `,suppressed,${d.reason}` : d.status === 'invalid' ? `,invalid,${csvField(d.error)}` : ',allowed,';
+  return d.status === 'suppressed'
+    ? `,suppressed,${d.reason}`
+    : d.status === 'invalid'
+      ? `,invalid,${csvField(d.error)}`
+      : ',allowed,';
 }
 
 /**
@@ -256,7 +296,11 @@ function annotation(d: FilterDecision): string {
  * found, else a 400) before this resolves; the rows then stream through in input order, the
  * allowed ones (or all, annotated) written back byte for byte.
  */
-export async function openCsvFilterStream(filter: RecipientFilter, input: AsyncIterable<Uint8Array | string>, opts: FilterStreamOptions): Promise<FilterStream> {
+export async function openCsvFilterStream(
+  filter: RecipientFilter,
+  input: AsyncIterable<Uint8Array | string>,
+  opts: FilterStreamOptions,
+): Promise<FilterStream> {
   const scanner = new CsvScanner(input);
   const summary: FilterSummary = emptySummary();
   const column = opts.column ?? 'email';
@@ -288,7 +332,13 @@ export async function openCsvFilterStream(filter: RecipientFilter, input: AsyncI
   const emit: Emit = (buf, start, textEnd, next, d) => {
     if (d !== null) countDecision(summary, d);
     if (include) {
-      if (d !== null) out.push(buf.subarray(start, textEnd), Buffer.from(`${annotation(d)}${next > textEnd ? buf.toString('latin1', textEnd, next) : '\n'}`));
+      if (d !== null)
+        out.push(
+          buf.subarray(start, textEnd),
+          Buffer.from(
+            `${annotation(d)}${next > textEnd ? buf.toString('latin1', textEnd, next) : '\n'}`,
+          ),
+        );
       return;
     }
     if (d === null || d.status !== 'allowed') {
@@ -310,7 +360,9 @@ export async function openCsvFilterStream(filter: RecipientFilter, input: AsyncI
 
   async function* rows(): AsyncGenerator<string | Buffer> {
     if (!header) return;
-    yield include ? `${header.text},bouncer_status,bouncer_reason${header.eol || '\n'}` : `${header.text}${header.eol || '\n'}`;
+    yield include
+      ? `${header.text},bouncer_status,bouncer_reason${header.eol || '\n'}`
+      : `${header.text}${header.eol || '\n'}`;
     let ctx = await filter.prepare(opts);
     let sinceRefresh = 0;
     while (!scanner.done) {

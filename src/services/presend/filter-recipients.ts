@@ -19,7 +19,13 @@ export interface FilterSummary {
   by_reason: Record<string, number>;
 }
 
-export const emptySummary = (): FilterSummary => ({ total: 0, allowed: 0, suppressed: 0, invalid: 0, by_reason: {} });
+export const emptySummary = (): FilterSummary => ({
+  total: 0,
+  allowed: 0,
+  suppressed: 0,
+  invalid: 0,
+  by_reason: {},
+});
 
 export function countDecision(summary: FilterSummary, d: FilterDecision): void {
   summary.total++;
@@ -49,7 +55,14 @@ export interface DecisionContext {
  * rows come from the in-memory SuppressionIndex instead of a query per chunk.
  */
 export class RecipientFilter {
-  constructor(private readonly deps: { checker: RecipientChecker; index: SuppressionIndex; clock: Clock; defaultPhoneRegion: string }) {}
+  constructor(
+    private readonly deps: {
+      checker: RecipientChecker;
+      index: SuppressionIndex;
+      clock: Clock;
+      defaultPhoneRegion: string;
+    },
+  ) {}
 
   /** Build or refresh the index now (startup warm-up; otherwise the first filter does it). */
   async warm(): Promise<void> {
@@ -74,7 +87,12 @@ export class RecipientFilter {
     if (input === null || input === undefined) return { status: 'invalid', error: 'no recipient' };
     const n = normaliseAddress(input, this.deps.defaultPhoneRegion);
     if (!n.ok) return { status: 'invalid', error: n.error };
-    return this.verdict(n.channel, n.address, this.deps.index.lookup(n.channel, n.address, ctx.scope, ctx.now), ctx);
+    return this.verdict(
+      n.channel,
+      n.address,
+      this.deps.index.lookup(n.channel, n.address, ctx.scope, ctx.now),
+      ctx,
+    );
   }
 
   /**
@@ -85,7 +103,14 @@ export class RecipientFilter {
    * then the index's bitmap, then the few hits) so that the memory reads of many lookups overlap
    * instead of each waiting on its own cache miss.
    */
-  decideEmailBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, ctx: DecisionContext, out: Array<FilterDecision | null>): void {
+  decideEmailBytes(
+    bytes: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    count: number,
+    ctx: DecisionContext,
+    out: Array<FilterDecision | null>,
+  ): void {
     const { index, checker } = this.deps;
     const hashA = (this.hashA = grow(this.hashA, count));
     const hashB = (this.hashB = grow(this.hashB, count));
@@ -110,7 +135,15 @@ export class RecipientFilter {
         if (rows === null) out[i] = ALLOWED;
         // A hit (the minority). The address text is needed only to consult an allowlist.
         else if (!checker.hasAllowlist) out[i] = decision(checker.pick(rows, ctx.purpose));
-        else out[i] = this.verdict('email', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', starts[i], ends[i]).toLowerCase(), rows, ctx);
+        else
+          out[i] = this.verdict(
+            'email',
+            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+              .toString('latin1', starts[i], ends[i])
+              .toLowerCase(),
+            rows,
+            ctx,
+          );
       }
     }
   }
@@ -119,12 +152,20 @@ export class RecipientFilter {
   private hashB = new Int32Array(0);
   private simple = new Uint8Array(0);
 
-  private verdict(channel: 'email' | 'sms', address: string, rows: IndexedSuppression[] | null, ctx: DecisionContext): FilterDecision {
-    return decision(rows === null ? null : this.deps.checker.blocking(channel, address, rows, ctx.purpose));
+  private verdict(
+    channel: 'email' | 'sms',
+    address: string,
+    rows: IndexedSuppression[] | null,
+    ctx: DecisionContext,
+  ): FilterDecision {
+    return decision(
+      rows === null ? null : this.deps.checker.blocking(channel, address, rows, ctx.purpose),
+    );
   }
 }
 
-const decision = (row: IndexedSuppression | null): FilterDecision => (row ? { status: 'suppressed', reason: row.reason, scope: row.scope } : ALLOWED);
+const decision = (row: IndexedSuppression | null): FilterDecision =>
+  row ? { status: 'suppressed', reason: row.reason, scope: row.scope } : ALLOWED;
 
 /** `a` if it holds `n` items, else a larger array of its kind (scratch space reused across batches). */
 function grow<T extends Int32Array | Uint8Array>(a: T, n: number): T {

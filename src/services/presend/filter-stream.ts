@@ -1,6 +1,13 @@
 import { RecordReader, type RawRecord, type RecordFormat } from '../../core/records.js';
 import { openCsvFilterStream } from './filter-csv.js';
-import { countDecision, emptySummary, type FilterCriteria, type FilterDecision, type FilterSummary, type RecipientFilter } from './filter-recipients.js';
+import {
+  countDecision,
+  emptySummary,
+  type FilterCriteria,
+  type FilterDecision,
+  type FilterSummary,
+  type RecipientFilter,
+} from './filter-recipients.js';
 
 export type { FilterSummary } from './filter-recipients.js';
 
@@ -28,20 +35,44 @@ export interface FilterStream {
 }
 
 /** `obj`: the line is a JSON object; `str`: a bare JSON string. */
-type Row = { rec: RawRecord; recipient: string | null; error: string | null; obj: boolean; str?: boolean };
+type Row = {
+  rec: RawRecord;
+  recipient: string | null;
+  error: string | null;
+  obj: boolean;
+  str?: boolean;
+};
 
 function ndjsonRow(rec: RawRecord, field: string): Row {
   let value: unknown;
   try {
     value = JSON.parse(rec.text);
   } catch (err) {
-    return { rec, recipient: null, error: `line ${rec.line}: malformed JSON (${(err as Error).message})`, obj: false };
+    return {
+      rec,
+      recipient: null,
+      error: `line ${rec.line}: malformed JSON (${(err as Error).message})`,
+      obj: false,
+    };
   }
-  if (typeof value === 'string') return { rec, recipient: value, error: null, obj: false, str: true };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { rec, recipient: null, error: `line ${rec.line}: expected a JSON object or string`, obj: false };
+  if (typeof value === 'string')
+    return { rec, recipient: value, error: null, obj: false, str: true };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return {
+      rec,
+      recipient: null,
+      error: `line ${rec.line}: expected a JSON object or string`,
+      obj: false,
+    };
   const o = value as Record<string, unknown>;
   const v = field === 'address' && o.address === undefined ? (o.email ?? o.phone) : o[field];
-  if (typeof v !== 'string') return { rec, recipient: null, error: `line ${rec.line}: field "${field}" is missing or not a string`, obj: true };
+  if (typeof v !== 'string')
+    return {
+      rec,
+      recipient: null,
+      error: `line ${rec.line}: field "${field}" is missing or not a string`,
+      obj: true,
+    };
   return { rec, recipient: v, error: null, obj: true };
 }
 
@@ -63,7 +94,11 @@ function annotateJson(row: Row, d: FilterDecision): string {
  * Filter a stream of NDJSON or CSV rows against the suppression list, chunk by chunk. For CSV the
  * header is read before this resolves, so a missing recipient column is a 400 before any output.
  */
-export async function openFilterStream(filter: RecipientFilter, input: AsyncIterable<Uint8Array | string>, opts: FilterStreamOptions): Promise<FilterStream> {
+export async function openFilterStream(
+  filter: RecipientFilter,
+  input: AsyncIterable<Uint8Array | string>,
+  opts: FilterStreamOptions,
+): Promise<FilterStream> {
   if (opts.format === 'csv') return openCsvFilterStream(filter, input, opts);
   const reader = new RecordReader(input, 'ndjson');
   const summary = emptySummary();
@@ -77,7 +112,10 @@ export async function openFilterStream(filter: RecipientFilter, input: AsyncIter
       let out = '';
       for (const rec of batch) {
         const row = ndjsonRow(rec, field);
-        const d: FilterDecision = row.error !== null ? { status: 'invalid', error: row.error } : filter.decideOne(row.recipient, ctx);
+        const d: FilterDecision =
+          row.error !== null
+            ? { status: 'invalid', error: row.error }
+            : filter.decideOne(row.recipient, ctx);
         countDecision(summary, d);
         if (include) out += annotateJson(row, d) + (rec.eol || '\n');
         else if (d.status === 'allowed') out += rec.text + (rec.eol || '\n');

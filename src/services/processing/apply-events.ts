@@ -3,7 +3,12 @@ import { decide, type PolicyConfig, type SuppressionState } from '../../core/pol
 import type { NormalisedEvent, Reason } from '../../core/events.js';
 import type { Capabilities, Db } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
-import type { Database, NewEventRow, NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
+import type {
+  Database,
+  NewEventRow,
+  NewSuppressionRow,
+  SuppressionRow,
+} from '../../storage/schema.js';
 import { insertEvents } from '../../storage/repositories/event.repository.js';
 import { markSuppressionsChanged } from '../../storage/repositories/suppression-changes.repository.js';
 import {
@@ -31,7 +36,9 @@ export interface SuppressionChange {
 }
 
 /** SQLite's prepared single-row inserts (Db), used when present instead of multi-row statements. */
-export type PreparedInserts = Partial<Pick<Db, 'insertEventsPrepared' | 'insertSuppressionsPrepared'>>;
+export type PreparedInserts = Partial<
+  Pick<Db, 'insertEventsPrepared' | 'insertSuppressionsPrepared'>
+>;
 
 export interface ApplyResult {
   /** Events stored for the first time (duplicates are skipped). */
@@ -53,7 +60,12 @@ function rowToState(row: SuppressionRow): SuppressionState {
   };
 }
 
-function stateToRow(key: SuppressionKey, s: SuppressionState, id: string, now: number): NewSuppressionRow {
+function stateToRow(
+  key: SuppressionKey,
+  s: SuppressionState,
+  id: string,
+  now: number,
+): NewSuppressionRow {
   return {
     id,
     channel: key.channel,
@@ -98,7 +110,11 @@ function eventToRow(e: SourcedEvent): NewEventRow {
   };
 }
 
-const keyOfEvent = (e: NormalisedEvent): SuppressionKey => ({ channel: e.channel, address: e.address, scope: e.scope });
+const keyOfEvent = (e: NormalisedEvent): SuppressionKey => ({
+  channel: e.channel,
+  address: e.address,
+  scope: e.scope,
+});
 
 /**
  * Store events and apply the policy to the new ones, inside the caller's transaction. Bulk by
@@ -121,13 +137,18 @@ export async function applyEvents(
     const k = `${e.provider}\u0000${e.event.dedupKey}`;
     if (!unique.has(k)) unique.set(k, e);
   }
-  const inserted = await insertEvents(trx, [...unique.values()].map(eventToRow), prepared.insertEventsPrepared);
+  const inserted = await insertEvents(
+    trx,
+    [...unique.values()].map(eventToRow),
+    prepared.insertEventsPrepared,
+  );
   const newEvents = [...unique.entries()].filter(([k]) => inserted.has(k)).map(([, e]) => e);
   const duplicates = events.length - newEvents.length;
   if (newEvents.length === 0) return { newEvents, duplicates, changes: [] };
 
   const keys = new Map<string, SuppressionKey>();
-  for (const e of newEvents) keys.set(suppressionKeyString(keyOfEvent(e.event)), keyOfEvent(e.event));
+  for (const e of newEvents)
+    keys.set(suppressionKeyString(keyOfEvent(e.event)), keyOfEvent(e.event));
   const changes: SuppressionChange[] = [];
   let pending = [...keys.values()];
   // Rows created by another instance between our read and our insert are decided again from
@@ -137,8 +158,10 @@ export async function applyEvents(
     const batch = newEvents.filter((e) => keySet.has(suppressionKeyString(keyOfEvent(e.event))));
     pending = await decideAndWrite(trx, caps, policy, pending, batch, now, changes, prepared);
   }
-  if (pending.length > 0) throw Object.assign(new Error('suppression rows kept changing under us'), { code: '40001' });
-  if (changes.length > 0) await markSuppressionsChanged(trx, { deleted: changes.some((c) => c.kind === 'lifted') });
+  if (pending.length > 0)
+    throw Object.assign(new Error('suppression rows kept changing under us'), { code: '40001' });
+  if (changes.length > 0)
+    await markSuppressionsChanged(trx, { deleted: changes.some((c) => c.kind === 'lifted') });
   return { newEvents, duplicates, changes };
 }
 
@@ -164,7 +187,10 @@ async function decideAndWrite(
   for (const e of ordered) {
     const k = suppressionKeyString(keyOfEvent(e.event));
     const current = state.get(k) ?? null;
-    const source = typeof e.event.details.source === 'string' && e.provider === 'api' ? e.event.details.source : e.provider;
+    const source =
+      typeof e.event.details.source === 'string' && e.provider === 'api'
+        ? e.event.details.source
+        : e.provider;
     const decision = decide(policy, e.event, source, current);
     if (decision.kind === 'upsert') {
       state.set(k, decision.state);
@@ -178,7 +204,12 @@ async function decideAndWrite(
       // A delivery proves the mailbox works: the soft count starts again and a soft
       // cool-down ends now; permanent suppressions stay.
       const softOnly = current.expiresAt !== null;
-      state.set(k, { ...current, softCount: 0, softFailures: [], expiresAt: softOnly ? Math.min(current.expiresAt ?? now, e.event.occurredAt) : null });
+      state.set(k, {
+        ...current,
+        softCount: 0,
+        softFailures: [],
+        expiresAt: softOnly ? Math.min(current.expiresAt ?? now, e.event.occurredAt) : null,
+      });
       touched.add(k);
     }
   }
@@ -190,7 +221,8 @@ async function decideAndWrite(
     const key = byKey.get(k);
     if (!s || !key) continue;
     const row = existing.get(k);
-    if (row) toUpdate.push({ ...stateToRow(key, s, row.id, now), created_at: Number(row.created_at) });
+    if (row)
+      toUpdate.push({ ...stateToRow(key, s, row.id, now), created_at: Number(row.created_at) });
     else toInsert.push(stateToRow(key, s, newId(now), now));
   }
   for (const [k, reason] of lifted) {
@@ -201,12 +233,26 @@ async function decideAndWrite(
     }
   }
   await updateState(trx, toUpdate);
-  for (const r of toUpdate) changes.push({ kind: 'updated', channel: r.channel, address: r.address, scope: r.scope, reason: r.reason });
+  for (const r of toUpdate)
+    changes.push({
+      kind: 'updated',
+      channel: r.channel,
+      address: r.address,
+      scope: r.scope,
+      reason: r.reason,
+    });
   const inserted = await insertNew(trx, toInsert, undefined, prepared.insertSuppressionsPrepared);
   const raced: SuppressionKey[] = [];
   for (const r of toInsert) {
     const k = suppressionKeyString(r);
-    if (inserted.has(k)) changes.push({ kind: 'created', channel: r.channel, address: r.address, scope: r.scope, reason: r.reason });
+    if (inserted.has(k))
+      changes.push({
+        kind: 'created',
+        channel: r.channel,
+        address: r.address,
+        scope: r.scope,
+        reason: r.reason,
+      });
     else raced.push({ channel: r.channel, address: r.address, scope: r.scope });
   }
   return raced;

@@ -1,16 +1,34 @@
 import type { Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
-import { countByStatus, DELIVERY_STATUSES, getDelivery, listDeliveries, oldestPending, requeue, type DeliveryStatus, type DeliverySummaryRow } from '../../storage/repositories/delivery.repository.js';
+import {
+  countByStatus,
+  DELIVERY_STATUSES,
+  getDelivery,
+  listDeliveries,
+  oldestPending,
+  requeue,
+  type DeliveryStatus,
+  type DeliverySummaryRow,
+} from '../../storage/repositories/delivery.repository.js';
 import { decodeCursor, encodeCursor } from '../suppressions/cursor.js';
 
-const iso = (v: number | null): string | null => (v === null ? null : new Date(Number(v)).toISOString());
+const iso = (v: number | null): string | null =>
+  v === null ? null : new Date(Number(v)).toISOString();
 
 function toJson(d: DeliverySummaryRow): Record<string, unknown> {
   return {
-    id: d.id, provider: d.provider, endpoint: d.endpoint, received_at: iso(Number(d.received_at)), url: d.url.replace(/\/webhooks\/(drip|inboxroad)\/[^/?]+/, '/webhooks/$1/…'),
-    status: d.status, attempts: d.attempts, next_attempt_at: d.status === 'pending' ? iso(Number(d.run_at)) : null,
-    last_error: d.last_error, outcome: d.outcome, processed_at: iso(d.processed_at),
+    id: d.id,
+    provider: d.provider,
+    endpoint: d.endpoint,
+    received_at: iso(Number(d.received_at)),
+    url: d.url.replace(/\/webhooks\/(drip|inboxroad)\/[^/?]+/, '/webhooks/$1/…'),
+    status: d.status,
+    attempts: d.attempts,
+    next_attempt_at: d.status === 'pending' ? iso(Number(d.run_at)) : null,
+    last_error: d.last_error,
+    outcome: d.outcome,
+    processed_at: iso(d.processed_at),
   };
 }
 
@@ -27,22 +45,38 @@ export class DeliveryService {
 
   parseStatus(value: string | undefined): DeliveryStatus | undefined {
     if (value === undefined || value === '') return undefined;
-    if (!(DELIVERY_STATUSES as readonly string[]).includes(value)) throw validationError('status', `must be one of ${DELIVERY_STATUSES.join(', ')}`);
+    if (!(DELIVERY_STATUSES as readonly string[]).includes(value))
+      throw validationError('status', `must be one of ${DELIVERY_STATUSES.join(', ')}`);
     return value as DeliveryStatus;
   }
 
-  async list(filters: { status?: DeliveryStatus | undefined; provider?: string | undefined; since?: number | undefined }, limit: number, cursor?: string): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+  async list(
+    filters: {
+      status?: DeliveryStatus | undefined;
+      provider?: string | undefined;
+      since?: number | undefined;
+    },
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
     const before = decodeCursor<{ i: string }>(cursor, ['i']);
     const rows = await listDeliveries(this.deps.db.kysely, filters, limit + 1, before?.i ?? null);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toJson), next_cursor: rows.length > limit && last ? encodeCursor({ i: last.id }) : null };
+    return {
+      items: page.map(toJson),
+      next_cursor: rows.length > limit && last ? encodeCursor({ i: last.id }) : null,
+    };
   }
 
   async get(id: string): Promise<Record<string, unknown> & { body: string; headers: unknown }> {
     const row = await getDelivery(this.deps.db.kysely, id);
     if (!row) throw new AppError('BOUNCER_ERR_NOT_FOUND', `no delivery ${id}`);
-    return { ...toJson(row), headers: JSON.parse(row.headers) as unknown, body: Buffer.from(row.body).toString('utf8') };
+    return {
+      ...toJson(row),
+      headers: JSON.parse(row.headers) as unknown,
+      body: Buffer.from(row.body).toString('utf8'),
+    };
   }
 
   /** Put deliveries back in the queue. Per-item results; a missing id does not fail the rest. */
@@ -56,11 +90,22 @@ export class DeliveryService {
         else missing.push(id);
       }
     } else {
-      if (!sel.status && !sel.provider && sel.since === undefined) throw validationError('selector', 'give delivery ids, a status, a provider or a since time');
+      if (!sel.status && !sel.provider && sel.since === undefined)
+        throw validationError(
+          'selector',
+          'give delivery ids, a status, a provider or a since time',
+        );
       let cursor: string | null = null;
       for (;;) {
-        const page = await listDeliveries(this.deps.db.kysely, { status: sel.status, provider: sel.provider, since: sel.since }, 1_000, cursor);
-        ids = ids.concat(page.filter((d) => d.status !== 'processing' && d.status !== 'pending').map((d) => d.id));
+        const page = await listDeliveries(
+          this.deps.db.kysely,
+          { status: sel.status, provider: sel.provider, since: sel.since },
+          1_000,
+          cursor,
+        );
+        ids = ids.concat(
+          page.filter((d) => d.status !== 'processing' && d.status !== 'pending').map((d) => d.id),
+        );
         if (page.length < 1_000) break;
         cursor = page[page.length - 1]!.id;
       }
@@ -70,8 +115,19 @@ export class DeliveryService {
     return { requeued, missing };
   }
 
-  async backlog(): Promise<{ counts: Record<string, number>; oldest_pending_at: string | null; lag_ms: number }> {
-    const [counts, oldest] = await Promise.all([countByStatus(this.deps.db.kysely), oldestPending(this.deps.db.kysely)]);
-    return { counts, oldest_pending_at: iso(oldest), lag_ms: oldest === null ? 0 : Math.max(0, this.deps.clock.now() - oldest) };
+  async backlog(): Promise<{
+    counts: Record<string, number>;
+    oldest_pending_at: string | null;
+    lag_ms: number;
+  }> {
+    const [counts, oldest] = await Promise.all([
+      countByStatus(this.deps.db.kysely),
+      oldestPending(this.deps.db.kysely),
+    ]);
+    return {
+      counts,
+      oldest_pending_at: iso(oldest),
+      lag_ms: oldest === null ? 0 : Math.max(0, this.deps.clock.now() - oldest),
+    };
   }
 }

@@ -5,8 +5,17 @@ import { ParseError } from '../../core/errors.js';
 import type { PolicyConfig } from '../../core/policy.js';
 import type { ParseContext } from '../../providers/types.js';
 import type { Db } from '../../storage/database.js';
-import { claimDeliveries, reclaimExpired, releaseClaims } from '../../storage/queue/claim-deliveries.js';
-import { completeDeliveries, pruneDeliveries, retryDelivery, type Completion } from '../../storage/queue/finish-deliveries.js';
+import {
+  claimDeliveries,
+  reclaimExpired,
+  releaseClaims,
+} from '../../storage/queue/claim-deliveries.js';
+import {
+  completeDeliveries,
+  pruneDeliveries,
+  retryDelivery,
+  type Completion,
+} from '../../storage/queue/finish-deliveries.js';
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { Database, DeliveryRow } from '../../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
@@ -38,7 +47,16 @@ export function backoffMs(attempt: number, s: RetrySettings, random: () => numbe
   return Math.round(raw * (0.5 + random() / 2));
 }
 
-const emptyReport = (claimed: number): BatchReport => ({ claimed, done: 0, ignored: 0, dead: 0, retried: 0, unrecorded: 0, applied: [], receivedAt: [] });
+const emptyReport = (claimed: number): BatchReport => ({
+  claimed,
+  done: 0,
+  ignored: 0,
+  dead: 0,
+  retried: 0,
+  unrecorded: 0,
+  applied: [],
+  receivedAt: [],
+});
 
 interface Parsed {
   row: DeliveryRow;
@@ -67,7 +85,14 @@ export class DeliveryProcessor {
   ) {}
 
   claim(workerId: string, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-    return claimDeliveries(this.deps.db.kysely, this.deps.db.caps, workerId, limit, this.deps.clock.now(), leaseMs);
+    return claimDeliveries(
+      this.deps.db.kysely,
+      this.deps.db.caps,
+      workerId,
+      limit,
+      this.deps.clock.now(),
+      leaseMs,
+    );
   }
 
   /** Return this worker's unfinished claims to the queue (call between batches only). */
@@ -80,24 +105,79 @@ export class DeliveryProcessor {
   }
 
   prune(retentionDays: number): Promise<number> {
-    return pruneDeliveries(this.deps.db.kysely, this.deps.clock.now() - retentionDays * 86_400_000, 5_000);
+    return pruneDeliveries(
+      this.deps.db.kysely,
+      this.deps.clock.now() - retentionDays * 86_400_000,
+      5_000,
+    );
   }
 
   private parse(row: DeliveryRow): Parsed {
     const endpoint = this.deps.endpoints.get(row.endpoint);
-    if (!endpoint) return { row, events: [], completion: { id: row.id, status: 'dead', outcome: 'no such endpoint', error: `endpoint "${row.endpoint}" is not configured` } };
+    if (!endpoint)
+      return {
+        row,
+        events: [],
+        completion: {
+          id: row.id,
+          status: 'dead',
+          outcome: 'no such endpoint',
+          error: `endpoint "${row.endpoint}" is not configured`,
+        },
+      };
     try {
       const result = endpoint.adapter.parse(storedRequest(row), this.deps.parseContext);
       if (result.kind !== 'events' || result.events.length === 0) {
-        return { row, events: [], completion: { id: row.id, status: 'ignored', outcome: result.kind === 'ignored' ? result.reason : result.kind } };
+        return {
+          row,
+          events: [],
+          completion: {
+            id: row.id,
+            status: 'ignored',
+            outcome: result.kind === 'ignored' ? result.reason : result.kind,
+          },
+        };
       }
       const receivedAt = Number(row.received_at);
-      const events = result.events.map((event) => ({ provider: row.provider, deliveryId: row.id, receivedAt, event }));
-      const itemErrors = result.errors.length > 0 ? `; ${result.errors.length} item(s) rejected: ${result.errors.map((e) => `#${e.index} ${e.error}`).join('; ').slice(0, 500)}` : '';
-      return { row, events, completion: { id: row.id, status: 'done', outcome: `${events.length} event(s)${itemErrors}` } };
+      const events = result.events.map((event) => ({
+        provider: row.provider,
+        deliveryId: row.id,
+        receivedAt,
+        event,
+      }));
+      const itemErrors =
+        result.errors.length > 0
+          ? `; ${result.errors.length} item(s) rejected: ${result.errors
+              .map((e) => `#${e.index} ${e.error}`)
+              .join('; ')
+              .slice(0, 500)}`
+          : '';
+      return {
+        row,
+        events,
+        completion: {
+          id: row.id,
+          status: 'done',
+          outcome: `${events.length} event(s)${itemErrors}`,
+        },
+      };
     } catch (err) {
-      if (err instanceof ParseError) return { row, events: [], completion: { id: row.id, status: 'dead', outcome: 'parse error', error: err.message } };
-      return { row, events: [], completion: { id: row.id, status: 'dead', outcome: 'adapter error', error: String((err as Error).message ?? err) } };
+      if (err instanceof ParseError)
+        return {
+          row,
+          events: [],
+          completion: { id: row.id, status: 'dead', outcome: 'parse error', error: err.message },
+        };
+      return {
+        row,
+        events: [],
+        completion: {
+          id: row.id,
+          status: 'dead',
+          outcome: 'adapter error',
+          error: String((err as Error).message ?? err),
+        },
+      };
     }
   }
 
@@ -143,7 +223,10 @@ export class DeliveryProcessor {
         return this.finish(trx, workerId, parsed, now);
       });
     } catch (err) {
-      this.deps.logger.warn({ err: String((err as Error)?.message ?? err) }, 'batch failed as a whole; processing its deliveries one by one');
+      this.deps.logger.warn(
+        { err: String((err as Error)?.message ?? err) },
+        'batch failed as a whole; processing its deliveries one by one',
+      );
       return this.process(workerId, await this.claim(workerId, limit, leaseMs));
     }
     const report = emptyReport(parsed.length);
@@ -151,19 +234,35 @@ export class DeliveryProcessor {
     return report;
   }
 
-  private async commit(workerId: string, parsed: readonly Parsed[], report: BatchReport): Promise<void> {
+  private async commit(
+    workerId: string,
+    parsed: readonly Parsed[],
+    report: BatchReport,
+  ): Promise<void> {
     const now = this.deps.clock.now();
     // Replayable: until this commits, the deliveries stay claimed and are processed again.
-    const result = await this.deps.db.replayableTransaction((trx) => this.finish(trx, workerId, parsed, now));
+    const result = await this.deps.db.replayableTransaction((trx) =>
+      this.finish(trx, workerId, parsed, now),
+    );
     this.record(report, parsed, result);
   }
 
   /** Apply the parsed deliveries' events and mark them finished, in the caller's transaction. */
-  private async finish(trx: Transaction<Database>, workerId: string, parsed: readonly Parsed[], now: number): Promise<ApplyResult> {
+  private async finish(
+    trx: Transaction<Database>,
+    workerId: string,
+    parsed: readonly Parsed[],
+    now: number,
+  ): Promise<ApplyResult> {
     const events = parsed.flatMap((p) => p.events);
     const { db } = this.deps;
     const applied = await applyEvents(trx, db.caps, this.deps.policy, events, now, db);
-    await completeDeliveries(trx, workerId, parsed.map((p) => p.completion).filter((c): c is Completion => c !== null), now);
+    await completeDeliveries(
+      trx,
+      workerId,
+      parsed.map((p) => p.completion).filter((c): c is Completion => c !== null),
+      now,
+    );
     return applied;
   }
 
@@ -176,10 +275,18 @@ export class DeliveryProcessor {
       else if (s === 'dead') report.dead++;
       report.receivedAt.push(Number(p.row.received_at));
     }
-    this.deps.onApplied?.(result, parsed.map((p) => p.row));
+    this.deps.onApplied?.(
+      result,
+      parsed.map((p) => p.row),
+    );
   }
 
-  private async fail(workerId: string, row: DeliveryRow, err: unknown, report: BatchReport): Promise<void> {
+  private async fail(
+    workerId: string,
+    row: DeliveryRow,
+    err: unknown,
+    report: BatchReport,
+  ): Promise<void> {
     const message = String((err as Error)?.message ?? err).slice(0, 1_000);
     const now = this.deps.clock.now();
     const retryable = isRetryableDbError(err);
@@ -188,17 +295,38 @@ export class DeliveryProcessor {
         const delay = backoffMs(row.attempts, this.deps.retry, this.deps.random ?? Math.random);
         await retryDelivery(this.deps.db.kysely, workerId, row.id, message, now + delay);
         report.retried++;
-        this.deps.logger.warn({ delivery: row.id, attempt: row.attempts, delayMs: delay, err: message }, 'delivery failed, will retry');
+        this.deps.logger.warn(
+          { delivery: row.id, attempt: row.attempts, delayMs: delay, err: message },
+          'delivery failed, will retry',
+        );
       } else {
-        await completeDeliveries(this.deps.db.kysely, workerId, [{ id: row.id, status: 'dead', outcome: retryable ? 'attempts exhausted' : 'failed', error: message }], now);
+        await completeDeliveries(
+          this.deps.db.kysely,
+          workerId,
+          [
+            {
+              id: row.id,
+              status: 'dead',
+              outcome: retryable ? 'attempts exhausted' : 'failed',
+              error: message,
+            },
+          ],
+          now,
+        );
         report.dead++;
-        this.deps.logger.error({ delivery: row.id, attempts: row.attempts, err: message }, 'delivery is dead');
+        this.deps.logger.error(
+          { delivery: row.id, attempts: row.attempts, err: message },
+          'delivery is dead',
+        );
       }
     } catch (writeErr) {
       // The database is gone too: the worker releases it once the database answers again (or
       // another instance takes it when the lease expires).
       report.unrecorded++;
-      this.deps.logger.error({ delivery: row.id, err: String(writeErr) }, 'could not record delivery failure');
+      this.deps.logger.error(
+        { delivery: row.id, err: String(writeErr) },
+        'could not record delivery failure',
+      );
     }
   }
 }

@@ -2,7 +2,10 @@ import { sql } from 'kysely';
 import type { Db } from '../../storage/database.js';
 
 /** Readiness: the database answers within the timeout. */
-export async function databaseReady(db: Db, timeoutMs = 2_000): Promise<{ ok: boolean; error?: string }> {
+export async function databaseReady(
+  db: Db,
+  timeoutMs = 2_000,
+): Promise<{ ok: boolean; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([

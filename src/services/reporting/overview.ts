@@ -15,7 +15,10 @@ export interface Overview {
   eventsPerDay: { days: string[]; series: Record<string, number[]> };
   /** Per day, in percent; null where fewer sends than the alert rule's minimum volume. */
   rates: { bounce: Array<number | null>; complaint: Array<number | null> };
-  thresholds: { bounce: { warning: number; critical: number }; complaint: { warning: number; critical: number } };
+  thresholds: {
+    bounce: { warning: number; critical: number };
+    complaint: { warning: number; critical: number };
+  };
   queue: { pending: number; processing: number; dead: number; oldest_age_seconds: number };
 }
 
@@ -28,14 +31,23 @@ export class OverviewService {
     const firstDay = Math.floor(now / DAY_MS) - days + 1;
     const [byReason, perDay, queue] = await Promise.all([
       countByReason(this.deps.db.kysely, now),
-      eventCountsPerBucket(this.deps.db.kysely, { from: firstDay * DAY_MS, to: (firstDay + days) * DAY_MS, bucketMs: DAY_MS, by: 'none' }),
+      eventCountsPerBucket(this.deps.db.kysely, {
+        from: firstDay * DAY_MS,
+        to: (firstDay + days) * DAY_MS,
+        bucketMs: DAY_MS,
+        by: 'none',
+      }),
       queueState(this.deps.db.kysely),
     ]);
     const totals = new Map<string, number>();
     for (const r of byReason) totals.set(r.reason, (totals.get(r.reason) ?? 0) + r.count);
     const total = [...totals.values()].reduce((a, b) => a + b, 0);
     const suppressionsByReason = [...totals.entries()]
-      .map(([reason, count]) => ({ reason, count, percent: total === 0 ? 0 : Number(((count / total) * 100).toFixed(1)) }))
+      .map(([reason, count]) => ({
+        reason,
+        count,
+        percent: total === 0 ? 0 : Number(((count / total) * 100).toFixed(1)),
+      }))
       .sort((a, b) => b.count - a.count);
     const dayList = Array.from({ length: days }, (_, i) => firstDay + i);
     const series: Record<string, number[]> = {};
@@ -49,20 +61,47 @@ export class OverviewService {
     const { bounceRate, complaintRate } = this.deps.rules;
     // Days below the alert rule's minimum volume are left out, as the alerts leave them unjudged.
     // The rates are the ones /v1/stats answers (services/stats.ts), so the two never disagree.
-    const judged = (volume: number, min: number, value: number | null): number | null => (volume < min ? null : value);
+    const judged = (volume: number, min: number, value: number | null): number | null =>
+      volume < min ? null : value;
     return {
       suppressionsByReason,
       totalSuppressions: total,
-      eventsPerDay: { days: dayList.map((d) => new Date(d * DAY_MS).toISOString().slice(0, 10)), series },
+      eventsPerDay: {
+        days: dayList.map((d) => new Date(d * DAY_MS).toISOString().slice(0, 10)),
+        series,
+      },
       rates: {
-        bounce: dayList.map((_, i) => judged(at('delivered', i) + at('bounce', i), bounceRate.minVolume, bounceRateOf(at('bounce', i), at('delivered', i)))),
-        complaint: dayList.map((_, i) => judged(at('delivered', i), complaintRate.minVolume, complaintRateOf(at('complaint', i), at('delivered', i)))),
+        bounce: dayList.map((_, i) =>
+          judged(
+            at('delivered', i) + at('bounce', i),
+            bounceRate.minVolume,
+            bounceRateOf(at('bounce', i), at('delivered', i)),
+          ),
+        ),
+        complaint: dayList.map((_, i) =>
+          judged(
+            at('delivered', i),
+            complaintRate.minVolume,
+            complaintRateOf(at('complaint', i), at('delivered', i)),
+          ),
+        ),
       },
       thresholds: {
         bounce: { warning: bounceRate.warningPercent, critical: bounceRate.criticalPercent },
-        complaint: { warning: complaintRate.warningPercent, critical: complaintRate.criticalPercent },
+        complaint: {
+          warning: complaintRate.warningPercent,
+          critical: complaintRate.criticalPercent,
+        },
       },
-      queue: { pending: queue.pending, processing: queue.processing, dead: queue.dead, oldest_age_seconds: queue.oldestWaitingAt === null ? 0 : Math.max(0, Math.round((now - queue.oldestWaitingAt) / 1_000)) },
+      queue: {
+        pending: queue.pending,
+        processing: queue.processing,
+        dead: queue.dead,
+        oldest_age_seconds:
+          queue.oldestWaitingAt === null
+            ? 0
+            : Math.max(0, Math.round((now - queue.oldestWaitingAt) / 1_000)),
+      },
     };
   }
 }

@@ -2,7 +2,11 @@ import type { Clock } from '../../core/clock.js';
 import { MS_PER_DAY, MS_PER_HOUR } from '../../core/clock.js';
 import { validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
-import { eventCountsPerBucket, type BucketCount, type StatsGrouping } from '../../storage/repositories/stats.repository.js';
+import {
+  eventCountsPerBucket,
+  type BucketCount,
+  type StatsGrouping,
+} from '../../storage/repositories/stats.repository.js';
 
 export const STATS_INTERVALS = ['hour', 'day'] as const;
 export type StatsInterval = (typeof STATS_INTERVALS)[number];
@@ -13,7 +17,10 @@ export type StatsBreakdown = (typeof STATS_BREAKDOWNS)[number];
 export const MAX_STATS_BUCKETS = 1_000;
 const BUCKET_MS: Record<StatsInterval, number> = { hour: MS_PER_HOUR, day: MS_PER_DAY };
 /** The default range when `from` is absent: the last 30 days, or the last 48 hours. */
-const DEFAULT_RANGE_MS: Record<StatsInterval, number> = { hour: 48 * MS_PER_HOUR, day: 30 * MS_PER_DAY };
+const DEFAULT_RANGE_MS: Record<StatsInterval, number> = {
+  hour: 48 * MS_PER_HOUR,
+  day: 30 * MS_PER_DAY,
+};
 
 export interface Counts {
   processed: number;
@@ -56,8 +63,15 @@ export interface Stats {
 
 /** Which event type feeds which counter (types not listed, e.g. SMS ones, are not counted). */
 const COUNTER_OF_TYPE: Record<string, keyof Counts> = {
-  processed: 'processed', delivered: 'delivered', deferred: 'deferred', bounce: 'bounced', dropped: 'dropped',
-  complaint: 'complained', unsubscribe: 'unsubscribed', open: 'opened', click: 'clicked',
+  processed: 'processed',
+  delivered: 'delivered',
+  deferred: 'deferred',
+  bounce: 'bounced',
+  dropped: 'dropped',
+  complaint: 'complained',
+  unsubscribe: 'unsubscribed',
+  open: 'opened',
+  click: 'clicked',
 };
 export const COUNTED_TYPES = Object.keys(COUNTER_OF_TYPE);
 
@@ -66,12 +80,25 @@ export function percent(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : Number(((numerator / denominator) * 100).toFixed(3));
 }
 
-export const bounceRate = (bounced: number, delivered: number): number | null => percent(bounced, delivered + bounced);
-export const complaintRate = (complained: number, delivered: number): number | null => percent(complained, delivered);
+export const bounceRate = (bounced: number, delivered: number): number | null =>
+  percent(bounced, delivered + bounced);
+export const complaintRate = (complained: number, delivered: number): number | null =>
+  percent(complained, delivered);
 
 const emptyCounts = (): Counts => ({
-  processed: 0, delivered: 0, deferred: 0, bounced: 0, bounced_hard: 0, bounced_soft: 0, dropped: 0,
-  complained: 0, unsubscribed: 0, opened: 0, clicked: 0, bounce_rate: null, complaint_rate: null,
+  processed: 0,
+  delivered: 0,
+  deferred: 0,
+  bounced: 0,
+  bounced_hard: 0,
+  bounced_soft: 0,
+  dropped: 0,
+  complained: 0,
+  unsubscribed: 0,
+  opened: 0,
+  clicked: 0,
+  bounce_rate: null,
+  complaint_rate: null,
 });
 
 function add(c: Counts, r: BucketCount): void {
@@ -90,7 +117,9 @@ function add(c: Counts, r: BucketCount): void {
 function setRates(groups: Record<string, Counts>, whole: Counts, byReason: boolean): void {
   for (const c of Object.values(groups)) {
     const delivered = byReason ? whole.delivered : c.delivered;
-    c.bounce_rate = byReason ? percent(c.bounced, whole.delivered + whole.bounced) : bounceRate(c.bounced, delivered);
+    c.bounce_rate = byReason
+      ? percent(c.bounced, whole.delivered + whole.bounced)
+      : bounceRate(c.bounced, delivered);
     c.complaint_rate = complaintRate(c.complained, delivered);
   }
   whole.bounce_rate = bounceRate(whole.bounced, whole.delivered);
@@ -114,14 +143,24 @@ export class StatsService {
   constructor(private readonly deps: { db: Db; clock: Clock }) {}
 
   /** The range, validated and aligned: `from` down to its bucket's start; `to` is exclusive. */
-  range(query: StatsQuery): { from: number; to: number; interval: StatsInterval; bucketMs: number; buckets: number } {
+  range(query: StatsQuery): {
+    from: number;
+    to: number;
+    interval: StatsInterval;
+    bucketMs: number;
+    buckets: number;
+  } {
     const interval = parseInterval(query.interval);
     const bucketMs = BUCKET_MS[interval];
     const to = query.to ?? this.deps.clock.now();
     const from = Math.floor((query.from ?? to - DEFAULT_RANGE_MS[interval]) / bucketMs) * bucketMs;
     if (from >= to) throw validationError('from', 'must be before to');
     const buckets = Math.ceil((to - from) / bucketMs);
-    if (buckets > MAX_STATS_BUCKETS) throw validationError('from', `the range holds ${buckets} ${interval} buckets; at most ${MAX_STATS_BUCKETS} are answered (narrow the range or use interval=day)`);
+    if (buckets > MAX_STATS_BUCKETS)
+      throw validationError(
+        'from',
+        `the range holds ${buckets} ${interval} buckets; at most ${MAX_STATS_BUCKETS} are answered (narrow the range or use interval=day)`,
+      );
     return { from, to, interval, bucketMs, buckets };
   }
 
@@ -129,8 +168,21 @@ export class StatsService {
     const by = parseBreakdown(query.by);
     const { from, to, interval, bucketMs, buckets: n } = this.range(query);
     const grouping: StatsGrouping = by ?? 'none';
-    const rows = await eventCountsPerBucket(this.deps.db.kysely, { from, to, bucketMs, by: grouping, types: COUNTED_TYPES });
-    const buckets = Array.from({ length: n }, (_, i): { startMs: number; groups: Record<string, Counts>; whole: Counts } => ({ startMs: from + i * bucketMs, groups: {}, whole: emptyCounts() }));
+    const rows = await eventCountsPerBucket(this.deps.db.kysely, {
+      from,
+      to,
+      bucketMs,
+      by: grouping,
+      types: COUNTED_TYPES,
+    });
+    const buckets = Array.from(
+      { length: n },
+      (_, i): { startMs: number; groups: Record<string, Counts>; whole: Counts } => ({
+        startMs: from + i * bucketMs,
+        groups: {},
+        whole: emptyCounts(),
+      }),
+    );
     const totals: Record<string, Counts> = {};
     const overall = emptyCounts();
     for (const r of rows) {

@@ -7,7 +7,17 @@ import { rowToEntry, type SuppressionEntry } from './suppressions.js';
 const EXPORT_PAGE_ROWS = 5_000;
 
 /** CSV columns of an export; `bouncer import` reads them back (address, scope, reason, source, since, until). */
-export const EXPORT_CSV_COLUMNS = ['address', 'channel', 'scope', 'reason', 'source', 'since', 'until', 'last_event_at', 'soft_count'] as const;
+export const EXPORT_CSV_COLUMNS = [
+  'address',
+  'channel',
+  'scope',
+  'reason',
+  'source',
+  'since',
+  'until',
+  'last_event_at',
+  'soft_count',
+] as const;
 
 function csvLine(e: SuppressionEntry): string {
   return EXPORT_CSV_COLUMNS.map((c) => {
@@ -17,7 +27,11 @@ function csvLine(e: SuppressionEntry): string {
 }
 
 /** The whole suppression list (or the part the filters select), newest first, streamed page by page. */
-export async function* exportSuppressions(deps: { db: Db; clock: Clock }, filters: ListFilters, format: RecordFormat): AsyncGenerator<string> {
+export async function* exportSuppressions(
+  deps: { db: Db; clock: Clock },
+  filters: ListFilters,
+  format: RecordFormat,
+): AsyncGenerator<string> {
   if (format === 'csv') yield `${EXPORT_CSV_COLUMNS.join(',')}\n`;
   const now = deps.clock.now();
   let after: { createdAt: number; id: string } | null = null;

@@ -1,13 +1,30 @@
 import { normaliseAddress, type Channel } from '../../core/address.js';
 import type { Clock } from '../../core/clock.js';
 import type { Reason } from '../../core/events.js';
-import { detectImportKind, importReplaces, importRow, type ImportDefaults, type ImportKind, type ImportRow } from '../../core/import-formats.js';
-import { parseCsvRecord, RecordReader, type RawRecord, type RecordFormat } from '../../core/records.js';
+import {
+  detectImportKind,
+  importReplaces,
+  importRow,
+  type ImportDefaults,
+  type ImportKind,
+  type ImportRow,
+} from '../../core/import-formats.js';
+import {
+  parseCsvRecord,
+  RecordReader,
+  type RawRecord,
+  type RecordFormat,
+} from '../../core/records.js';
 import type { Db } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
 import { insertAudit } from '../../storage/repositories/audit.repository.js';
 import { markSuppressionsChanged } from '../../storage/repositories/suppression-changes.repository.js';
-import { findByKeys, insertNew, suppressionKeyString, updateState } from '../../storage/repositories/suppression.repository.js';
+import {
+  findByKeys,
+  insertNew,
+  suppressionKeyString,
+  updateState,
+} from '../../storage/repositories/suppression.repository.js';
 import type { NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
 
 /** Rows per transaction: one lookup of the existing rows and batched inserts/updates. */
@@ -51,8 +68,18 @@ export class ImportService {
    * Results per batch, in input order. `summary` is complete once the generator is done; the
    * audit entry is written then (also when the consumer stops early).
    */
-  run(input: AsyncIterable<Uint8Array | string>, opts: ImportOptions): { results: AsyncGenerator<ImportLineResult[]>; summary: ImportSummary } {
-    const summary: ImportSummary = { total: 0, imported: 0, updated: 0, unchanged: 0, invalid: 0, kind: null };
+  run(
+    input: AsyncIterable<Uint8Array | string>,
+    opts: ImportOptions,
+  ): { results: AsyncGenerator<ImportLineResult[]>; summary: ImportSummary } {
+    const summary: ImportSummary = {
+      total: 0,
+      imported: 0,
+      updated: 0,
+      unchanged: 0,
+      invalid: 0,
+      kind: null,
+    };
     const results = async function* (this: ImportService): AsyncGenerator<ImportLineResult[]> {
       const reader = new RecordReader(input, opts.format);
       let header: string[] | null = null;
@@ -80,7 +107,12 @@ export class ImportService {
     return { results: results.call(this), summary };
   }
 
-  private parse(rec: RawRecord, header: string[] | null, opts: ImportOptions, summary: ImportSummary): ImportRow | string {
+  private parse(
+    rec: RawRecord,
+    header: string[] | null,
+    opts: ImportOptions,
+    summary: ImportSummary,
+  ): ImportRow | string {
     let obj: Record<string, unknown>;
     if (header) {
       const f = parseCsvRecord(rec.text);
@@ -91,7 +123,8 @@ export class ImportService {
       try {
         const v: unknown = JSON.parse(rec.text);
         if (typeof v === 'string') obj = { address: v };
-        else if (typeof v === 'object' && v !== null && !Array.isArray(v)) obj = v as Record<string, unknown>;
+        else if (typeof v === 'object' && v !== null && !Array.isArray(v))
+          obj = v as Record<string, unknown>;
         else return 'expected a JSON object or string';
       } catch (err) {
         return `malformed JSON (${(err as Error).message})`;
@@ -102,28 +135,48 @@ export class ImportService {
     return r.ok ? r.row : r.error;
   }
 
-  private async importBatch(batch: RawRecord[], header: string[] | null, opts: ImportOptions, summary: ImportSummary): Promise<ImportLineResult[]> {
+  private async importBatch(
+    batch: RawRecord[],
+    header: string[] | null,
+    opts: ImportOptions,
+    summary: ImportSummary,
+  ): Promise<ImportLineResult[]> {
     const now = this.deps.clock.now();
     const results: ImportLineResult[] = [];
     const byKey = new Map<string, Pending>();
     for (const rec of batch) {
       const row = this.parse(rec, header, opts, summary);
-      const n = typeof row === 'string' ? null : normaliseAddress(row.address, this.deps.defaultPhoneRegion);
+      const n =
+        typeof row === 'string'
+          ? null
+          : normaliseAddress(row.address, this.deps.defaultPhoneRegion);
       if (typeof row === 'string' || !n?.ok) {
-        results.push({ line: rec.line, status: 'invalid', error: `line ${rec.line}: ${typeof row === 'string' ? row : n && !n.ok ? n.error : 'invalid'}` });
+        results.push({
+          line: rec.line,
+          status: 'invalid',
+          error: `line ${rec.line}: ${typeof row === 'string' ? row : n && !n.ok ? n.error : 'invalid'}`,
+        });
         continue;
       }
-      const p: Pending = { line: rec.line, row, channel: n.channel, address: n.address, key: suppressionKeyString({ channel: n.channel, address: n.address, scope: row.scope }) };
+      const p: Pending = {
+        line: rec.line,
+        row,
+        channel: n.channel,
+        address: n.address,
+        key: suppressionKeyString({ channel: n.channel, address: n.address, scope: row.scope }),
+      };
       const twin = byKey.get(p.key);
       // The same suppression twice in one batch: the stronger one goes on, the other is unchanged.
-      if (twin && !importReplaces(twin.row, p.row, now)) results.push({ line: p.line, status: 'unchanged' });
+      if (twin && !importReplaces(twin.row, p.row, now))
+        results.push({ line: p.line, status: 'unchanged' });
       else {
         if (twin) results.push({ line: twin.line, status: 'unchanged' });
         byKey.set(p.key, p);
       }
     }
     const statuses = await this.write([...byKey.values()], now);
-    for (const p of byKey.values()) results.push({ line: p.line, status: statuses.get(p.key) ?? 'unchanged' });
+    for (const p of byKey.values())
+      results.push({ line: p.line, status: statuses.get(p.key) ?? 'unchanged' });
     return results.sort((a, b) => a.line - b.line);
   }
 
@@ -140,20 +193,41 @@ export class ImportService {
       let written = 0;
       const insert = async (rows: NewSuppressionRow[]): Promise<void> => {
         const before = statuses.size;
-        for (const key of await insertNew(trx, rows, caps, insertSuppressionsPrepared)) statuses.set(key, 'imported');
+        for (const key of await insertNew(trx, rows, caps, insertSuppressionsPrepared))
+          statuses.set(key, 'imported');
         written += statuses.size - before;
       };
       await insert(items.map((p) => this.toRow(p, null, now)));
       const conflicting = items.filter((p) => !statuses.has(p.key));
-      const existing = conflicting.length === 0 ? new Map<string, SuppressionRow>()
-        : await findByKeys(trx, caps, conflicting.map((p) => ({ channel: p.channel, address: p.address, scope: p.row.scope })), true);
+      const existing =
+        conflicting.length === 0
+          ? new Map<string, SuppressionRow>()
+          : await findByKeys(
+              trx,
+              caps,
+              conflicting.map((p) => ({
+                channel: p.channel,
+                address: p.address,
+                scope: p.row.scope,
+              })),
+              true,
+            );
       const toUpdate: NewSuppressionRow[] = [];
       const vanished: NewSuppressionRow[] = [];
       for (const p of conflicting) {
         const cur = existing.get(p.key);
         // Deleted by someone else between the insert and the read (PostgreSQL): insert it again.
         if (!cur) vanished.push(this.toRow(p, null, now));
-        else if (importReplaces({ reason: cur.reason as Reason, expiresAt: cur.expires_at === null ? null : Number(cur.expires_at) }, p.row, now)) {
+        else if (
+          importReplaces(
+            {
+              reason: cur.reason as Reason,
+              expiresAt: cur.expires_at === null ? null : Number(cur.expires_at),
+            },
+            p.row,
+            now,
+          )
+        ) {
           toUpdate.push(this.toRow(p, cur, now));
           statuses.set(p.key, 'updated');
         } else statuses.set(p.key, 'unchanged');
@@ -167,7 +241,9 @@ export class ImportService {
 
   private toRow(p: Pending, cur: SuppressionRow | null, now: number): NewSuppressionRow {
     const at = p.row.at ?? now;
-    const meta = cur ? { ...(JSON.parse(cur.metadata) as object), ...p.row.metadata } : p.row.metadata;
+    const meta = cur
+      ? { ...(JSON.parse(cur.metadata) as object), ...p.row.metadata }
+      : p.row.metadata;
     return {
       id: cur?.id ?? newId(now),
       channel: p.channel,
@@ -188,10 +264,27 @@ export class ImportService {
 
   private async audit(opts: ImportOptions, s: ImportSummary): Promise<void> {
     const now = this.deps.clock.now();
-    const counts = { total: s.total, imported: s.imported, updated: s.updated, unchanged: s.unchanged, invalid: s.invalid, kind: s.kind, format: opts.format, defaults: opts.defaults };
+    const counts = {
+      total: s.total,
+      imported: s.imported,
+      updated: s.updated,
+      unchanged: s.unchanged,
+      invalid: s.invalid,
+      kind: s.kind,
+      format: opts.format,
+      defaults: opts.defaults,
+    };
     await insertAudit(this.deps.db.kysely, {
-      id: newId(now), at: now, actor: opts.actor, action: 'import', channel: null, address: null, scope: opts.defaults.scope ?? null,
-      before: null, after: JSON.stringify(counts), note: `import of ${s.total} rows: ${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`,
+      id: newId(now),
+      at: now,
+      actor: opts.actor,
+      action: 'import',
+      channel: null,
+      address: null,
+      scope: opts.defaults.scope ?? null,
+      before: null,
+      after: JSON.stringify(counts),
+      note: `import of ${s.total} rows: ${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`,
     });
   }
 }

@@ -4,8 +4,16 @@ import type { Clock } from '../../core/clock.js';
 import { REASONS, type Reason } from '../../core/events.js';
 import type { Logger } from 'pino';
 import type { Db } from '../../storage/database.js';
-import { activeRows, changedSince, countAll, type IndexRow } from '../../storage/repositories/suppression.repository.js';
-import { readSuppressionVersion, type SuppressionVersion } from '../../storage/repositories/suppression-changes.repository.js';
+import {
+  activeRows,
+  changedSince,
+  countAll,
+  type IndexRow,
+} from '../../storage/repositories/suppression.repository.js';
+import {
+  readSuppressionVersion,
+  type SuppressionVersion,
+} from '../../storage/repositories/suppression-changes.repository.js';
 
 /** One suppression row as the index knows it. */
 export interface IndexedSuppression {
@@ -76,7 +84,15 @@ class Table {
   }
 
   /** Insert or overwrite the slot of (hash, scope). */
-  put(a: number, b: number, scopeId: number, reasonIx: number, expires: number, sourceId: number, since: number): void {
+  put(
+    a: number,
+    b: number,
+    scopeId: number,
+    reasonIx: number,
+    expires: number,
+    sourceId: number,
+    since: number,
+  ): void {
     const s = this.slots;
     let i = a & this.mask;
     for (;;) {
@@ -102,7 +118,16 @@ class Table {
     const s = this.slots;
     for (let i = 0; i <= this.mask; i++) {
       const m = s[i * 4 + 2]!;
-      if (m !== EMPTY) other.put(s[i * 4]!, s[i * 4 + 1]!, m >>> 5, (m & 31) - 1, this.expires[i]!, s[i * 4 + 3]!, this.since[i]!);
+      if (m !== EMPTY)
+        other.put(
+          s[i * 4]!,
+          s[i * 4 + 1]!,
+          m >>> 5,
+          (m & 31) - 1,
+          this.expires[i]!,
+          s[i * 4 + 3]!,
+          this.since[i]!,
+        );
     }
   }
 }
@@ -133,7 +158,13 @@ export class SuppressionIndex {
   async ensureFresh(): Promise<void> {
     while (this.refreshing) await this.refreshing;
     const version = await readSuppressionVersion(this.deps.db.kysely);
-    if (this.table && this.version && version.writes === this.version.writes && version.deletes === this.version.deletes) return;
+    if (
+      this.table &&
+      this.version &&
+      version.writes === this.version.writes &&
+      version.deletes === this.version.deletes
+    )
+      return;
     if (this.refreshing) return this.ensureFresh();
     this.refreshing = this.refresh(version).finally(() => (this.refreshing = null));
     await this.refreshing;
@@ -147,16 +178,22 @@ export class SuppressionIndex {
    */
   async current(): Promise<boolean> {
     if (!this.table || this.refreshing || !this.version) {
-      if (!this.refreshing) this.ensureFresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'suppression index build failed'));
+      if (!this.refreshing)
+        this.ensureFresh().catch((err: unknown) =>
+          this.deps.logger.warn({ err }, 'suppression index build failed'),
+        );
       return false;
     }
     const version = await readSuppressionVersion(this.deps.db.kysely);
-    if (version.writes === this.version.writes && version.deletes === this.version.deletes) return true;
+    if (version.writes === this.version.writes && version.deletes === this.version.deletes)
+      return true;
     if (this.canCatchUp(version)) {
       await this.ensureFresh();
       return true;
     }
-    this.ensureFresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'suppression index rebuild failed'));
+    this.ensureFresh().catch((err: unknown) =>
+      this.deps.logger.warn({ err }, 'suppression index rebuild failed'),
+    );
     return false;
   }
 
@@ -168,8 +205,12 @@ export class SuppressionIndex {
    * slack, mean a rebuild instead.
    */
   private canCatchUp(version: SuppressionVersion): boolean {
-    if (this.table === null || this.version === null || version.deletes !== this.version.deletes) return false;
-    return this.deps.clock.now() >= this.refreshedAt && this.refreshedAt >= this.newestUpdate - CATCH_UP_SLACK_MS;
+    if (this.table === null || this.version === null || version.deletes !== this.version.deletes)
+      return false;
+    return (
+      this.deps.clock.now() >= this.refreshedAt &&
+      this.refreshedAt >= this.newestUpdate - CATCH_UP_SLACK_MS
+    );
   }
 
   private async refresh(version: SuppressionVersion): Promise<void> {
@@ -184,7 +225,10 @@ export class SuppressionIndex {
     const table = await this.load();
     this.table = table;
     this.version = version;
-    this.deps.logger.info({ rows: table.size, ms: Date.now() - started }, 'suppression index built');
+    this.deps.logger.info(
+      { rows: table.size, ms: Date.now() - started },
+      'suppression index built',
+    );
   }
 
   private async load(): Promise<Table> {
@@ -208,7 +252,11 @@ export class SuppressionIndex {
 
   /** Replay rows written since the last look; false when a rebuild is the better choice. */
   private async catchUp(): Promise<boolean> {
-    const rows = await changedSince(this.deps.db.kysely, this.newestUpdate - CATCH_UP_SLACK_MS, CATCH_UP_MAX_ROWS + 1);
+    const rows = await changedSince(
+      this.deps.db.kysely,
+      this.newestUpdate - CATCH_UP_SLACK_MS,
+      CATCH_UP_MAX_ROWS + 1,
+    );
     if (rows.length > CATCH_UP_MAX_ROWS) return false;
     let table = this.table!;
     for (const r of rows) {
@@ -242,7 +290,15 @@ export class SuppressionIndex {
       this.sourceNames.push(r.source);
     }
     hashAddress(r.channel as Channel, r.address);
-    table.put(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scopeId, reasonIx, r.expires_at === null ? Infinity : Number(r.expires_at), sourceId, Number(r.first_event_at));
+    table.put(
+      ADDRESS_HASH[0]!,
+      ADDRESS_HASH[1]!,
+      scopeId,
+      reasonIx,
+      r.expires_at === null ? Infinity : Number(r.expires_at),
+      sourceId,
+      Number(r.first_event_at),
+    );
   }
 
   /** Whether the index has been built (ensureFresh() then only catches up). */
@@ -268,7 +324,13 @@ export class SuppressionIndex {
       if (m === EMPTY) break;
       if (slots[i * 4] !== hashA || slots[i * 4 + 1] !== hashB || t.expires[i]! <= now) continue;
       const e = t.expires[i]!;
-      out.push({ reason: REASONS[(m & 31) - 1]!, scope: this.scopeNames[m >>> 5]!, expiresAt: e === Infinity ? null : e, source: this.sourceNames[slots[i * 4 + 3]!]!, since: t.since[i]! });
+      out.push({
+        reason: REASONS[(m & 31) - 1]!,
+        scope: this.scopeNames[m >>> 5]!,
+        expiresAt: e === Infinity ? null : e,
+        source: this.sourceNames[slots[i * 4 + 3]!]!,
+        since: t.since[i]!,
+      });
     }
     return out.sort((x, y) => (x.scope < y.scope ? -1 : x.scope > y.scope ? 1 : 0));
   }
@@ -282,7 +344,12 @@ export class SuppressionIndex {
    * The suppressions in force at `now` for this normalised address, global or in `scope`
    * (the same rows `findActive` returns); null when there are none. Call ensureFresh() first.
    */
-  lookup(channel: Channel, address: string, scope: string | null, now: number): IndexedSuppression[] | null {
+  lookup(
+    channel: Channel,
+    address: string,
+    scope: string | null,
+    now: number,
+  ): IndexedSuppression[] | null {
     hashAddress(channel, address);
     return this.lookupHashed(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scope, now);
   }
@@ -298,7 +365,12 @@ export class SuppressionIndex {
   }
 
   /** lookup() for an address already hashed with hashAddress or hashEmailBytes. */
-  lookupHashed(hashA: number, hashB: number, scope: string | null, now: number): IndexedSuppression[] | null {
+  lookupHashed(
+    hashA: number,
+    hashB: number,
+    scope: string | null,
+    now: number,
+  ): IndexedSuppression[] | null {
     const t = this.table;
     if (!t) throw new Error('suppression index used before ensureFresh()');
     if (!t.mayHold(hashB)) return null;
@@ -312,7 +384,11 @@ export class SuppressionIndex {
       const s = m >>> 5;
       if ((s !== 0 && s !== scopeId) || t.expires[i]! <= now) continue;
       const e = t.expires[i]!;
-      (out ??= []).push({ reason: REASONS[(m & 31) - 1]!, scope: this.scopeNames[s]!, expiresAt: e === Infinity ? null : e });
+      (out ??= []).push({
+        reason: REASONS[(m & 31) - 1]!,
+        scope: this.scopeNames[s]!,
+        expiresAt: e === Infinity ? null : e,
+      });
     }
   }
 }

@@ -8,7 +8,13 @@ import { newId } from '../../storage/ids.js';
 import { insertAudit, listAudit } from '../../storage/repositories/audit.repository.js';
 import { markSuppressionsChanged } from '../../storage/repositories/suppression-changes.repository.js';
 import { listForAddress as eventsForAddress } from '../../storage/repositories/event.repository.js';
-import { deleteByKey, list, listForAddress, updateState, type ListFilters } from '../../storage/repositories/suppression.repository.js';
+import {
+  deleteByKey,
+  list,
+  listForAddress,
+  updateState,
+  type ListFilters,
+} from '../../storage/repositories/suppression.repository.js';
 import type { AuditRow, EventRow, SuppressionRow } from '../../storage/schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportSuppressions } from './export-suppressions.js';
@@ -32,7 +38,8 @@ export interface SuppressionEntry {
   metadata: Record<string, unknown>;
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
+const iso = (ms: number | null): string | null =>
+  ms === null ? null : new Date(Number(ms)).toISOString();
 
 export function rowToEntry(r: SuppressionRow, now: number): SuppressionEntry {
   const expires = r.expires_at === null ? null : Number(r.expires_at);
@@ -53,13 +60,22 @@ export function rowToEntry(r: SuppressionRow, now: number): SuppressionEntry {
 
 /** An event as the API answers it: the stored row without its de-duplication key, ISO times, details parsed. */
 export type EventJson = Flatten<
-  Omit<EventRow, 'dedup_key' | 'occurred_at' | 'received_at' | 'details'> & { occurred_at: string; received_at: string; details: unknown }
+  Omit<EventRow, 'dedup_key' | 'occurred_at' | 'received_at' | 'details'> & {
+    occurred_at: string;
+    received_at: string;
+    details: unknown;
+  }
 >;
 type Flatten<T> = { [K in keyof T]: T[K] };
 
 export function eventRowToJson(e: EventRow): EventJson {
   const { dedup_key: _dedupKey, occurred_at, received_at, details, ...rest } = e;
-  return { ...rest, occurred_at: iso(Number(occurred_at))!, received_at: iso(Number(received_at))!, details: JSON.parse(details) as unknown };
+  return {
+    ...rest,
+    occurred_at: iso(Number(occurred_at))!,
+    received_at: iso(Number(received_at))!,
+    details: JSON.parse(details) as unknown,
+  };
 }
 
 export function auditRowToJson(a: AuditRow): Record<string, unknown> {
@@ -89,7 +105,15 @@ export interface ManualChange {
 
 /** Reading and hand-editing the suppression list; every manual change is audited. */
 export class SuppressionService {
-  constructor(private readonly deps: { db: Db; clock: Clock; policy: PolicyConfig; defaultPhoneRegion: string; index?: SuppressionIndex }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      policy: PolicyConfig;
+      defaultPhoneRegion: string;
+      index?: SuppressionIndex;
+    },
+  ) {}
 
   normalise(input: string, field = 'address'): { channel: Channel; address: string } {
     const n = normaliseAddress(input, this.deps.defaultPhoneRegion);
@@ -102,30 +126,62 @@ export class SuppressionService {
    * from the in-memory index when it is current (no table read: a point lookup in memory), else
    * from the database.
    */
-  async status(input: string, scope?: string): Promise<{ address: string; channel: Channel; suppressed: boolean; entries: StatusEntry[] }> {
+  async status(
+    input: string,
+    scope?: string,
+  ): Promise<{ address: string; channel: Channel; suppressed: boolean; entries: StatusEntry[] }> {
     const { channel, address } = this.normalise(input);
     const now = this.deps.clock.now();
     const { index } = this.deps;
     let entries: StatusEntry[];
     if (index && (await index.current())) {
-      entries = index.entries(channel, address, now).map((e) => ({ scope: e.scope, reason: e.reason, source: e.source, since: iso(e.since)!, until: iso(e.expiresAt) }));
+      entries = index.entries(channel, address, now).map((e) => ({
+        scope: e.scope,
+        reason: e.reason,
+        source: e.source,
+        since: iso(e.since)!,
+        until: iso(e.expiresAt),
+      }));
     } else {
       const rows = await listForAddress(this.deps.db.kysely, channel, address);
-      entries = rows.map((r) => rowToEntry(r, now)).filter((e) => e.active).map((e) => ({ scope: e.scope, reason: e.reason, source: e.source, since: e.since, until: e.until }));
+      entries = rows
+        .map((r) => rowToEntry(r, now))
+        .filter((e) => e.active)
+        .map((e) => ({
+          scope: e.scope,
+          reason: e.reason,
+          source: e.source,
+          since: e.since,
+          until: e.until,
+        }));
     }
-    const suppressed = entries.some((e) => e.scope === GLOBAL_SCOPE || (scope !== undefined && e.scope === scope));
+    const suppressed = entries.some(
+      (e) => e.scope === GLOBAL_SCOPE || (scope !== undefined && e.scope === scope),
+    );
     return { address, channel, suppressed, entries };
   }
 
-  async list(filters: ListFilters, limit: number, cursor: string | undefined): Promise<{ items: SuppressionEntry[]; next_cursor: string | null }> {
+  async list(
+    filters: ListFilters,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<{ items: SuppressionEntry[]; next_cursor: string | null }> {
     const after = decodeCursor<{ c: number; i: string }>(cursor, ['c', 'i']);
     const now = this.deps.clock.now();
-    const rows = await list(this.deps.db.kysely, filters, limit + 1, after ? { createdAt: after.c, id: after.i } : null);
+    const rows = await list(
+      this.deps.db.kysely,
+      filters,
+      limit + 1,
+      after ? { createdAt: after.c, id: after.i } : null,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => rowToEntry(r, now)),
-      next_cursor: rows.length > limit && last ? encodeCursor({ c: Number(last.created_at), i: last.id }) : null,
+      next_cursor:
+        rows.length > limit && last
+          ? encodeCursor({ c: Number(last.created_at), i: last.id })
+          : null,
     };
   }
 
@@ -134,36 +190,69 @@ export class SuppressionService {
     return exportSuppressions(this.deps, filters, format);
   }
 
-  async history(input: string, limit: number, cursor: string | undefined): Promise<{ address: string; channel: Channel; events: EventJson[]; next_cursor: string | null }> {
+  async history(
+    input: string,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<{
+    address: string;
+    channel: Channel;
+    events: EventJson[];
+    next_cursor: string | null;
+  }> {
     const { channel, address } = this.normalise(input);
     const before = decodeCursor<{ t: number; i: string }>(cursor, ['t', 'i']);
-    const rows = await eventsForAddress(this.deps.db.kysely, channel, address, limit + 1, before ? { occurredAt: before.t, id: before.i } : null);
+    const rows = await eventsForAddress(
+      this.deps.db.kysely,
+      channel,
+      address,
+      limit + 1,
+      before ? { occurredAt: before.t, id: before.i } : null,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       address,
       channel,
       events: page.map(eventRowToJson),
-      next_cursor: rows.length > limit && last ? encodeCursor({ t: Number(last.occurred_at), i: last.id }) : null,
+      next_cursor:
+        rows.length > limit && last
+          ? encodeCursor({ t: Number(last.occurred_at), i: last.id })
+          : null,
     };
   }
 
-  async audit(input: string | undefined, limit: number, cursor: string | undefined): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+  async audit(
+    input: string | undefined,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
     const address = input ? this.normalise(input).address : undefined;
     const before = decodeCursor<{ i: string }>(cursor, ['i']);
     const rows = await listAudit(this.deps.db.kysely, { address }, limit + 1, before?.i ?? null);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(auditRowToJson), next_cursor: rows.length > limit && last ? encodeCursor({ i: last.id }) : null };
+    return {
+      items: page.map(auditRowToJson),
+      next_cursor: rows.length > limit && last ? encodeCursor({ i: last.id }) : null,
+    };
   }
 
   async suppress(change: ManualChange): Promise<SuppressionEntry> {
     const { channel, address } = this.normalise(change.address);
-    const reason: Reason = change.reason === undefined ? 'manual' : isReason(change.reason) ? change.reason : (() => { throw validationError('reason', `must be one of the known reasons`); })();
+    const reason: Reason =
+      change.reason === undefined
+        ? 'manual'
+        : isReason(change.reason)
+          ? change.reason
+          : (() => {
+              throw validationError('reason', `must be one of the known reasons`);
+            })();
     if (!change.note?.trim()) throw validationError('note', 'a note saying why is required');
     const scope = change.scope?.trim() || GLOBAL_SCOPE;
     const now = this.deps.clock.now();
-    if (change.expiresAt !== undefined && change.expiresAt !== null && change.expiresAt <= now) throw validationError('expires_at', 'must be in the future');
+    if (change.expiresAt !== undefined && change.expiresAt !== null && change.expiresAt <= now)
+      throw validationError('expires_at', 'must be in the future');
     return this.deps.db.kysely.transaction().execute(async (trx) => {
       const before = (await listForAddress(trx, channel, address)).find((r) => r.scope === scope);
       const row = {
@@ -178,13 +267,23 @@ export class SuppressionService {
         expires_at: change.expiresAt ?? null,
         soft_count: before?.soft_count ?? 0,
         soft_failures: before?.soft_failures ?? '[]',
-        metadata: JSON.stringify({ ...(before ? (JSON.parse(before.metadata) as object) : {}), note: change.note, by: change.actor }),
+        metadata: JSON.stringify({
+          ...(before ? (JSON.parse(before.metadata) as object) : {}),
+          note: change.note,
+          by: change.actor,
+        }),
         created_at: before ? Number(before.created_at) : now,
         updated_at: now,
       };
       await updateState(trx, [row]);
       await insertAudit(trx, {
-        id: newId(now), at: now, actor: change.actor, action: 'suppress', channel, address, scope,
+        id: newId(now),
+        at: now,
+        actor: change.actor,
+        action: 'suppress',
+        channel,
+        address,
+        scope,
         before: before ? JSON.stringify(rowToEntry(before, now)) : null,
         after: JSON.stringify(rowToEntry(row, now)),
         note: change.note,
@@ -195,19 +294,35 @@ export class SuppressionService {
   }
 
   /** Remove an address's suppression in one scope (`*` by default) or, with `all`, every scope. */
-  async unsuppress(change: Omit<ManualChange, 'reason' | 'expiresAt'>): Promise<{ removed: SuppressionEntry[] }> {
+  async unsuppress(
+    change: Omit<ManualChange, 'reason' | 'expiresAt'>,
+  ): Promise<{ removed: SuppressionEntry[] }> {
     const { channel, address } = this.normalise(change.address);
     if (!change.note?.trim()) throw validationError('note', 'a note saying why is required');
     const scope = change.scope?.trim() || GLOBAL_SCOPE;
     const now = this.deps.clock.now();
     return this.deps.db.kysely.transaction().execute(async (trx) => {
-      const rows = (await listForAddress(trx, channel, address)).filter((r) => scope === 'all' || r.scope === scope);
-      if (rows.length === 0) throw new AppError('BOUNCER_ERR_NOT_FOUND', `no suppression for this address in scope ${scope}`);
+      const rows = (await listForAddress(trx, channel, address)).filter(
+        (r) => scope === 'all' || r.scope === scope,
+      );
+      if (rows.length === 0)
+        throw new AppError(
+          'BOUNCER_ERR_NOT_FOUND',
+          `no suppression for this address in scope ${scope}`,
+        );
       for (const r of rows) {
         await deleteByKey(trx, r);
         await insertAudit(trx, {
-          id: newId(now), at: now, actor: change.actor, action: 'unsuppress', channel, address, scope: r.scope,
-          before: JSON.stringify(rowToEntry(r, now)), after: null, note: change.note,
+          id: newId(now),
+          at: now,
+          actor: change.actor,
+          action: 'unsuppress',
+          channel,
+          address,
+          scope: r.scope,
+          before: JSON.stringify(rowToEntry(r, now)),
+          after: null,
+          note: change.note,
         });
       }
       await markSuppressionsChanged(trx, { deleted: true });

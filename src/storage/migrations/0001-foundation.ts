@@ -22,9 +22,21 @@ export async function up(db: Kysely<unknown>, { caps }: MigrationContext): Promi
     .addColumn('updated_at', big, (c) => c.notNull())
     .addUniqueConstraint('suppressions_channel_address_scope_key', ['channel', 'address', 'scope'])
     .execute();
-  await db.schema.createIndex('suppressions_reason_idx').on('suppressions').columns(['reason', 'created_at']).execute();
-  await db.schema.createIndex('suppressions_created_idx').on('suppressions').columns(['created_at', 'id']).execute();
-  await db.schema.createIndex('suppressions_source_idx').on('suppressions').column('source').execute();
+  await db.schema
+    .createIndex('suppressions_reason_idx')
+    .on('suppressions')
+    .columns(['reason', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('suppressions_created_idx')
+    .on('suppressions')
+    .columns(['created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('suppressions_source_idx')
+    .on('suppressions')
+    .column('source')
+    .execute();
 
   await db.schema
     .createTable('events')
@@ -50,9 +62,21 @@ export async function up(db: Kysely<unknown>, { caps }: MigrationContext): Promi
     .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
     .addUniqueConstraint('events_provider_dedup_key', ['provider', 'dedup_key'])
     .execute();
-  await db.schema.createIndex('events_address_idx').on('events').columns(['channel', 'address', 'occurred_at']).execute();
-  await db.schema.createIndex('events_message_idx').on('events').column('provider_message_id').execute();
-  await db.schema.createIndex('events_occurred_idx').on('events').columns(['occurred_at', 'type']).execute();
+  await db.schema
+    .createIndex('events_address_idx')
+    .on('events')
+    .columns(['channel', 'address', 'occurred_at'])
+    .execute();
+  await db.schema
+    .createIndex('events_message_idx')
+    .on('events')
+    .column('provider_message_id')
+    .execute();
+  await db.schema
+    .createIndex('events_occurred_idx')
+    .on('events')
+    .columns(['occurred_at', 'type'])
+    .execute();
 
   await db.schema
     .createTable('deliveries')
@@ -73,8 +97,16 @@ export async function up(db: Kysely<unknown>, { caps }: MigrationContext): Promi
     .addColumn('outcome', 'text')
     .addColumn('processed_at', big)
     .execute();
-  await db.schema.createIndex('deliveries_queue_idx').on('deliveries').columns(['status', 'run_at', 'id']).execute();
-  await db.schema.createIndex('deliveries_received_idx').on('deliveries').columns(['received_at']).execute();
+  await db.schema
+    .createIndex('deliveries_queue_idx')
+    .on('deliveries')
+    .columns(['status', 'run_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('deliveries_received_idx')
+    .on('deliveries')
+    .columns(['received_at'])
+    .execute();
 
   await db.schema
     .createTable('audit_log')
@@ -89,7 +121,11 @@ export async function up(db: Kysely<unknown>, { caps }: MigrationContext): Promi
     .addColumn('after', 'text')
     .addColumn('note', 'text')
     .execute();
-  await db.schema.createIndex('audit_address_idx').on('audit_log').columns(['address', 'at']).execute();
+  await db.schema
+    .createIndex('audit_address_idx')
+    .on('audit_log')
+    .columns(['address', 'at'])
+    .execute();
 
   await db.schema
     .createTable('api_keys')

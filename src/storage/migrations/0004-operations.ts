@@ -37,7 +37,11 @@ export async function up(db: Kysely<unknown>, { caps }: MigrationContext): Promi
     .addColumn('message', 'text', (c) => c.notNull())
     .addColumn('at', big, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('alert_transitions_at_idx').on('alert_transitions').columns(['at']).execute();
+  await db.schema
+    .createIndex('alert_transitions_at_idx')
+    .on('alert_transitions')
+    .columns(['at'])
+    .execute();
 
   await db.schema
     .createTable('alert_notifications')
@@ -52,7 +56,11 @@ export async function up(db: Kysely<unknown>, { caps }: MigrationContext): Promi
     .addColumn('created_at', big, (c) => c.notNull())
     .addColumn('sent_at', big)
     .execute();
-  await db.schema.createIndex('alert_notifications_due_idx').on('alert_notifications').columns(['status', 'next_attempt_at']).execute();
+  await db.schema
+    .createIndex('alert_notifications_due_idx')
+    .on('alert_notifications')
+    .columns(['status', 'next_attempt_at'])
+    .execute();
 
   await db.schema
     .createTable('dashboard_sessions')
@@ -64,9 +72,19 @@ export async function up(db: Kysely<unknown>, { caps }: MigrationContext): Promi
     .addColumn('created_at', big, (c) => c.notNull())
     .addColumn('expires_at', big, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('dashboard_sessions_expires_idx').on('dashboard_sessions').columns(['expires_at']).execute();
+  await db.schema
+    .createIndex('dashboard_sessions_expires_idx')
+    .on('dashboard_sessions')
+    .columns(['expires_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['dashboard_sessions', 'alert_notifications', 'alert_transitions', 'alert_states']) await db.schema.dropTable(t).ifExists().execute();
+  for (const t of [
+    'dashboard_sessions',
+    'alert_notifications',
+    'alert_transitions',
+    'alert_states',
+  ])
+    await db.schema.dropTable(t).ifExists().execute();
 }

@@ -5,7 +5,11 @@ import type { Kysely } from 'kysely';
  * through this index (the change counters themselves live in `kv`).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createIndex('suppressions_updated_idx').on('suppressions').column('updated_at').execute();
+  await db.schema
+    .createIndex('suppressions_updated_idx')
+    .on('suppressions')
+    .column('updated_at')
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

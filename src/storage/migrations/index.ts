@@ -29,7 +29,10 @@ class StaticProvider implements MigrationProvider {
     return Object.fromEntries(
       Object.entries(MIGRATIONS).map(([name, m]) => [
         name,
-        { up: (db: Kysely<unknown>) => m.up(db, ctx), down: m.down ? (db: Kysely<unknown>) => m.down!(db, ctx) : undefined },
+        {
+          up: (db: Kysely<unknown>) => m.up(db, ctx),
+          down: m.down ? (db: Kysely<unknown>) => m.down!(db, ctx) : undefined,
+        },
       ]),
     );
   }
@@ -45,11 +48,19 @@ export async function migrateToLatest(db: Db): Promise<MigrateResult> {
   // in any schema and would find another tenant's (several Bouncers may share one database).
   let migrationTableSchema: string | undefined;
   if (db.caps.engine === 'postgres') {
-    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely);
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      db.kysely,
+    );
     migrationTableSchema = rows[0]?.schema;
   }
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db.caps), migrationTableSchema });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticProvider(db.caps),
+    migrationTableSchema,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
 }

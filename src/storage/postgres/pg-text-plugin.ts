@@ -13,7 +13,8 @@ import {
 /** U+FFFD REPLACEMENT CHARACTER: visible where a NUL was, instead of silently dropping it. */
 const REPLACEMENT = '\uFFFD';
 
-const clean = (v: unknown): unknown => (typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', REPLACEMENT) : v);
+const clean = (v: unknown): unknown =>
+  typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', REPLACEMENT) : v;
 
 class NulTransformer extends OperationNodeTransformer {
   protected override transformValue(node: ValueNode): ValueNode {
@@ -21,8 +22,12 @@ class NulTransformer extends OperationNodeTransformer {
     return value === node.value ? super.transformValue(node) : { ...node, value };
   }
 
-  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-    return node.values.some((v) => typeof v === 'string' && v.includes('\u0000')) ? { ...node, values: node.values.map(clean) } : super.transformPrimitiveValueList(node);
+  protected override transformPrimitiveValueList(
+    node: PrimitiveValueListNode,
+  ): PrimitiveValueListNode {
+    return node.values.some((v) => typeof v === 'string' && v.includes('\u0000'))
+      ? { ...node, values: node.values.map(clean) }
+      : super.transformPrimitiveValueList(node);
   }
 }
 

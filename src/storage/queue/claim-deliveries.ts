@@ -45,7 +45,11 @@ export async function reclaimExpired(db: Kysely<Database>, now: number): Promise
  * of it): after the database came back from an outage that stopped the worker from recording
  * how its batch ended, the work is retried now rather than when the lease runs out.
  */
-export async function releaseClaims(db: Kysely<Database>, workerId: string, now: number): Promise<number> {
+export async function releaseClaims(
+  db: Kysely<Database>,
+  workerId: string,
+  now: number,
+): Promise<number> {
   const res = await db
     .updateTable('deliveries')
     .set({ status: 'pending', locked_by: null, locked_until: null, run_at: now })

@@ -22,7 +22,8 @@ export class DeliveryWriter {
     private readonly sink: (rows: readonly NewDeliveryRow[]) => Promise<void>,
     private readonly maxBatch = 1_000,
     /** After each commit, with its duration in milliseconds. */
-    private readonly onCommit: (rows: readonly NewDeliveryRow[], ms: number) => void = () => undefined,
+    private readonly onCommit: (rows: readonly NewDeliveryRow[], ms: number) => void = () =>
+      undefined,
   ) {}
 
   write(row: NewDeliveryRow): Promise<void> {

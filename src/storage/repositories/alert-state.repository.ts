@@ -1,5 +1,13 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
-import type { AlertNotificationRow, AlertNotificationsTable, AlertStateRow, AlertStatesTable, AlertTransitionRow, AlertTransitionsTable, Database } from '../schema.js';
+import type {
+  AlertNotificationRow,
+  AlertNotificationsTable,
+  AlertStateRow,
+  AlertStatesTable,
+  AlertTransitionRow,
+  AlertTransitionsTable,
+  Database,
+} from '../schema.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -12,9 +20,18 @@ export async function listAlertStates(q: Q): Promise<AlertStateRow[]> {
  * one is updated only if its version is still the one we read. Returns true when this caller won
  * and must record and notify the transition; false when another instance already did.
  */
-export async function claimAlertTransition(q: Q, current: AlertStateRow | undefined, next: Omit<Insertable<AlertStatesTable>, 'version'>): Promise<boolean> {
+export async function claimAlertTransition(
+  q: Q,
+  current: AlertStateRow | undefined,
+  next: Omit<Insertable<AlertStatesTable>, 'version'>,
+): Promise<boolean> {
   if (!current) {
-    const res = await q.insertInto('alert_states').values({ ...next, version: 1 }).onConflict((oc) => oc.column('key').doNothing()).returning('key').execute();
+    const res = await q
+      .insertInto('alert_states')
+      .values({ ...next, version: 1 })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .execute();
     return res.length === 1;
   }
   const res = await q
@@ -27,20 +44,51 @@ export async function claimAlertTransition(q: Q, current: AlertStateRow | undefi
 }
 
 /** Refresh the measured value of a state that keeps its status (no transition, no version bump). */
-export async function touchAlertState(q: Q, key: string, value: number | null, message: string, now: number): Promise<void> {
-  await q.updateTable('alert_states').set({ value, message, updated_at: now }).where('key', '=', key).execute();
+export async function touchAlertState(
+  q: Q,
+  key: string,
+  value: number | null,
+  message: string,
+  now: number,
+): Promise<void> {
+  await q
+    .updateTable('alert_states')
+    .set({ value, message, updated_at: now })
+    .where('key', '=', key)
+    .execute();
 }
 
-export async function insertAlertTransition(q: Q, row: Insertable<AlertTransitionsTable>): Promise<void> {
+export async function insertAlertTransition(
+  q: Q,
+  row: Insertable<AlertTransitionsTable>,
+): Promise<void> {
   await q.insertInto('alert_transitions').values(row).execute();
 }
 
-export async function listAlertTransitions(q: Q, since: number, limit: number): Promise<AlertTransitionRow[]> {
-  return q.selectFrom('alert_transitions').selectAll().where('at', '>=', since).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+export async function listAlertTransitions(
+  q: Q,
+  since: number,
+  limit: number,
+): Promise<AlertTransitionRow[]> {
+  return q
+    .selectFrom('alert_transitions')
+    .selectAll()
+    .where('at', '>=', since)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
-export async function insertAlertNotifications(q: Q, rows: ReadonlyArray<Insertable<AlertNotificationsTable>>): Promise<void> {
-  if (rows.length > 0) await q.insertInto('alert_notifications').values([...rows]).execute();
+export async function insertAlertNotifications(
+  q: Q,
+  rows: ReadonlyArray<Insertable<AlertNotificationsTable>>,
+): Promise<void> {
+  if (rows.length > 0)
+    await q
+      .insertInto('alert_notifications')
+      .values([...rows])
+      .execute();
 }
 
 /**
@@ -48,8 +96,20 @@ export async function insertAlertNotifications(q: Q, rows: ReadonlyArray<Inserta
  * next_attempt_at forward where it still has the value we read, so two instances never send
  * the same attempt.
  */
-export async function claimDueNotifications(q: Q, now: number, leaseMs: number, limit: number): Promise<AlertNotificationRow[]> {
-  const due = await q.selectFrom('alert_notifications').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
+export async function claimDueNotifications(
+  q: Q,
+  now: number,
+  leaseMs: number,
+  limit: number,
+): Promise<AlertNotificationRow[]> {
+  const due = await q
+    .selectFrom('alert_notifications')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
   const claimed: AlertNotificationRow[] = [];
   for (const row of due) {
     const res = await q
@@ -64,7 +124,16 @@ export async function claimDueNotifications(q: Q, now: number, leaseMs: number, 
   return claimed;
 }
 
-export async function finishNotification(q: Q, id: string, outcome: { status: 'sent' | 'dead' | 'pending'; now: number; nextAttemptAt?: number; error?: string | null }): Promise<void> {
+export async function finishNotification(
+  q: Q,
+  id: string,
+  outcome: {
+    status: 'sent' | 'dead' | 'pending';
+    now: number;
+    nextAttemptAt?: number;
+    error?: string | null;
+  },
+): Promise<void> {
   await q
     .updateTable('alert_notifications')
     .set({
@@ -78,5 +147,11 @@ export async function finishNotification(q: Q, id: string, outcome: { status: 's
 }
 
 export async function listAlertNotifications(q: Q, limit: number): Promise<AlertNotificationRow[]> {
-  return q.selectFrom('alert_notifications').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return q
+    .selectFrom('alert_notifications')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }

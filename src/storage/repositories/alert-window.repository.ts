@@ -10,10 +10,16 @@ type Q = Kysely<Database> | Transaction<Database>;
  * has `instr`, PostgreSQL `split_part`; callers restrict the rows to the email channel.
  */
 function domainOf(caps: Capabilities): RawBuilder<string> {
-  return caps.engine === 'postgres' ? sql<string>`split_part(address, '@', 2)` : sql<string>`substr(address, instr(address, '@') + 1)`;
+  return caps.engine === 'postgres'
+    ? sql<string>`split_part(address, '@', 2)`
+    : sql<string>`substr(address, instr(address, '@') + 1)`;
 }
 
-function groupColumn(caps: Capabilities, by: AlertGrouping, providerColumn: 'provider' | 'source'): RawBuilder<string> {
+function groupColumn(
+  caps: Capabilities,
+  by: AlertGrouping,
+  providerColumn: 'provider' | 'source',
+): RawBuilder<string> {
   if (by === 'provider') return sql<string>`${sql.ref(providerColumn)}`;
   if (by === 'campaign') return sql<string>`coalesce(campaign, '')`;
   if (by === 'domain') return domainOf(caps);
@@ -28,10 +34,22 @@ function groupColumn(caps: Capabilities, by: AlertGrouping, providerColumn: 'pro
  */
 
 /** Suppressions created at or after `since`, counted per group (no campaign: suppressions have none). */
-export async function alertSuppressionsCreated(q: Q, caps: Capabilities, since: number, by: Exclude<AlertGrouping, 'campaign'>): Promise<Array<{ group: string; count: number }>> {
+export async function alertSuppressionsCreated(
+  q: Q,
+  caps: Capabilities,
+  since: number,
+  by: Exclude<AlertGrouping, 'campaign'>,
+): Promise<Array<{ group: string; count: number }>> {
   const g = groupColumn(caps, by, 'source');
   let query = q
-    .with((cte) => cte('w').materialized(), (db) => db.selectFrom('suppressions').select([g.as('grp'), 'channel']).where('created_at', '>=', since))
+    .with(
+      (cte) => cte('w').materialized(),
+      (db) =>
+        db
+          .selectFrom('suppressions')
+          .select([g.as('grp'), 'channel'])
+          .where('created_at', '>=', since),
+    )
     .selectFrom('w')
     .select(['grp', (eb) => eb.fn.countAll<number>().as('n')]);
   if (by === 'domain') query = query.where('channel', '=', 'email');
@@ -47,11 +65,22 @@ export interface RateCounts {
 }
 
 /** Delivered, bounce and complaint events that occurred at or after `since`, per group. */
-export async function alertEventRates(q: Q, caps: Capabilities, since: number, by: AlertGrouping): Promise<RateCounts[]> {
+export async function alertEventRates(
+  q: Q,
+  caps: Capabilities,
+  since: number,
+  by: AlertGrouping,
+): Promise<RateCounts[]> {
   const g = groupColumn(caps, by, 'provider');
   let query = q
-    .with((cte) => cte('w').materialized(), (db) =>
-      db.selectFrom('events').select([g.as('grp'), 'type', 'channel']).where('occurred_at', '>=', since).where('type', 'in', ['delivered', 'bounce', 'complaint']),
+    .with(
+      (cte) => cte('w').materialized(),
+      (db) =>
+        db
+          .selectFrom('events')
+          .select([g.as('grp'), 'type', 'channel'])
+          .where('occurred_at', '>=', since)
+          .where('type', 'in', ['delivered', 'bounce', 'complaint']),
     )
     .selectFrom('w')
     .select(['grp', 'type', (eb) => eb.fn.countAll<number>().as('n')]);
@@ -70,11 +99,19 @@ export async function alertEventRates(q: Q, caps: Capabilities, since: number, b
 }
 
 /** Dead deliveries per group (provider or overall). */
-export async function alertDeadDeliveries(q: Q, by: 'none' | 'provider'): Promise<Array<{ group: string; count: number }>> {
+export async function alertDeadDeliveries(
+  q: Q,
+  by: 'none' | 'provider',
+): Promise<Array<{ group: string; count: number }>> {
   const g = by === 'provider' ? sql<string>`provider` : sql<string>`'*'`;
-  const query = q.selectFrom('deliveries').select([g.as('grp'), (eb) => eb.fn.countAll<number>().as('n')]).where('status', '=', 'dead');
+  const query = q
+    .selectFrom('deliveries')
+    .select([g.as('grp'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'dead');
   const rows = by === 'none' ? await query.execute() : await query.groupBy(g).execute();
-  return rows.filter((r) => Number(r.n) > 0).map((r) => ({ group: String(r.grp), count: Number(r.n) }));
+  return rows
+    .filter((r) => Number(r.n) > 0)
+    .map((r) => ({ group: String(r.grp), count: Number(r.n) }));
 }
 
 export interface QueueState {
@@ -91,10 +128,24 @@ export interface QueueState {
  */
 export async function queueState(q: Q): Promise<QueueState> {
   const [counts, oldest] = await Promise.all([
-    q.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('status', 'in', ['pending', 'processing', 'dead']).groupBy('status').execute(),
-    q.selectFrom('deliveries').select((eb) => eb.fn.min<number>('received_at').as('t')).where('status', 'in', ['pending', 'processing']).executeTakeFirst(),
+    q
+      .selectFrom('deliveries')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', 'in', ['pending', 'processing', 'dead'])
+      .groupBy('status')
+      .execute(),
+    q
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.min<number>('received_at').as('t'))
+      .where('status', 'in', ['pending', 'processing'])
+      .executeTakeFirst(),
   ]);
   const n = (s: string): number => Number(counts.find((c) => c.status === s)?.n ?? 0);
   const t = oldest?.t;
-  return { pending: n('pending'), processing: n('processing'), dead: n('dead'), oldestWaitingAt: t === null || t === undefined ? null : Number(t) };
+  return {
+    pending: n('pending'),
+    processing: n('processing'),
+    dead: n('dead'),
+    oldestWaitingAt: t === null || t === undefined ? null : Number(t),
+  };
 }

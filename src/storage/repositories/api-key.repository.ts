@@ -16,7 +16,12 @@ export async function listApiKeys(q: Q): Promise<ApiKeyRow[]> {
 }
 
 export async function revokeApiKey(q: Q, id: string, now: number): Promise<boolean> {
-  const res = await q.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const res = await q
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 

@@ -7,7 +7,12 @@ export async function insertAudit(q: Q, row: Insertable<AuditLogTable>): Promise
   await q.insertInto('audit_log').values(row).execute();
 }
 
-export async function listAudit(q: Q, filters: { address?: string | undefined }, limit: number, beforeId: string | null): Promise<AuditRow[]> {
+export async function listAudit(
+  q: Q,
+  filters: { address?: string | undefined },
+  limit: number,
+  beforeId: string | null,
+): Promise<AuditRow[]> {
   let query = q.selectFrom('audit_log').selectAll();
   if (filters.address) query = query.where('address', '=', filters.address);
   if (beforeId) query = query.where('id', '<', beforeId);

@@ -8,7 +8,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export async function insertDeliveries(q: Q, rows: readonly NewDeliveryRow[]): Promise<void> {
   // 16 columns: stay far below SQLite's parameter limit.
-  for (let i = 0; i < rows.length; i += 500) await q.insertInto('deliveries').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await q
+      .insertInto('deliveries')
+      .values(rows.slice(i, i + 500))
+      .execute();
 }
 
 export async function getDelivery(q: Q, id: string): Promise<DeliveryRow | undefined> {
@@ -24,10 +28,29 @@ export interface DeliveryFilters {
 export type DeliverySummaryRow = Omit<DeliveryRow, 'body' | 'headers' | 'params'>;
 
 /** Newest first, without the bodies. */
-export async function listDeliveries(q: Q, filters: DeliveryFilters, limit: number, beforeId: string | null): Promise<DeliverySummaryRow[]> {
+export async function listDeliveries(
+  q: Q,
+  filters: DeliveryFilters,
+  limit: number,
+  beforeId: string | null,
+): Promise<DeliverySummaryRow[]> {
   let query = q
     .selectFrom('deliveries')
-    .select(['id', 'provider', 'endpoint', 'received_at', 'url', 'status', 'attempts', 'run_at', 'locked_by', 'locked_until', 'last_error', 'outcome', 'processed_at']);
+    .select([
+      'id',
+      'provider',
+      'endpoint',
+      'received_at',
+      'url',
+      'status',
+      'attempts',
+      'run_at',
+      'locked_by',
+      'locked_until',
+      'last_error',
+      'outcome',
+      'processed_at',
+    ]);
   if (filters.status) query = query.where('status', '=', filters.status);
   if (filters.provider) query = query.where('provider', '=', filters.provider);
   if (filters.since !== undefined) query = query.where('received_at', '>=', filters.since);
@@ -51,7 +74,11 @@ export async function requeue(q: Q, ids: readonly string[], now: number): Promis
 }
 
 export async function countByStatus(q: Q): Promise<Record<string, number>> {
-  const rows = await q.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  const rows = await q
+    .selectFrom('deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 

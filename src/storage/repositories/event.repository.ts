@@ -9,7 +9,11 @@ type Q = Kysely<Database> | Transaction<Database>;
  * Returns the dedup keys that were new. `prepared`: SQLite's prepared single-row insert (Db),
  * run on the caller's transaction instead of multi-row statements.
  */
-export async function insertEvents(q: Q, rows: readonly NewEventRow[], prepared?: PreparedInsert<NewEventRow> | null): Promise<Set<string>> {
+export async function insertEvents(
+  q: Q,
+  rows: readonly NewEventRow[],
+  prepared?: PreparedInsert<NewEventRow> | null,
+): Promise<Set<string>> {
   const inserted = new Set<string>();
   if (prepared) {
     const done = prepared(rows);
@@ -28,17 +32,41 @@ export async function insertEvents(q: Q, rows: readonly NewEventRow[], prepared?
   return inserted;
 }
 
-export async function listForAddress(q: Q, channel: string, address: string, limit: number, before: { occurredAt: number; id: string } | null): Promise<EventRow[]> {
-  let query = q.selectFrom('events').selectAll().where('channel', '=', channel).where('address', '=', address);
+export async function listForAddress(
+  q: Q,
+  channel: string,
+  address: string,
+  limit: number,
+  before: { occurredAt: number; id: string } | null,
+): Promise<EventRow[]> {
+  let query = q
+    .selectFrom('events')
+    .selectAll()
+    .where('channel', '=', channel)
+    .where('address', '=', address);
   if (before) {
     query = query.where((eb) =>
-      eb.or([eb('occurred_at', '<', before.occurredAt), eb.and([eb('occurred_at', '=', before.occurredAt), eb('id', '<', before.id)])]),
+      eb.or([
+        eb('occurred_at', '<', before.occurredAt),
+        eb.and([eb('occurred_at', '=', before.occurredAt), eb('id', '<', before.id)]),
+      ]),
     );
   }
   return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
 /** A message's events, oldest first, through the provider_message_id index. */
-export async function listForMessage(q: Q, providerMessageId: string, limit: number): Promise<EventRow[]> {
-  return q.selectFrom('events').selectAll().where('provider_message_id', '=', providerMessageId).orderBy('occurred_at').orderBy('id').limit(limit).execute();
+export async function listForMessage(
+  q: Q,
+  providerMessageId: string,
+  limit: number,
+): Promise<EventRow[]> {
+  return q
+    .selectFrom('events')
+    .selectAll()
+    .where('provider_message_id', '=', providerMessageId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }

@@ -11,7 +11,11 @@ export async function insertSession(q: Q, row: Insertable<DashboardSessionsTable
  * An unexpired session whose API key is still active: revoking a key ends its dashboard
  * sessions too (the bootstrap key `env` has no row and lives as long as the setting).
  */
-export async function findLiveSession(q: Q, idHash: string, now: number): Promise<DashboardSessionRow | undefined> {
+export async function findLiveSession(
+  q: Q,
+  idHash: string,
+  now: number,
+): Promise<DashboardSessionRow | undefined> {
   const row = await q
     .selectFrom('dashboard_sessions as s')
     .leftJoin('api_keys as k', 'k.id', 's.key_id')
@@ -31,6 +35,9 @@ export async function deleteSession(q: Q, idHash: string): Promise<void> {
 }
 
 export async function pruneSessions(q: Q, now: number): Promise<number> {
-  const res = await q.deleteFrom('dashboard_sessions').where('expires_at', '<=', now).executeTakeFirst();
+  const res = await q
+    .deleteFrom('dashboard_sessions')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
   return Number(res.numDeletedRows);
 }

@@ -32,18 +32,39 @@ function groupColumn(by: StatsGrouping): RawBuilder<string> {
  */
 export async function eventCountsPerBucket(
   q: Q,
-  opts: { from: number; to: number; bucketMs: number; by: StatsGrouping; types?: readonly string[] },
+  opts: {
+    from: number;
+    to: number;
+    bucketMs: number;
+    by: StatsGrouping;
+    types?: readonly string[];
+  },
 ): Promise<BucketCount[]> {
   const bucket = sql<number>`(occurred_at / ${sql.lit(opts.bucketMs)})`;
   const grp = groupColumn(opts.by);
   const sev = sql<string>`coalesce(severity, '')`;
   let query = q
     .selectFrom('events')
-    .select([bucket.as('b'), grp.as('grp'), 'type', sev.as('sev'), (eb) => eb.fn.countAll<number>().as('n')])
+    .select([
+      bucket.as('b'),
+      grp.as('grp'),
+      'type',
+      sev.as('sev'),
+      (eb) => eb.fn.countAll<number>().as('n'),
+    ])
     .where('occurred_at', '>=', opts.from)
     .where('occurred_at', '<', opts.to);
   if (opts.types) query = query.where('type', 'in', opts.types);
   // A constant is not a valid GROUP BY term on PostgreSQL ("non-integer constant"): leave it out.
-  const rows = await query.groupBy(opts.by === 'none' ? [bucket, 'type', sev] : [bucket, grp, 'type', sev]).orderBy(bucket).execute();
-  return rows.map((r) => ({ bucket: Math.floor(Number(r.b)) * opts.bucketMs, group: String(r.grp), type: r.type, severity: String(r.sev), count: Number(r.n) }));
+  const rows = await query
+    .groupBy(opts.by === 'none' ? [bucket, 'type', sev] : [bucket, grp, 'type', sev])
+    .orderBy(bucket)
+    .execute();
+  return rows.map((r) => ({
+    bucket: Math.floor(Number(r.b)) * opts.bucketMs,
+    group: String(r.grp),
+    type: r.type,
+    severity: String(r.sev),
+    count: Number(r.n),
+  }));
 }

@@ -25,7 +25,12 @@ async function bump(q: Q, key: string): Promise<void> {
   await q
     .insertInto('kv')
     .values({ key, value: '1', updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(kv.value as bigint) + 1 as text)`, updated_at: now }))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        value: sql<string>`cast(cast(kv.value as bigint) + 1 as text)`,
+        updated_at: now,
+      }),
+    )
     .execute();
 }
 
@@ -35,7 +40,11 @@ export async function markSuppressionsChanged(q: Q, change: { deleted: boolean }
 }
 
 export async function readSuppressionVersion(q: Q): Promise<SuppressionVersion> {
-  const rows = await q.selectFrom('kv').select(['key', 'value']).where('key', 'in', [WRITES_KEY, DELETES_KEY]).execute();
+  const rows = await q
+    .selectFrom('kv')
+    .select(['key', 'value'])
+    .where('key', 'in', [WRITES_KEY, DELETES_KEY])
+    .execute();
   const get = (k: string): number => Number(rows.find((r) => r.key === k)?.value ?? 0);
   return { writes: get(WRITES_KEY), deletes: get(DELETES_KEY) };
 }

@@ -24,7 +24,12 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
  * Rows for these keys. With `lock`, PostgreSQL locks them (`FOR UPDATE`) for the rest of the
  * transaction so two instances never compute from the same stale row.
  */
-export async function findByKeys(q: Q, caps: Capabilities, keys: readonly SuppressionKey[], lock: boolean): Promise<Map<string, SuppressionRow>> {
+export async function findByKeys(
+  q: Q,
+  caps: Capabilities,
+  keys: readonly SuppressionKey[],
+  lock: boolean,
+): Promise<Map<string, SuppressionRow>> {
   const out = new Map<string, SuppressionRow>();
   const byChannel = new Map<string, string[]>();
   for (const k of keys) {
@@ -36,7 +41,9 @@ export async function findByKeys(q: Q, caps: Capabilities, keys: readonly Suppre
   for (const [channel, addresses] of byChannel) {
     for (const part of chunk([...new Set(addresses)], caps.arrayParams ? 50_000 : 5_000)) {
       let query = q.selectFrom('suppressions').selectAll().where('channel', '=', channel);
-      query = caps.arrayParams ? query.where(sql<boolean>`address = any(${sql.val(part)}::text[])`) : query.where('address', 'in', part);
+      query = caps.arrayParams
+        ? query.where(sql<boolean>`address = any(${sql.val(part)}::text[])`)
+        : query.where('address', 'in', part);
       if (lock && caps.rowLocks) query = query.forUpdate();
       for (const row of await query.execute()) if (wanted.has(keyOf(row))) out.set(keyOf(row), row);
     }
@@ -44,10 +51,37 @@ export async function findByKeys(q: Q, caps: Capabilities, keys: readonly Suppre
   return out;
 }
 
-const COLUMNS = ['id', 'channel', 'address', 'scope', 'reason', 'source', 'first_event_at', 'last_event_at', 'expires_at', 'soft_count', 'soft_failures', 'metadata', 'created_at', 'updated_at'] as const;
+const COLUMNS = [
+  'id',
+  'channel',
+  'address',
+  'scope',
+  'reason',
+  'source',
+  'first_event_at',
+  'last_event_at',
+  'expires_at',
+  'soft_count',
+  'soft_failures',
+  'metadata',
+  'created_at',
+  'updated_at',
+] as const;
 const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
-  id: 'text', channel: 'text', address: 'text', scope: 'text', reason: 'text', source: 'text', first_event_at: 'bigint', last_event_at: 'bigint',
-  expires_at: 'bigint', soft_count: 'integer', soft_failures: 'text', metadata: 'text', created_at: 'bigint', updated_at: 'bigint',
+  id: 'text',
+  channel: 'text',
+  address: 'text',
+  scope: 'text',
+  reason: 'text',
+  source: 'text',
+  first_event_at: 'bigint',
+  last_event_at: 'bigint',
+  expires_at: 'bigint',
+  soft_count: 'integer',
+  soft_failures: 'text',
+  metadata: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
 };
 
 /**
@@ -58,7 +92,9 @@ const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
 function insertSource(q: Q, rows: readonly NewSuppressionRow[], caps: Capabilities | undefined) {
   const into = q.insertInto('suppressions');
   if (!caps?.arrayParams) return into.values(rows);
-  const arrays = COLUMNS.map((c) => sql`${sql.val(rows.map((r) => r[c] ?? null))}::${sql.raw(COLUMN_TYPES[c])}[]`);
+  const arrays = COLUMNS.map(
+    (c) => sql`${sql.val(rows.map((r) => r[c] ?? null))}::${sql.raw(COLUMN_TYPES[c])}[]`,
+  );
   return into.columns([...COLUMNS]).expression(sql`select * from unnest(${sql.join(arrays)})`);
 }
 
@@ -69,7 +105,12 @@ const rowsPerStatement = (caps: Capabilities | undefined): number =>
  * Insert new rows; returns the keys that were inserted (the rest already existed). `prepared`:
  * SQLite's prepared single-row insert (Db), run on the caller's transaction instead.
  */
-export async function insertNew(q: Q, rows: readonly NewSuppressionRow[], caps?: Capabilities, prepared?: PreparedInsert<NewSuppressionRow> | null): Promise<Set<string>> {
+export async function insertNew(
+  q: Q,
+  rows: readonly NewSuppressionRow[],
+  caps?: Capabilities,
+  prepared?: PreparedInsert<NewSuppressionRow> | null,
+): Promise<Set<string>> {
   const inserted = new Set<string>();
   if (prepared) {
     const done = prepared(rows);
@@ -87,7 +128,11 @@ export async function insertNew(q: Q, rows: readonly NewSuppressionRow[], caps?:
 }
 
 /** Overwrite the policy-owned columns of existing rows (`caps`: bulk statements, as insertNew). */
-export async function updateState(q: Q, rows: readonly NewSuppressionRow[], caps?: Capabilities): Promise<void> {
+export async function updateState(
+  q: Q,
+  rows: readonly NewSuppressionRow[],
+  caps?: Capabilities,
+): Promise<void> {
   for (const part of chunk(rows, rowsPerStatement(caps))) {
     await insertSource(q, part, caps)
       .onConflict((oc) =>
@@ -137,14 +182,25 @@ export async function findActive(
       ? query.where(sql<boolean>`address = any(${sql.val(part)}::text[])`)
       : query.where('address', 'in', part);
     query = query.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
-    query = scope === null ? query.where('scope', '=', '*') : query.where('scope', 'in', ['*', scope]);
+    query =
+      scope === null ? query.where('scope', '=', '*') : query.where('scope', 'in', ['*', scope]);
     out.push(...(await query.execute()));
   }
   return out;
 }
 
-export async function listForAddress(q: Q, channel: string, address: string): Promise<SuppressionRow[]> {
-  return q.selectFrom('suppressions').selectAll().where('channel', '=', channel).where('address', '=', address).orderBy('scope').execute();
+export async function listForAddress(
+  q: Q,
+  channel: string,
+  address: string,
+): Promise<SuppressionRow[]> {
+  return q
+    .selectFrom('suppressions')
+    .selectAll()
+    .where('channel', '=', channel)
+    .where('address', '=', address)
+    .orderBy('scope')
+    .execute();
 }
 
 export interface ListFilters {
@@ -160,14 +216,21 @@ export interface ListFilters {
 }
 
 /** Newest first, keyset-paginated on (created_at, id). */
-export async function list(q: Q, filters: ListFilters, limit: number, after: { createdAt: number; id: string } | null): Promise<SuppressionRow[]> {
+export async function list(
+  q: Q,
+  filters: ListFilters,
+  limit: number,
+  after: { createdAt: number; id: string } | null,
+): Promise<SuppressionRow[]> {
   let query = q.selectFrom('suppressions').selectAll();
   if (filters.channel) query = query.where('channel', '=', filters.channel);
   if (filters.reason) query = query.where('reason', '=', filters.reason);
   if (filters.source) query = query.where('source', '=', filters.source);
   if (filters.scope) query = query.where('scope', '=', filters.scope);
-  if (filters.q) query = query.where('address', 'like', `%${filters.q.toLowerCase().replace(/[%_\\]/g, '')}%`);
-  if (filters.createdFrom !== undefined) query = query.where('created_at', '>=', filters.createdFrom);
+  if (filters.q)
+    query = query.where('address', 'like', `%${filters.q.toLowerCase().replace(/[%_\\]/g, '')}%`);
+  if (filters.createdFrom !== undefined)
+    query = query.where('created_at', '>=', filters.createdFrom);
   if (filters.createdTo !== undefined) query = query.where('created_at', '<', filters.createdTo);
   if (filters.activeAt !== undefined) {
     const t = filters.activeAt;
@@ -175,13 +238,19 @@ export async function list(q: Q, filters: ListFilters, limit: number, after: { c
   }
   if (after) {
     query = query.where((eb) =>
-      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
     );
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-export async function countByReason(q: Q, now: number): Promise<Array<{ reason: string; channel: string; count: number }>> {
+export async function countByReason(
+  q: Q,
+  now: number,
+): Promise<Array<{ reason: string; channel: string; count: number }>> {
   const rows = await q
     .selectFrom('suppressions')
     .select(['reason', 'channel', (eb) => eb.fn.countAll<number>().as('count')])
@@ -192,12 +261,37 @@ export async function countByReason(q: Q, now: number): Promise<Array<{ reason: 
 }
 
 /** The columns an in-memory index keeps. */
-export type IndexRow = Pick<SuppressionRow, 'id' | 'channel' | 'address' | 'scope' | 'reason' | 'source' | 'first_event_at' | 'expires_at' | 'updated_at'>;
-const INDEX_COLUMNS = ['id', 'channel', 'address', 'scope', 'reason', 'source', 'first_event_at', 'expires_at', 'updated_at'] as const;
+export type IndexRow = Pick<
+  SuppressionRow,
+  | 'id'
+  | 'channel'
+  | 'address'
+  | 'scope'
+  | 'reason'
+  | 'source'
+  | 'first_event_at'
+  | 'expires_at'
+  | 'updated_at'
+>;
+const INDEX_COLUMNS = [
+  'id',
+  'channel',
+  'address',
+  'scope',
+  'reason',
+  'source',
+  'first_event_at',
+  'expires_at',
+  'updated_at',
+] as const;
 
 /** Every row still in force at `now`, in keyset pages of `batchRows` in id order. */
-export async function* activeRows(q: Kysely<Database>, now: number, batchRows: number): AsyncGenerator<IndexRow[]> {
-  for (let after = ''; ; ) {
+export async function* activeRows(
+  q: Kysely<Database>,
+  now: number,
+  batchRows: number,
+): AsyncGenerator<IndexRow[]> {
+  for (let after = ''; ;) {
     const rows = await q
       .selectFrom('suppressions')
       .select(INDEX_COLUMNS)
@@ -225,6 +319,9 @@ export async function changedSince(q: Q, updatedAt: number, limit: number): Prom
 
 /** Number of rows (active or not): sizes an in-memory index before it is filled. */
 export async function countAll(q: Q): Promise<number> {
-  const r = await q.selectFrom('suppressions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const r = await q
+    .selectFrom('suppressions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }

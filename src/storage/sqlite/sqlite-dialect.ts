@@ -1,6 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+} from 'kysely';
 
 /** Statements kept prepared, and the longest SQL worth keeping (bulk IN lists vary in length). */
 const STATEMENT_CACHE_SIZE = 256;
@@ -63,7 +71,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
    */
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     this.relaxedOpen = this.synchronous === 'FULL' && relaxedCommits.getStore() === true;
-    if (this.relaxedOpen) await connection.executeQuery(CompiledQuery.raw('pragma synchronous = normal'));
+    if (this.relaxedOpen)
+      await connection.executeQuery(CompiledQuery.raw('pragma synchronous = normal'));
     try {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     } catch (err) {

@@ -3,20 +3,59 @@ import type { NewEventRow, NewSuppressionRow } from '../schema.js';
 
 /** Columns of a new suppression, in insert order, with the defaults of the optional ones. */
 const SUPPRESSION_COLUMNS = [
-  'id', 'channel', 'address', 'scope', 'reason', 'source', 'first_event_at', 'last_event_at',
-  'expires_at', 'soft_count', 'soft_failures', 'metadata', 'created_at', 'updated_at',
+  'id',
+  'channel',
+  'address',
+  'scope',
+  'reason',
+  'source',
+  'first_event_at',
+  'last_event_at',
+  'expires_at',
+  'soft_count',
+  'soft_failures',
+  'metadata',
+  'created_at',
+  'updated_at',
 ] as const satisfies ReadonlyArray<keyof NewSuppressionRow>;
-const SUPPRESSION_DEFAULTS: Partial<Record<keyof NewSuppressionRow, unknown>> = { soft_count: 0, soft_failures: '[]', metadata: '{}' };
+const SUPPRESSION_DEFAULTS: Partial<Record<keyof NewSuppressionRow, unknown>> = {
+  soft_count: 0,
+  soft_failures: '[]',
+  metadata: '{}',
+};
 
 const EVENT_COLUMNS = [
-  'id', 'provider', 'dedup_key', 'type', 'channel', 'address', 'scope', 'severity', 'reason', 'fine_reason',
-  'smtp_code', 'enhanced_status', 'diagnostic', 'error_code', 'provider_message_id', 'campaign',
-  'occurred_at', 'received_at', 'delivery_id', 'details',
+  'id',
+  'provider',
+  'dedup_key',
+  'type',
+  'channel',
+  'address',
+  'scope',
+  'severity',
+  'reason',
+  'fine_reason',
+  'smtp_code',
+  'enhanced_status',
+  'diagnostic',
+  'error_code',
+  'provider_message_id',
+  'campaign',
+  'occurred_at',
+  'received_at',
+  'delivery_id',
+  'details',
 ] as const satisfies ReadonlyArray<keyof NewEventRow>;
 
 // Every column of each table is listed (a column added to the schema and not here fails to compile).
-const everySuppressionColumn: [Exclude<keyof NewSuppressionRow, (typeof SUPPRESSION_COLUMNS)[number]>] extends [never] ? true : never = true;
-const everyEventColumn: [Exclude<keyof NewEventRow, (typeof EVENT_COLUMNS)[number]>] extends [never] ? true : never = true;
+const everySuppressionColumn: [
+  Exclude<keyof NewSuppressionRow, (typeof SUPPRESSION_COLUMNS)[number]>,
+] extends [never]
+  ? true
+  : never = true;
+const everyEventColumn: [Exclude<keyof NewEventRow, (typeof EVENT_COLUMNS)[number]>] extends [never]
+  ? true
+  : never = true;
 void everySuppressionColumn;
 void everyEventColumn;
 
@@ -39,14 +78,18 @@ function preparedInserter<Row extends object>(
 ): PreparedInsert<Row> {
   let insert: SQLite.Statement | null = null;
   return (rows) => {
-    if (!db.inTransaction) throw new Error(`the bulk ${table} insert must run inside a transaction`);
+    if (!db.inTransaction)
+      throw new Error(`the bulk ${table} insert must run inside a transaction`);
     // Prepared on first use: the table exists only once migrations have run.
-    insert ??= db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${conflict}) do nothing`);
+    insert ??= db.prepare(
+      `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${conflict}) do nothing`,
+    );
     const out = new Array<boolean>(rows.length);
     const values = new Array<unknown>(columns.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as Record<string, unknown>;
-      for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]!] ?? defaults[columns[c]!] ?? null;
+      for (let c = 0; c < columns.length; c++)
+        values[c] = row[columns[c]!] ?? defaults[columns[c]!] ?? null;
       out[i] = insert.run(values).changes === 1;
     }
     return out;
@@ -54,7 +97,13 @@ function preparedInserter<Row extends object>(
 }
 
 export const sqliteSuppressionInserter = (db: SQLite.Database): PreparedInsert<NewSuppressionRow> =>
-  preparedInserter<NewSuppressionRow>(db, 'suppressions', SUPPRESSION_COLUMNS, 'channel, address, scope', SUPPRESSION_DEFAULTS);
+  preparedInserter<NewSuppressionRow>(
+    db,
+    'suppressions',
+    SUPPRESSION_COLUMNS,
+    'channel, address, scope',
+    SUPPRESSION_DEFAULTS,
+  );
 
 export const sqliteEventInserter = (db: SQLite.Database): PreparedInsert<NewEventRow> =>
   preparedInserter<NewEventRow>(db, 'events', EVENT_COLUMNS, 'provider, dedup_key');

@@ -17,7 +17,12 @@ export class ApiError extends Error {
 
 export const UNAUTHORIZED_EVENT = 'bouncer-unauthorized';
 
-export async function api<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = contentType;
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
@@ -25,25 +30,35 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
     method,
     credentials: 'same-origin',
     headers,
-    body: body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : (body as BodyInit),
+    body:
+      body === undefined
+        ? undefined
+        : contentType === 'application/json'
+          ? JSON.stringify(body)
+          : (body as BodyInit),
   });
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
   if (!res.ok) {
-    if (res.status === 401 && !path.startsWith('/dashboard/api/session')) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+    if (res.status === 401 && !path.startsWith('/dashboard/api/session'))
+      window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     throw new ApiError(res.status, data?.error?.message ?? res.statusText);
   }
   return data as T;
 }
 
-export const qs = (params: Record<string, string | number | boolean | undefined | null>): string => {
+export const qs = (
+  params: Record<string, string | number | boolean | undefined | null>,
+): string => {
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : '';
 };
 
-export const fmtTime = (iso: string | null | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+export const fmtTime = (iso: string | null | undefined): string =>
+  iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';
 
 /** Which optional API routes this server has (the dashboard adapts instead of failing). */
 let routes: Promise<Set<string>> | null = null;

@@ -24,7 +24,10 @@ const PAGES = [
 /** `#/address?q=…` → { page: 'address', params }. */
 function route(): { page: string; params: URLSearchParams } {
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
-  return { page: PAGES.some((p) => p.id === path) ? path : 'overview', params: new URLSearchParams(query) };
+  return {
+    page: PAGES.some((p) => p.id === path) ? path : 'overview',
+    params: new URLSearchParams(query),
+  };
 }
 
 /** The shell: sign-in, navigation and the current page. */
@@ -66,10 +69,15 @@ class BouncerApp extends Page {
     this.error = '';
     this.refresh();
     try {
-      this.adopt(await api<SessionInfo>('POST', '/dashboard/api/session', { key: input.value.trim() }));
+      this.adopt(
+        await api<SessionInfo>('POST', '/dashboard/api/session', { key: input.value.trim() }),
+      );
       input.value = '';
     } catch (err) {
-      this.error = err instanceof ApiError && err.status === 401 ? 'That API key was not accepted.' : `Sign-in failed: ${(err as Error).message}`;
+      this.error =
+        err instanceof ApiError && err.status === 401
+          ? 'That API key was not accepted.'
+          : `Sign-in failed: ${(err as Error).message}`;
     }
     this.busy = false;
     this.refresh();
@@ -84,9 +92,21 @@ class BouncerApp extends Page {
   private login(): TemplateResult {
     return html`<main class="login">
       <h1>Bouncer</h1>
-      <p>Sign in with an API key (<code>bouncer keys create --scope admin</code>). The key is exchanged for a session cookie and not stored in the browser.</p>
+      <p>
+        Sign in with an API key (<code>bouncer keys create --scope admin</code>). The key is
+        exchanged for a session cookie and not stored in the browser.
+      </p>
       <form @submit=${(e: SubmitEvent) => this.signIn(e)}>
-        <label>API key <input id="api-key" name="key" type="password" autocomplete="current-password" required autofocus /></label>
+        <label
+          >API key
+          <input
+            id="api-key"
+            name="key"
+            type="password"
+            autocomplete="current-password"
+            required
+            autofocus
+        /></label>
         <button type="submit" ?disabled=${this.busy}>Sign in</button>
       </form>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
@@ -95,7 +115,8 @@ class BouncerApp extends Page {
 
   private page(id: string, params: URLSearchParams): TemplateResult {
     const scope = this.session?.scope ?? 'read';
-    if (id === 'address') return html`<bx-address .query=${params.get('q') ?? ''} .scope=${scope}></bx-address>`;
+    if (id === 'address')
+      return html`<bx-address .query=${params.get('q') ?? ''} .scope=${scope}></bx-address>`;
     if (id === 'suppressions') return html`<bx-suppressions .scope=${scope}></bx-suppressions>`;
     if (id === 'deliveries') return html`<bx-deliveries .scope=${scope}></bx-deliveries>`;
     return html`<bx-overview></bx-overview>`;
@@ -107,7 +128,9 @@ class BouncerApp extends Page {
     const { page, params } = route();
     return html`<header>
         <strong class="brand">Bouncer</strong>
-        <nav>${PAGES.map((p) => html`<a href="#/${p.id}" class=${p.id === page ? 'active' : ''} aria-current=${p.id === page ? 'page' : 'false'}>${p.label}</a>`)}</nav>
+        <nav>
+          ${PAGES.map((p) => html`<a href="#/${p.id}" class=${p.id === page ? 'active' : ''} aria-current=${p.id === page ? 'page' : 'false'}>${p.label}</a>`)}
+        </nav>
         <span class="who">${this.session.name} (${this.session.scope})</span>
         <button class="link" @click=${() => this.signOut()}>Sign out</button>
       </header>

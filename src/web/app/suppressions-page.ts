@@ -4,14 +4,37 @@ import { html, type TemplateResult } from 'lit';
 import { Page } from './base.js';
 import { api, availableRoutes, fmtTime, qs } from './api.js';
 
-interface Entry { channel: string; address: string; scope: string; reason: string; source: string; since: string; until: string | null; active: boolean }
-interface Listing { items: Entry[]; next_cursor: string | null }
+interface Entry {
+  channel: string;
+  address: string;
+  scope: string;
+  reason: string;
+  source: string;
+  since: string;
+  until: string | null;
+  active: boolean;
+}
+interface Listing {
+  items: Entry[];
+  next_cursor: string | null;
+}
 
-const REASONS = ['hard_bounce', 'soft_bounce', 'spam_complaint', 'unsubscribe', 'invalid_number', 'carrier_rejection', 'sms_opt_out', 'sms_failure', 'manual'];
+const REASONS = [
+  'hard_bounce',
+  'soft_bounce',
+  'spam_complaint',
+  'unsubscribe',
+  'invalid_number',
+  'carrier_rejection',
+  'sms_opt_out',
+  'sms_failure',
+  'manual',
+];
 const PAGE_SIZE = 50;
 const CSV_COLUMNS = ['channel', 'address', 'scope', 'reason', 'source', 'since', 'until'] as const;
 
-const csvCell = (v: string | null): string => (v === null ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const csvCell = (v: string | null): string =>
+  v === null ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 
 /** The suppression list with filters, cursor pagination, export and import. */
 class SuppressionsPage extends Page {
@@ -36,13 +59,25 @@ class SuppressionsPage extends Page {
 
   private query(extra: Record<string, string | number | undefined> = {}): string {
     const f = this.filters;
-    return qs({ channel: f.channel, reason: f.reason, source: f.source, scope: f.scope, q: f.q, from: f.from, to: f.to ? new Date(Date.parse(f.to) + 86_400_000).toISOString().slice(0, 10) : undefined, ...extra });
+    return qs({
+      channel: f.channel,
+      reason: f.reason,
+      source: f.source,
+      scope: f.scope,
+      q: f.q,
+      from: f.from,
+      to: f.to ? new Date(Date.parse(f.to) + 86_400_000).toISOString().slice(0, 10) : undefined,
+      ...extra,
+    });
   }
 
   private async load(): Promise<void> {
     this.error = '';
     try {
-      this.listing = await api<Listing>('GET', `/v1/suppressions${this.query({ limit: PAGE_SIZE, cursor: this.cursor })}`);
+      this.listing = await api<Listing>(
+        'GET',
+        `/v1/suppressions${this.query({ limit: PAGE_SIZE, cursor: this.cursor })}`,
+      );
     } catch (err) {
       this.error = (err as Error).message;
     }
@@ -52,7 +87,11 @@ class SuppressionsPage extends Page {
   private applyFilters(e: SubmitEvent): void {
     e.preventDefault();
     const data = new FormData(e.target as HTMLFormElement);
-    this.filters = Object.fromEntries([...data.entries()].map(([k, v]) => [k, typeof v === 'string' ? v.trim() : '']).filter(([, v]) => v !== ''));
+    this.filters = Object.fromEntries(
+      [...data.entries()]
+        .map(([k, v]) => [k, typeof v === 'string' ? v.trim() : ''])
+        .filter(([, v]) => v !== ''),
+    );
     this.cursors = [];
     this.cursor = undefined;
     void this.load();
@@ -73,12 +112,18 @@ class SuppressionsPage extends Page {
     const lines = [CSV_COLUMNS.join(',')];
     let cursor: string | undefined;
     do {
-      const page: Listing = await api<Listing>('GET', `/v1/suppressions${this.query({ limit: 1_000, cursor })}`);
+      const page: Listing = await api<Listing>(
+        'GET',
+        `/v1/suppressions${this.query({ limit: 1_000, cursor })}`,
+      );
       for (const e of page.items) lines.push(CSV_COLUMNS.map((c) => csvCell(e[c])).join(','));
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
     const url = URL.createObjectURL(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' }));
-    const a = Object.assign(document.createElement('a'), { href: url, download: 'suppressions.csv' });
+    const a = Object.assign(document.createElement('a'), {
+      href: url,
+      download: 'suppressions.csv',
+    });
     a.click();
     URL.revokeObjectURL(url);
   }
@@ -90,7 +135,12 @@ class SuppressionsPage extends Page {
     if (!file) return;
     const type = /\.(ndjson|jsonl)$/i.test(file.name) ? 'application/x-ndjson' : 'text/csv';
     try {
-      const r = await api<{ total: number; inserted: number; updated: number; invalid: number }>('POST', '/v1/import', file, type);
+      const r = await api<{ total: number; inserted: number; updated: number; invalid: number }>(
+        'POST',
+        '/v1/import',
+        file,
+        type,
+      );
       this.message = `Imported ${file.name}: ${r.total} rows, ${r.inserted} new, ${r.updated} updated, ${r.invalid} invalid.`;
       void this.load();
     } catch (err) {
@@ -102,9 +152,23 @@ class SuppressionsPage extends Page {
   private filterForm(): TemplateResult {
     const f = this.filters;
     return html`<form class="filters" @submit=${(e: SubmitEvent) => this.applyFilters(e)}>
-      <label>Channel <select name="channel"><option value="">any</option>${['email', 'phone'].map((c) => html`<option ?selected=${f.channel === c}>${c}</option>`)}</select></label>
-      <label>Reason <select name="reason"><option value="">any</option>${REASONS.map((r) => html`<option ?selected=${f.reason === r}>${r}</option>`)}</select></label>
-      <label>Source <input name="source" .value=${f.source ?? ''} placeholder="drip, sendgrid, manual…" /></label>
+      <label
+        >Channel
+        <select name="channel">
+          <option value="">any</option>
+          ${['email', 'phone'].map((c) => html`<option ?selected=${f.channel === c}>${c}</option>`)}
+        </select></label
+      >
+      <label
+        >Reason
+        <select name="reason">
+          <option value="">any</option>
+          ${REASONS.map((r) => html`<option ?selected=${f.reason === r}>${r}</option>`)}
+        </select></label
+      >
+      <label
+        >Source <input name="source" .value=${f.source ?? ''} placeholder="drip, sendgrid, manual…"
+      /></label>
       <label>Scope <input name="scope" .value=${f.scope ?? ''} placeholder="*" /></label>
       <label>Address contains <input name="q" .value=${f.q ?? ''} /></label>
       <label>Created from <input name="from" type="date" .value=${f.from ?? ''} /></label>
@@ -116,12 +180,30 @@ class SuppressionsPage extends Page {
   private tools(): TemplateResult {
     const canWrite = this.scope !== 'read';
     return html`<div class="tools">
-      ${this.routes.has('/v1/export')
-        ? html`<a class="button" href="/v1/export${this.query({ format: 'csv' })}" download>Export CSV</a>`
-        : html`<button @click=${() => this.exportInBrowser()}>Export CSV</button>`}
-      ${!canWrite ? '' : this.routes.has('/v1/import')
-        ? html`<form class="inline" @submit=${(e: SubmitEvent) => this.importFile(e)}><input name="file" type="file" accept=".csv,.ndjson,.jsonl,text/csv" required aria-label="List to import" /><button type="submit">Import</button></form>`
-        : html`<span class="hint">Import needs POST /v1/import, which this server does not offer.</span>`}
+      ${
+        this.routes.has('/v1/export')
+          ? html`<a class="button" href="/v1/export${this.query({ format: 'csv' })}" download
+              >Export CSV</a
+            >`
+          : html`<button @click=${() => this.exportInBrowser()}>Export CSV</button>`
+      }
+      ${
+        !canWrite
+          ? ''
+          : this.routes.has('/v1/import')
+            ? html`<form class="inline" @submit=${(e: SubmitEvent) => this.importFile(e)}>
+                <input
+                  name="file"
+                  type="file"
+                  accept=".csv,.ndjson,.jsonl,text/csv"
+                  required
+                  aria-label="List to import"
+                /><button type="submit">Import</button>
+              </form>`
+            : html`<span class="hint"
+                >Import needs POST /v1/import, which this server does not offer.</span
+              >`
+      }
     </div>`;
   }
 
@@ -131,11 +213,51 @@ class SuppressionsPage extends Page {
       ${this.filterForm()} ${this.tools()}
       ${this.message ? html`<p class="notice" role="status">${this.message}</p>` : ''}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-      ${l ? html`<table id="suppressions"><thead><tr><th>Address</th><th>Channel</th><th>Scope</th><th>Reason</th><th>Source</th><th>Since</th><th>Until</th></tr></thead><tbody>
-          ${l.items.map((e) => html`<tr class=${e.active ? '' : 'muted'}><td><a href="#/address?q=${encodeURIComponent(e.address)}">${e.address}</a></td><td>${e.channel}</td><td>${e.scope}</td><td>${e.reason}</td><td>${e.source}</td><td>${fmtTime(e.since)}</td><td>${e.until ? fmtTime(e.until) : 'permanent'}</td></tr>`)}
-          ${l.items.length === 0 ? html`<tr><td colspan="7">Nothing matches these filters.</td></tr>` : ''}
-        </tbody></table>
-        <div class="pager"><button ?disabled=${this.cursors.length === 0} @click=${() => this.page(-1)}>← Previous</button><button ?disabled=${!l.next_cursor} @click=${() => this.page(1)}>Next →</button></div>` : html`<p class="loading">Loading…</p>`}`;
+      ${
+        l
+          ? html`<table id="suppressions">
+                <thead>
+                  <tr>
+                    <th>Address</th>
+                    <th>Channel</th>
+                    <th>Scope</th>
+                    <th>Reason</th>
+                    <th>Source</th>
+                    <th>Since</th>
+                    <th>Until</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${l.items.map(
+                    (e) =>
+                      html`<tr class=${e.active ? '' : 'muted'}>
+                        <td>
+                          <a href="#/address?q=${encodeURIComponent(e.address)}">${e.address}</a>
+                        </td>
+                        <td>${e.channel}</td>
+                        <td>${e.scope}</td>
+                        <td>${e.reason}</td>
+                        <td>${e.source}</td>
+                        <td>${fmtTime(e.since)}</td>
+                        <td>${e.until ? fmtTime(e.until) : 'permanent'}</td>
+                      </tr>`,
+                  )}
+                  ${
+                    l.items.length === 0
+                      ? html`<tr>
+                          <td colspan="7">Nothing matches these filters.</td>
+                        </tr>`
+                      : ''
+                  }
+                </tbody>
+              </table>
+              <div class="pager">
+                <button ?disabled=${this.cursors.length === 0} @click=${() => this.page(-1)}>
+                  ← Previous</button
+                ><button ?disabled=${!l.next_cursor} @click=${() => this.page(1)}>Next →</button>
+              </div>`
+          : html`<p class="loading">Loading…</p>`
+      }`;
   }
 }
 

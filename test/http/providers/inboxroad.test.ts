@@ -3,12 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INBOXROAD_CATEGORIES } from '../../../src/providers/inboxroad/inboxroad-categories.js';
 import { buildTestApp, FixedClock, type TestApp } from '../../helpers/app.js';
 import { testDialects } from '../../helpers/dialects.js';
-import { countEvents, deadDeliveryIds, eventsFor, expectUnauthorized, suppressionOf, suppressionRows } from '../../helpers/provider-http.js';
+import {
+  countEvents,
+  deadDeliveryIds,
+  eventsFor,
+  expectUnauthorized,
+  suppressionOf,
+  suppressionRows,
+} from '../../helpers/provider-http.js';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../../fixtures/providers/inboxroad/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(
+    readFileSync(new URL(`../../fixtures/providers/inboxroad/${name}`, import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
 const TOKEN = 'inboxroad-token-0123456789abcdef';
 const SAMPLE_SECONDS = 1_695_222_842;
-const basic = (password: string, user = 'inboxroad') => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (password: string, user = 'inboxroad') =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 type Route = 'token' | 'basic';
 
@@ -26,7 +37,10 @@ describe.each(testDialects())('POST /webhooks/inboxroad on %s', (dialect) => {
       method: 'POST',
       url: route === 'token' ? `/webhooks/inboxroad/${secret}` : '/webhooks/inboxroad',
       payload: typeof body === 'string' ? body : JSON.stringify(body),
-      headers: { 'content-type': 'application/json', ...(route === 'basic' ? { authorization: basic(secret) } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(route === 'basic' ? { authorization: basic(secret) } : {}),
+      },
     });
   /** A bounce record shaped like §5.4, for its own recipient and message. */
   const record = (rcpt: string, fields: Record<string, unknown> = {}) => ({
@@ -43,55 +57,129 @@ describe.each(testDialects())('POST /webhooks/inboxroad on %s', (dialect) => {
     expect(res.json()).toMatchObject({ status: 'accepted', events: 1 });
     await t.drain();
     expect(await eventsFor(t, 'nobody@example.org')).toMatchObject([
-      { provider: 'inboxroad', type: 'bounce', reason: 'hard_bounce', severity: 'hard', fine_reason: 'userunknown', occurred_at: new Date(SAMPLE_SECONDS * 1000).toISOString(), details: { bounceCat: 'bad-mailbox', rcvSmtpUser: 'tenant-42', vmta: 'ir-pool-eu-1' } },
+      {
+        provider: 'inboxroad',
+        type: 'bounce',
+        reason: 'hard_bounce',
+        severity: 'hard',
+        fine_reason: 'userunknown',
+        occurred_at: new Date(SAMPLE_SECONDS * 1000).toISOString(),
+        details: { bounceCat: 'bad-mailbox', rcvSmtpUser: 'tenant-42', vmta: 'ir-pool-eu-1' },
+      },
     ]);
-    expect(await suppressionOf(t, 'nobody@example.org')).toMatchObject({ suppressed: true, entries: [{ scope: '*', reason: 'hard_bounce', source: 'inboxroad', until: null }] });
+    expect(await suppressionOf(t, 'nobody@example.org')).toMatchObject({
+      suppressed: true,
+      entries: [{ scope: '*', reason: 'hard_bounce', source: 'inboxroad', until: null }],
+    });
   });
 
   it('maps every PowerMTA category through both routes: hard suppresses, soft cools down, sender-side records only', async () => {
     const categories = Object.entries(INBOXROAD_CATEGORIES);
     for (const [index, [cat]] of categories.entries()) {
-      const res = await post(record(`cat-${cat}@example.com`, { bounceCat: cat }), index % 2 === 0 ? 'token' : 'basic');
+      const res = await post(
+        record(`cat-${cat}@example.com`, { bounceCat: cat }),
+        index % 2 === 0 ? 'token' : 'basic',
+      );
       expect(res.statusCode, cat).toBe(200);
     }
     await t.drain();
     for (const [cat, rule] of categories) {
       const address = `cat-${cat}@example.com`;
-      const expected = { hard: ['hard_bounce', 'hard'], soft: ['soft_bounce', 'soft'], sender: [null, 'soft'] }[rule.verdict];
-      expect(await eventsFor(t, address), cat).toMatchObject([{ type: 'bounce', reason: expected[0], severity: expected[1], fine_reason: rule.fineReason }]);
+      const expected = {
+        hard: ['hard_bounce', 'hard'],
+        soft: ['soft_bounce', 'soft'],
+        sender: [null, 'soft'],
+      }[rule.verdict];
+      expect(await eventsFor(t, address), cat).toMatchObject([
+        {
+          type: 'bounce',
+          reason: expected[0],
+          severity: expected[1],
+          fine_reason: rule.fineReason,
+        },
+      ]);
       const rows = await suppressionRows(t, address);
-      expect(rows.map((r) => [r.reason, r.expires_at === null]), cat).toEqual(rule.verdict === 'sender' ? [] : [[expected[0], rule.verdict === 'hard']]);
+      expect(
+        rows.map((r) => [r.reason, r.expires_at === null]),
+        cat,
+      ).toEqual(rule.verdict === 'sender' ? [] : [[expected[0], rule.verdict === 'hard']]);
     }
   });
 
   it('falls back to the DSN status for "other", empty and unknown categories', async () => {
     await post([
-      record('other-511@example.com', { bounceCat: 'other', dsnStatus: '5.1.1 (bad destination mailbox address)', dsnDiag: 'smtp;550 5.1.1 user unknown' }),
-      record('other-4xx@example.com', { bounceCat: 'other', dsnStatus: '4.4.1 (no answer from host)', dsnDiag: 'smtp;421 4.4.1 connection timed out' }),
-      record('custom@example.com', { bounceCat: 'made-up-category', dsnStatus: '4.2.2 (mailbox full)', dsnDiag: 'smtp;452 4.2.2 mailbox full' }),
+      record('other-511@example.com', {
+        bounceCat: 'other',
+        dsnStatus: '5.1.1 (bad destination mailbox address)',
+        dsnDiag: 'smtp;550 5.1.1 user unknown',
+      }),
+      record('other-4xx@example.com', {
+        bounceCat: 'other',
+        dsnStatus: '4.4.1 (no answer from host)',
+        dsnDiag: 'smtp;421 4.4.1 connection timed out',
+      }),
+      record('custom@example.com', {
+        bounceCat: 'made-up-category',
+        dsnStatus: '4.2.2 (mailbox full)',
+        dsnDiag: 'smtp;452 4.2.2 mailbox full',
+      }),
     ]);
     await t.drain();
-    expect((await suppressionRows(t, 'other-511@example.com'))[0]).toMatchObject({ reason: 'hard_bounce', expires_at: null });
-    expect((await suppressionRows(t, 'other-4xx@example.com'))[0]).toMatchObject({ reason: 'soft_bounce', soft_count: 1 });
-    expect((await suppressionRows(t, 'custom@example.com'))[0]).toMatchObject({ reason: 'soft_bounce', soft_count: 1 });
+    expect((await suppressionRows(t, 'other-511@example.com'))[0]).toMatchObject({
+      reason: 'hard_bounce',
+      expires_at: null,
+    });
+    expect((await suppressionRows(t, 'other-4xx@example.com'))[0]).toMatchObject({
+      reason: 'soft_bounce',
+      soft_count: 1,
+    });
+    expect((await suppressionRows(t, 'custom@example.com'))[0]).toMatchObject({
+      reason: 'soft_bounce',
+      soft_count: 1,
+    });
   });
 
   it('accepts an array body and keeps its good records when one is bad', async () => {
-    const res = await post([record('array-1@example.com'), { type: 'b', rcpt: 'not an address' }, record('array-2@example.com'), { type: 't', rcpt: 'deferred@example.com' }], 'basic');
+    const res = await post(
+      [
+        record('array-1@example.com'),
+        { type: 'b', rcpt: 'not an address' },
+        record('array-2@example.com'),
+        { type: 't', rcpt: 'deferred@example.com' },
+      ],
+      'basic',
+    );
     expect(res.json()).toMatchObject({ status: 'accepted', events: 2 });
     await t.drain();
-    for (const a of ['array-1@example.com', 'array-2@example.com']) expect((await suppressionOf(t, a)).suppressed).toBe(true);
+    for (const a of ['array-1@example.com', 'array-2@example.com'])
+      expect((await suppressionOf(t, a)).suppressed).toBe(true);
     expect(await eventsFor(t, 'deferred@example.com')).toEqual([]);
   });
 
   it('resets the soft count when a later delivery to the same address is reported', async () => {
     const address = 'full@example.com';
-    await post(record(address, { bounceCat: 'quota-issues', dsnStatus: '4.2.2 (mailbox full)', dsnDiag: 'smtp;452 4.2.2 mailbox full' }));
+    await post(
+      record(address, {
+        bounceCat: 'quota-issues',
+        dsnStatus: '4.2.2 (mailbox full)',
+        dsnDiag: 'smtp;452 4.2.2 mailbox full',
+      }),
+    );
     await t.drain();
-    expect(await suppressionOf(t, address)).toMatchObject({ suppressed: true, entries: [{ reason: 'soft_bounce' }] });
-    await post({ ...fixture('delivered.json'), rcpt: address, timeLogged: String(SAMPLE_SECONDS + 30) });
+    expect(await suppressionOf(t, address)).toMatchObject({
+      suppressed: true,
+      entries: [{ reason: 'soft_bounce' }],
+    });
+    await post({
+      ...fixture('delivered.json'),
+      rcpt: address,
+      timeLogged: String(SAMPLE_SECONDS + 30),
+    });
     await t.drain();
-    expect((await suppressionRows(t, address))[0]).toMatchObject({ reason: 'soft_bounce', soft_count: 0 });
+    expect((await suppressionRows(t, address))[0]).toMatchObject({
+      reason: 'soft_bounce',
+      soft_count: 0,
+    });
     expect((await suppressionOf(t, address)).suppressed).toBe(false);
     expect((await eventsFor(t, address)).map((e) => e.type)).toEqual(['bounce', 'delivered']);
   });
@@ -99,15 +187,24 @@ describe.each(testDialects())('POST /webhooks/inboxroad on %s', (dialect) => {
   it('turns an f record into a spam complaint whatever its empty category says', async () => {
     await post(fixture('complaint.json'), 'basic');
     await t.drain();
-    expect(await eventsFor(t, 'complainer@example.org')).toMatchObject([{ type: 'complaint', reason: 'spam_complaint', fine_reason: 'feedback' }]);
-    expect(await suppressionOf(t, 'complainer@example.org')).toMatchObject({ suppressed: true, entries: [{ reason: 'spam_complaint' }] });
+    expect(await eventsFor(t, 'complainer@example.org')).toMatchObject([
+      { type: 'complaint', reason: 'spam_complaint', fine_reason: 'feedback' },
+    ]);
+    expect(await suppressionOf(t, 'complainer@example.org')).toMatchObject({
+      suppressed: true,
+      entries: [{ reason: 'spam_complaint' }],
+    });
   });
 
   it('uses the receipt time for a timeLogged no date can hold, rather than losing the record', async () => {
-    const res = await post(record('far-future@example.com', { timeLogged: '99999999999999999999' }));
+    const res = await post(
+      record('far-future@example.com', { timeLogged: '99999999999999999999' }),
+    );
     expect(res.statusCode).toBe(200);
     await t.drain();
-    expect(await eventsFor(t, 'far-future@example.com')).toMatchObject([{ type: 'bounce', occurred_at: new Date(clock.now()).toISOString() }]);
+    expect(await eventsFor(t, 'far-future@example.com')).toMatchObject([
+      { type: 'bounce', occurred_at: new Date(clock.now()).toISOString() },
+    ]);
   });
 
   it('stores the same record posted twice, on either route, as one event', async () => {
@@ -122,7 +219,14 @@ describe.each(testDialects())('POST /webhooks/inboxroad on %s', (dialect) => {
     const body = record('intruder@example.com');
     expectUnauthorized(await post(body, 'token', 'wrong-token-0123456789abcdef'));
     expectUnauthorized(await post(body, 'basic', 'wrong-token-0123456789abcdef'));
-    expectUnauthorized(await t.app.inject({ method: 'POST', url: '/webhooks/inboxroad', payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
+    expectUnauthorized(
+      await t.app.inject({
+        method: 'POST',
+        url: '/webhooks/inboxroad',
+        payload: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
     await t.drain();
     expect(await eventsFor(t, 'intruder@example.com')).toEqual([]);
   });
@@ -139,8 +243,22 @@ describe.each(testDialects())('Inboxroad webhook settings on %s', (dialect) => {
     const t = await buildTestApp(dialect);
     try {
       const payload = JSON.stringify(fixture('bounce-bad-mailbox.json'));
-      expectUnauthorized(await t.app.inject({ method: 'POST', url: `/webhooks/inboxroad/${TOKEN}`, payload, headers: { 'content-type': 'application/json' } }));
-      expectUnauthorized(await t.app.inject({ method: 'POST', url: '/webhooks/inboxroad', payload, headers: { 'content-type': 'application/json', authorization: basic(TOKEN) } }));
+      expectUnauthorized(
+        await t.app.inject({
+          method: 'POST',
+          url: `/webhooks/inboxroad/${TOKEN}`,
+          payload,
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
+      expectUnauthorized(
+        await t.app.inject({
+          method: 'POST',
+          url: '/webhooks/inboxroad',
+          payload,
+          headers: { 'content-type': 'application/json', authorization: basic(TOKEN) },
+        }),
+      );
     } finally {
       await t.close();
     }

@@ -8,7 +8,10 @@ import type { WebhookRequest } from '../../../src/providers/types.js';
 const FIXTURES = join(import.meta.dirname, '../../fixtures/mailbox');
 const ctx = { defaultPhoneRegion: 'US' };
 const adapter = createBounceMailAdapter({ verp: null });
-const request = (rawBody: Buffer | string, params: Record<string, string> = {}): WebhookRequest => ({
+const request = (
+  rawBody: Buffer | string,
+  params: Record<string, string> = {},
+): WebhookRequest => ({
   rawBody: Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody),
   headers: { 'content-type': 'message/rfc822' },
   url: '/webhooks/bounce-mail',
@@ -22,30 +25,53 @@ describe('bounce-mail adapter', () => {
     expect(r.kind).toBe('events');
     if (r.kind !== 'events') return;
     expect(r.events).toHaveLength(1);
-    expect(r.events[0]).toMatchObject({ type: 'bounce', channel: 'email', address: 'userunknown@bouncehammer.jp', reason: 'hard_bounce', severity: 'hard', details: { source: 'bounce-mail' } });
+    expect(r.events[0]).toMatchObject({
+      type: 'bounce',
+      channel: 'email',
+      address: 'userunknown@bouncehammer.jp',
+      reason: 'hard_bounce',
+      severity: 'hard',
+      details: { source: 'bounce-mail' },
+    });
   });
 
   it('turns an ARF report into a complaint', () => {
     const r = adapter.parse(request(readFileSync(join(FIXTURES, 'arf-01.eml'))), ctx);
-    expect(r).toMatchObject({ kind: 'events', events: [{ type: 'complaint', reason: 'spam_complaint' }] });
+    expect(r).toMatchObject({
+      kind: 'events',
+      events: [{ type: 'complaint', reason: 'spam_complaint' }],
+    });
   });
 
   it('names the mailbox a message came from in the events', () => {
-    const r = adapter.parse(request(readFileSync(join(FIXTURES, 'lhost-postfix-04.eml')), { mailbox: 'support' }), ctx);
-    expect(r).toMatchObject({ kind: 'events', events: [{ address: 'kijitora@example.co.jp', details: { source: 'mailbox:support' } }] });
+    const r = adapter.parse(
+      request(readFileSync(join(FIXTURES, 'lhost-postfix-04.eml')), { mailbox: 'support' }),
+      ctx,
+    );
+    expect(r).toMatchObject({
+      kind: 'events',
+      events: [{ address: 'kijitora@example.co.jp', details: { source: 'mailbox:support' } }],
+    });
   });
 
   it('ignores an auto-reply: understood, nothing to suppress', () => {
-    expect(adapter.parse(request(readFileSync(join(FIXTURES, 'rfc3834-01.eml'))), ctx)).toEqual({ kind: 'ignored', reason: 'auto-reply' });
+    expect(adapter.parse(request(readFileSync(join(FIXTURES, 'rfc3834-01.eml'))), ctx)).toEqual({
+      kind: 'ignored',
+      reason: 'auto-reply',
+    });
   });
 
   it('throws a ParseError for a message with no bounce in it, and for an empty body', () => {
-    expect(() => adapter.parse(request('Subject: hello\r\n\r\nJust saying hi.\r\n'), ctx)).toThrow(ParseError);
+    expect(() => adapter.parse(request('Subject: hello\r\n\r\nJust saying hi.\r\n'), ctx)).toThrow(
+      ParseError,
+    );
     expect(() => adapter.parse(request(''), ctx)).toThrow(/empty/);
   });
 
   it('gives the same bytes the same dedup keys, so a re-ingested message adds no event', () => {
-    const raw = readFileSync(join(FIXTURES, 'rfc3464-01.eml')).toString('latin1').replace(/^Message-Id:.*\r?\n/im, '');
+    const raw = readFileSync(join(FIXTURES, 'rfc3464-01.eml'))
+      .toString('latin1')
+      .replace(/^Message-Id:.*\r?\n/im, '');
     const keys = () => {
       const r = adapter.parse({ ...request(raw), receivedAt: Date.now() }, ctx);
       return r.kind === 'events' ? r.events.map((e) => e.dedupKey) : [];

@@ -14,7 +14,10 @@ const adapter = createInboxroadAdapter({ urlTokens: [TOKEN] });
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(
-    readFileSync(new URL(`../../fixtures/providers/inboxroad/${name}.json`, import.meta.url), 'utf8'),
+    readFileSync(
+      new URL(`../../fixtures/providers/inboxroad/${name}.json`, import.meta.url),
+      'utf8',
+    ),
   ) as Record<string, unknown>;
 }
 const bounce = fixture('bounce-bad-mailbox');

@@ -15,7 +15,9 @@ import {
 } from '../../helpers/sns-signer.js';
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/providers/ses/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(
+    readFileSync(new URL(`../../fixtures/providers/ses/${name}`, import.meta.url), 'utf8'),
+  );
 const adapter = createSesAdapter({
   topicArns: [TEST_TOPIC_ARN],
   certificates: createStaticSnsCertificateSource([TEST_CERT_PEM]),

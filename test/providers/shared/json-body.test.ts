@@ -8,7 +8,9 @@ describe('toEpochMs', () => {
     expect(toEpochMs(1_600_000_000, FALLBACK)).toBe(1_600_000_000_000);
     expect(toEpochMs(1_600_000_000_123, FALLBACK)).toBe(1_600_000_000_123);
     expect(toEpochMs('1600000000', FALLBACK)).toBe(1_600_000_000_000);
-    expect(toEpochMs('2024-01-01T00:00:00.123Z', FALLBACK)).toBe(Date.UTC(2024, 0, 1, 0, 0, 0, 123));
+    expect(toEpochMs('2024-01-01T00:00:00.123Z', FALLBACK)).toBe(
+      Date.UTC(2024, 0, 1, 0, 0, 0, 123),
+    );
   });
 
   it('rounds fractional seconds to whole milliseconds (the columns are integers)', () => {

@@ -4,19 +4,30 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors.js';
 import { openMailboxSession } from '../../../src/mailbox/index.js';
 import type { IngestService } from '../../../src/services/ingest/ingest.js';
-import { createMailboxScanners, MailboxScanner, type ScanReport } from '../../../src/services/mailbox/index.js';
+import {
+  createMailboxScanners,
+  MailboxScanner,
+  type ScanReport,
+} from '../../../src/services/mailbox/index.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 
 const CORPUS = join(import.meta.dirname, '../../fixtures/mailbox');
 const sample = (name: string): Buffer => readFileSync(join(CORPUS, name));
-const GARBAGE = 'From: someone@example.org\r\nTo: bounces@example.com\r\nSubject: lunch on friday?\r\nMessage-ID: <lunch@example.org>\r\n\r\nAre you coming?\r\n';
+const GARBAGE =
+  'From: someone@example.org\r\nTo: bounces@example.com\r\nSubject: lunch on friday?\r\nMessage-ID: <lunch@example.org>\r\n\r\nAre you coming?\r\n';
 
 /** A notice that names no recipient: only the VERP address it was sent to says whom it is about. */
 const VERP_BOUNCE = [
-  'From: MAILER-DAEMON@mx.example.net', 'To: bounces+jane=example.org@sender.example', 'Subject: Undelivered Mail Returned to Sender',
-  'Message-ID: <verp-1@mx.example.net>', '', 'Your message could not be delivered.', 'Reason: 550 5.2.2 mailbox full', '',
+  'From: MAILER-DAEMON@mx.example.net',
+  'To: bounces+jane=example.org@sender.example',
+  'Subject: Undelivered Mail Returned to Sender',
+  'Message-ID: <verp-1@mx.example.net>',
+  '',
+  'Your message could not be delivered.',
+  'Reason: 550 5.2.2 mailbox full',
+  '',
 ].join('\r\n');
 
 /** Three bounces/complaints, one auto-reply (understood, no event) and one message nobody can read. */
@@ -31,19 +42,36 @@ function deliverSamples(dovecot: Dovecot): void {
 describe.each(testDialects())('mailbox scanning against Dovecot on %s', (dialect) => {
   let dovecot: Dovecot;
   let t: TestApp;
-  const open = async (protocol: 'imap' | 'pop3', extra: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<void> => {
+  const open = async (
+    protocol: 'imap' | 'pop3',
+    extra: Record<string, unknown> = {},
+    env: Record<string, string> = {},
+  ): Promise<void> => {
     const mailbox = {
-      name: `test-${protocol}`, protocol, host: dovecot.host, port: protocol === 'imap' ? dovecot.imapPort : dovecot.pop3Port,
-      tls: false, user: dovecot.user, passwordEnv: 'TEST_MAILBOX_PASSWORD', ...extra,
+      name: `test-${protocol}`,
+      protocol,
+      host: dovecot.host,
+      port: protocol === 'imap' ? dovecot.imapPort : dovecot.pop3Port,
+      tls: false,
+      user: dovecot.user,
+      passwordEnv: 'TEST_MAILBOX_PASSWORD',
+      ...extra,
     };
-    t = await buildTestApp(dialect, { env: { BOUNCER_MAILBOXES: JSON.stringify([mailbox]), TEST_MAILBOX_PASSWORD: dovecot.password, ...env } });
+    t = await buildTestApp(dialect, {
+      env: {
+        BOUNCER_MAILBOXES: JSON.stringify([mailbox]),
+        TEST_MAILBOX_PASSWORD: dovecot.password,
+        ...env,
+      },
+    });
   };
   const scanner = (onScan?: (r: ScanReport) => void): MailboxScanner => {
     const [s] = createMailboxScanners(t.services, openMailboxSession, { onScan });
     if (!s) throw new Error('no scanner');
     return s;
   };
-  const deliveries = async (status?: 'dead' | 'done' | 'ignored') => (await t.services.deliveries.list({ status }, 100)).items;
+  const deliveries = async (status?: 'dead' | 'done' | 'ignored') =>
+    (await t.services.deliveries.list({ status }, 100)).items;
 
   beforeEach(async () => {
     dovecot = await startDovecot();
@@ -57,15 +85,30 @@ describe.each(testDialects())('mailbox scanning against Dovecot on %s', (dialect
     await open('imap');
     deliverSamples(dovecot);
     const report = await scanner().scanOnce();
-    expect(report).toMatchObject({ listed: 5, processed: 4, unparsed: 1, events: 3, tooLarge: 0, alreadyTaken: 0 });
+    expect(report).toMatchObject({
+      listed: 5,
+      processed: 4,
+      unparsed: 1,
+      events: 3,
+      tooLarge: 0,
+      alreadyTaken: 0,
+    });
     expect(dovecot.count('INBOX')).toBe(0);
     expect(dovecot.count('Processed')).toBe(4);
     expect(dovecot.messages('Unparsed').map((m) => m.toString())).toEqual([GARBAGE]);
 
     await t.drain();
-    expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({ suppressed: true, entries: [{ reason: 'hard_bounce' }] });
-    expect(await t.services.suppressions.status('kijitora@example.co.jp')).toMatchObject({ suppressed: true });
-    expect(await t.services.suppressions.status('redacted@example.net')).toMatchObject({ suppressed: true, entries: [{ reason: 'spam_complaint' }] });
+    expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({
+      suppressed: true,
+      entries: [{ reason: 'hard_bounce' }],
+    });
+    expect(await t.services.suppressions.status('kijitora@example.co.jp')).toMatchObject({
+      suppressed: true,
+    });
+    expect(await t.services.suppressions.status('redacted@example.net')).toMatchObject({
+      suppressed: true,
+      entries: [{ reason: 'spam_complaint' }],
+    });
     const dead = await deliveries('dead');
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ provider: 'bounce-mail', endpoint: 'bounce-mail' });
@@ -91,17 +134,27 @@ describe.each(testDialects())('mailbox scanning against Dovecot on %s', (dialect
     expect(await deliveries()).toHaveLength(5);
     expect(dovecot.count('INBOX')).toBe(1);
     await t.drain();
-    expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({ suppressed: true });
+    expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({
+      suppressed: true,
+    });
   });
 
   it('leaves every message in place when its delivery cannot be stored', async () => {
     await open('imap');
     deliverSamples(dovecot);
-    const unavailable = { receive: () => Promise.reject(new AppError('BOUNCER_ERR_UNAVAILABLE')) } as unknown as IngestService;
+    const unavailable = {
+      receive: () => Promise.reject(new AppError('BOUNCER_ERR_UNAVAILABLE')),
+    } as unknown as IngestService;
     const endpoint = t.services.endpoints.find((e) => e.id === 'bounce-mail')!;
     const broken = new MailboxScanner({
-      config: t.config.mailboxes[0]!, open: openMailboxSession, ingest: unavailable, endpoint,
-      db: t.services.db, clock: t.clock, logger: t.services.logger, maxMessageBytes: 1_000_000,
+      config: t.config.mailboxes[0]!,
+      open: openMailboxSession,
+      ingest: unavailable,
+      endpoint,
+      db: t.services.db,
+      clock: t.clock,
+      logger: t.services.logger,
+      maxMessageBytes: 1_000_000,
     });
     await expect(broken.scanOnce()).rejects.toThrow(/temporarily unavailable/);
     expect(dovecot.count('INBOX')).toBe(5);
@@ -116,7 +169,9 @@ describe.each(testDialects())('mailbox scanning against Dovecot on %s', (dialect
     expect(await scanner().scanOnce()).toMatchObject({ processed: 1, events: 1, unparsed: 0 });
     await t.drain();
     const history = await t.services.suppressions.history('jane@example.org', 10, undefined);
-    expect(history.events).toMatchObject([{ type: 'bounce', provider: 'bounce-mail', enhanced_status: '5.2.2' }]);
+    expect(history.events).toMatchObject([
+      { type: 'bounce', provider: 'bounce-mail', enhanced_status: '5.2.2' },
+    ]);
   });
 
   it('moves a message over the size limit to Unparsed without storing it', async () => {

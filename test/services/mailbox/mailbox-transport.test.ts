@@ -19,14 +19,33 @@ describe.each(testDialects())('mailbox transports against Dovecot on %s', (diale
   });
 
   const app = async (d: Dovecot, mailboxes: Array<Record<string, unknown>>): Promise<TestApp> =>
-    buildTestApp(dialect, { env: { BOUNCER_MAILBOXES: JSON.stringify(mailboxes.map((m) => ({ host: d.host, user: d.user, passwordEnv: 'PW', rejectUnauthorized: false, ...m }))), PW: d.password } });
+    buildTestApp(dialect, {
+      env: {
+        BOUNCER_MAILBOXES: JSON.stringify(
+          mailboxes.map((m) => ({
+            host: d.host,
+            user: d.user,
+            passwordEnv: 'PW',
+            rejectUnauthorized: false,
+            ...m,
+          })),
+        ),
+        PW: d.password,
+      },
+    });
 
   it('scans IMAP over STARTTLS and POP3 over implicit TLS, and refuses an untrusted certificate by default', async () => {
     dovecot = await startDovecot({ tls: true });
     t = await app(dovecot, [
       { name: 'imap-starttls', protocol: 'imap', port: dovecot.imapPort, tls: 'starttls' },
       { name: 'pop3-tls', protocol: 'pop3', port: dovecot.pop3sPort, tls: true },
-      { name: 'pop3-strict', protocol: 'pop3', port: dovecot.pop3sPort, tls: true, rejectUnauthorized: true },
+      {
+        name: 'pop3-strict',
+        protocol: 'pop3',
+        port: dovecot.pop3sPort,
+        tls: true,
+        rejectUnauthorized: true,
+      },
     ]);
     const [imap, pop3, strict] = createMailboxScanners(t.services, openMailboxSession);
     dovecot.deliver(DSN);
@@ -38,7 +57,9 @@ describe.each(testDialects())('mailbox transports against Dovecot on %s', (diale
 
   it('polls an IMAP server that offers no IDLE', async () => {
     dovecot = await startDovecot({ idle: false });
-    t = await app(dovecot, [{ name: 'no-idle', protocol: 'imap', port: dovecot.imapPort, tls: false, pollSeconds: 1 }]);
+    t = await app(dovecot, [
+      { name: 'no-idle', protocol: 'imap', port: dovecot.imapPort, tls: false, pollSeconds: 1 },
+    ]);
     const reports: ScanReport[] = [];
     let waiting: { until: (r: ScanReport) => boolean; resolve: () => void } | null = null;
     const [scanner] = createMailboxScanners(t.services, openMailboxSession, {
@@ -47,7 +68,8 @@ describe.each(testDialects())('mailbox transports against Dovecot on %s', (diale
         if (waiting?.until(r)) waiting.resolve();
       },
     });
-    const scanned = (until: (r: ScanReport) => boolean): Promise<void> => new Promise((resolve) => (waiting = { until, resolve }));
+    const scanned = (until: (r: ScanReport) => boolean): Promise<void> =>
+      new Promise((resolve) => (waiting = { until, resolve }));
     const first = scanned(() => true);
     scanner!.start();
     await first;
@@ -62,10 +84,15 @@ describe.each(testDialects())('mailbox transports against Dovecot on %s', (diale
 
   it('reconnects after the server drops the connection, and takes the mail that came meanwhile', async () => {
     dovecot = await startDovecot();
-    t = await app(dovecot, [{ name: 'reconnect', protocol: 'imap', port: dovecot.imapPort, tls: false, pollSeconds: 1 }]);
+    t = await app(dovecot, [
+      { name: 'reconnect', protocol: 'imap', port: dovecot.imapPort, tls: false, pollSeconds: 1 },
+    ]);
     let waiting: { until: (r: ScanReport) => boolean; resolve: () => void } | null = null;
-    const [scanner] = createMailboxScanners(t.services, openMailboxSession, { onScan: (r) => (waiting?.until(r) ? waiting.resolve() : undefined) });
-    const scanned = (until: (r: ScanReport) => boolean): Promise<void> => new Promise((resolve) => (waiting = { until, resolve }));
+    const [scanner] = createMailboxScanners(t.services, openMailboxSession, {
+      onScan: (r) => (waiting?.until(r) ? waiting.resolve() : undefined),
+    });
+    const scanned = (until: (r: ScanReport) => boolean): Promise<void> =>
+      new Promise((resolve) => (waiting = { until, resolve }));
     const first = scanned(() => true);
     scanner!.start();
     await first;
@@ -75,7 +102,11 @@ describe.each(testDialects())('mailbox transports against Dovecot on %s', (diale
     await picked;
     await scanner!.stop();
     expect(dovecot.count('Processed')).toBe(1);
-    expect(scanner!.status()).toMatchObject({ mailbox: 'reconnect', lastError: null, consecutiveFailures: 0 });
+    expect(scanner!.status()).toMatchObject({
+      mailbox: 'reconnect',
+      lastError: null,
+      consecutiveFailures: 0,
+    });
     expect(scanner!.status().lastScanAt).not.toBeNull();
   });
 });
