@@ -7,11 +7,34 @@ import { openDatabase, type Db, type DatabaseSettings } from '../../src/storage/
 import { migrateToLatest } from '../../src/storage/migrations/index.js';
 import { TEST_PG_URL, type TestDialect } from './dialects.js';
 
-/** Prefix of the per-test PostgreSQL schemas. */
+/** Prefix of every per-test PostgreSQL schema; each run adds its own part (runSchemaPrefix). */
 const SCHEMA_PREFIX = 'bouncer_t_';
 
-/** Drop every per-test schema (before and after a run, never while tests run). */
+/**
+ * This run's schema prefix: `bouncer_t_<pid>_`, the pid of the vitest process that set the run up
+ * (global setup puts it in BOUNCER_TEST_RUN_PID, which the test forks inherit). Two runs at once on
+ * one machine then never drop each other's schemas.
+ */
+export function runSchemaPrefix(): string {
+  const pid = process.env.BOUNCER_TEST_RUN_PID ?? String(process.pid);
+  return `${SCHEMA_PREFIX}${pid}_`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Drop this run's schemas and those left by runs whose process is gone (an interrupted run);
+ * schemas of a run still going on this machine are left alone. Never called while tests run.
+ */
 export async function dropTestSchemas(): Promise<void> {
+  const own = runSchemaPrefix();
   const c = new pg.Client({ connectionString: TEST_PG_URL });
   await c.connect();
   try {
@@ -19,7 +42,13 @@ export async function dropTestSchemas(): Promise<void> {
       'select nspname from pg_namespace where starts_with(nspname, $1)',
       [SCHEMA_PREFIX],
     );
-    for (const { nspname } of rows) await c.query(`drop schema if exists ${nspname} cascade`);
+    for (const { nspname } of rows) {
+      const pid = /^bouncer_t_(\d+)_/.exec(nspname)?.[1];
+      const stale = pid === undefined || !processAlive(Number(pid));
+      if (nspname.startsWith(own) || stale) {
+        await c.query(`drop schema if exists ${nspname} cascade`);
+      }
+    }
   } finally {
     await c.end();
   }
@@ -57,7 +86,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
       },
     };
   }
-  const schema = `${SCHEMA_PREFIX}${randomBytes(6).toString('hex')}`;
+  const schema = `${runSchemaPrefix()}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);

@@ -9,6 +9,8 @@ import { testDialects, assertPostgresReachable } from './dialects.js';
  * the per-test PostgreSQL schemas.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  // The forks inherit it: this run's PostgreSQL schemas carry this pid (see runSchemaPrefix).
+  process.env.BOUNCER_TEST_RUN_PID ??= String(process.pid);
   const postgres = testDialects().includes('postgres');
   if (postgres) {
     await assertPostgresReachable();
