@@ -53,3 +53,34 @@ export interface ProviderAdapter {
   verify(req: WebhookRequest): VerifyResult | Promise<VerifyResult>;
   parse(req: WebhookRequest, ctx: ParseContext): AdapterResult;
 }
+
+/**
+ * How the HTTP edge answers a provider (status codes, content type). Named here, implemented in
+ * `http/webhook-replies.ts`: a provider says which answer its sender expects, http/ owns HTTP.
+ */
+export const REPLY_POLICIES = ['standard', 'twiml', 'generic', 'drip-signed'] as const;
+export type ReplyPolicyName = (typeof REPLY_POLICIES)[number];
+
+/**
+ * One webhook URL: which adapter verifies and parses it, how it authenticates, its body limit
+ * and how it answers. The worker finds the adapter again by `id`, stored with each delivery, so
+ * an id never changes once released.
+ */
+export interface ProviderEndpoint {
+  id: string;
+  /** Fastify route path, e.g. `/webhooks/inboxroad/:token`. */
+  path: string;
+  /** POST unless the provider only sends GET (query parameters, empty body). */
+  method?: 'POST' | 'GET';
+  adapter: ProviderAdapter;
+  /** `adapter`: the adapter's verify; `api-key`: a write-scoped API key at the HTTP edge. */
+  auth: 'adapter' | 'api-key';
+  /** `single`/`batch`: the configured limits (BOUNCER_BODY_LIMIT_*); a number is bytes. */
+  bodyLimit: 'single' | 'batch' | number;
+  reply: ReplyPolicyName;
+  /**
+   * Source networks (CIDR or single addresses) allowed to call this URL, checked at the HTTP edge
+   * before the body is read; empty or absent: any source (the credential alone decides).
+   */
+  allowedIps?: readonly string[];
+}

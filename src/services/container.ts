@@ -9,7 +9,8 @@ import { RecipientFilter } from './presend/filter-recipients.js';
 import { SuppressionIndex } from './suppressions/suppression-index.js';
 import { ImportService } from './suppressions/import-suppressions.js';
 import { DeliveryService } from './processing/deliveries.js';
-import { buildEndpoints, type WebhookEndpoint } from './ingest/endpoints.js';
+import { buildProviderEndpoints } from '../providers/registry.js';
+import type { ProviderEndpoint } from '../providers/types.js';
 import { IngestService, type HandshakeHandler } from './ingest/ingest.js';
 import { DeliveryProcessor } from './processing/process-deliveries.js';
 import { SuppressionService } from './suppressions/suppressions.js';
@@ -27,7 +28,7 @@ export interface Services {
   db: Db;
   clock: Clock;
   logger: Logger;
-  endpoints: WebhookEndpoint[];
+  endpoints: ProviderEndpoint[];
   writer: DeliveryWriter;
   ingest: IngestService;
   processor: DeliveryProcessor;
@@ -53,7 +54,7 @@ export interface ServiceOptions {
   handshake?: HandshakeHandler;
   /** SNS signing certificates; default: fetched from AWS on first use and cached. */
   snsCertificates?: SnsCertificateSource;
-  extraEndpoints?: readonly WebhookEndpoint[];
+  extraEndpoints?: readonly ProviderEndpoint[];
   metrics?: Metrics;
 }
 
@@ -73,7 +74,7 @@ export function createServices(
   const notify = (): void => {
     for (const l of listeners) l();
   };
-  const endpoints = buildEndpoints(
+  const endpoints = buildProviderEndpoints(
     config,
     { snsCertificates: opts.snsCertificates ?? createFetchingSnsCertificateSource() },
     opts.extraEndpoints,

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../core/errors.js';
 import type { WebhookRequest } from '../../providers/types.js';
 import type { Services } from '../../services/container.js';
 import { requireScope } from '../auth.js';
+import { WEBHOOK_REPLIES } from '../webhook-replies.js';
+import { sourceAllowed } from '../../providers/shared/source-ips.js';
 
 function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookRequest {
   const headers: Record<string, string | undefined> = {};
@@ -28,9 +31,27 @@ export async function webhookRoutes(
   const { services } = opts;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const limits = services.config.http;
   for (const endpoint of services.endpoints) {
-    app.post(endpoint.path, {
-      bodyLimit: endpoint.bodyLimitBytes,
+    const bodyLimit =
+      endpoint.bodyLimit === 'single'
+        ? limits.bodyLimitSingleBytes
+        : endpoint.bodyLimit === 'batch'
+          ? limits.bodyLimitBatchBytes
+          : endpoint.bodyLimit;
+    const answerFor = WEBHOOK_REPLIES[endpoint.reply];
+    const allowed = sourceAllowed(endpoint.allowedIps ?? []);
+    app.route({
+      method: endpoint.method ?? 'POST',
+      url: endpoint.path,
+      bodyLimit,
+      // Before the body is read: a source outside the allow-list gets the uniform 401.
+      onRequest: async (request) => {
+        if (!allowed(request.ip)) {
+          services.logger.warn({ endpoint: endpoint.id }, 'webhook source address not allowed');
+          throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
+        }
+      },
       preHandler: endpoint.auth === 'api-key' ? requireScope(services.apiKeys, 'write') : undefined,
       schema: {
         hide: false,
@@ -42,7 +63,7 @@ export async function webhookRoutes(
           endpoint,
           toWebhookRequest(request, services.clock.now()),
         );
-        const answer = endpoint.reply(outcome);
+        const answer = answerFor(outcome);
         if (answer.contentType) void reply.type(answer.contentType);
         return reply.code(answer.status).send(answer.body);
       },

@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import { createBounceMailAdapter } from '../../providers/bounce-mail/bounce-mail.adapter.js';
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { Services } from '../container.js';
-import type { WebhookEndpoint } from './endpoints.js';
+import type { ProviderEndpoint } from '../../providers/types.js';
 
 /** An mbox file (first line `From `) becomes its messages; anything else is one message. */
 export function readMailMessages(raw: Buffer): Buffer[] {
@@ -21,7 +21,7 @@ export interface ParsedMailReport {
   note: string | null;
 }
 
-function bounceMailEndpoint(endpoints: readonly WebhookEndpoint[]): WebhookEndpoint {
+function bounceMailEndpoint(endpoints: readonly ProviderEndpoint[]): ProviderEndpoint {
   const endpoint = endpoints.find((e) => e.id === 'bounce-mail');
   if (!endpoint)
     throw new AppError('BOUNCER_ERR_INTERNAL', 'the bounce-mail endpoint is not registered');

@@ -1,18 +1,28 @@
 import type { Logger } from 'pino';
 import { AppError, ParseError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import type { HandshakeAction, ParseContext, WebhookRequest } from '../../providers/types.js';
 import type { DeliveryWriter } from '../../storage/queue/delivery-writer.js';
 import { newId } from '../../storage/ids.js';
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { NewDeliveryRow } from '../../storage/schema.js';
-import type { IngestOutcome, WebhookEndpoint } from './endpoints.js';
+import type {
+  AdapterResult,
+  HandshakeAction,
+  ParseContext,
+  ProviderEndpoint,
+  WebhookRequest,
+} from '../../providers/types.js';
 import type { WebhookOutcome } from '../reporting/metrics.js';
+
+/** What happened to one webhook request once it was verified and stored. */
+export type IngestOutcome =
+  | { kind: 'stored'; deliveryId: string; result: AdapterResult }
+  | { kind: 'unparseable'; deliveryId: string; error: string };
 
 /** Performs protocol steps such as confirming an SNS subscription. */
 export type HandshakeHandler = (
   action: HandshakeAction,
-  endpoint: WebhookEndpoint,
+  endpoint: ProviderEndpoint,
 ) => Promise<string>;
 
 /** Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth. */
@@ -32,9 +42,9 @@ export interface IngestDeps {
   logger: Logger;
   parseContext: ParseContext;
   handshake: HandshakeHandler;
-  onRejected?: (endpoint: WebhookEndpoint, reason: string) => void;
+  onRejected?: (endpoint: ProviderEndpoint, reason: string) => void;
   /** Every request's outcome, for metrics. */
-  onOutcome?: (endpoint: WebhookEndpoint, outcome: WebhookOutcome) => void;
+  onOutcome?: (endpoint: ProviderEndpoint, outcome: WebhookOutcome) => void;
 }
 
 /**
@@ -45,7 +55,7 @@ export interface IngestDeps {
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
-  async receive(endpoint: WebhookEndpoint, req: WebhookRequest): Promise<IngestOutcome> {
+  async receive(endpoint: ProviderEndpoint, req: WebhookRequest): Promise<IngestOutcome> {
     const verdict = await endpoint.adapter.verify(req);
     if (!verdict.ok) {
       this.deps.logger.warn({ endpoint: endpoint.id, reason: verdict.reason }, 'webhook rejected');

@@ -9,7 +9,7 @@ import {
   recordMailboxMessage,
   type MailboxMessageStatus,
 } from '../../storage/repositories/mailbox.repository.js';
-import type { WebhookEndpoint } from '../ingest/endpoints.js';
+import type { ProviderEndpoint } from '../../providers/types.js';
 import type { IngestService } from '../ingest/ingest.js';
 
 /** A mailbox that keeps failing is an operator's problem, not a blip: log it as an error. */
@@ -46,7 +46,7 @@ export interface MailboxScannerDeps {
   config: Readonly<MailboxConfig>;
   open: OpenMailboxSession;
   ingest: IngestService;
-  endpoint: WebhookEndpoint;
+  endpoint: ProviderEndpoint;
   db: Db;
   clock: Clock;
   logger: Logger;

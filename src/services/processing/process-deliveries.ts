@@ -19,7 +19,7 @@ import {
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { Database, DeliveryRow } from '../../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
-import type { WebhookEndpoint } from '../ingest/endpoints.js';
+import type { ProviderEndpoint } from '../../providers/types.js';
 import { storedRequest } from '../ingest/ingest.js';
 
 export interface RetrySettings {
@@ -77,7 +77,7 @@ export class DeliveryProcessor {
       logger: Logger;
       policy: PolicyConfig;
       parseContext: ParseContext;
-      endpoints: ReadonlyMap<string, WebhookEndpoint>;
+      endpoints: ReadonlyMap<string, ProviderEndpoint>;
       retry: RetrySettings;
       random?: () => number;
       onApplied?: (result: ApplyResult, rows: readonly DeliveryRow[]) => void;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSesAdapter } from '../../../src/providers/ses/ses.adapter.js';
-import { standardReply, type WebhookEndpoint } from '../../../src/services/ingest/endpoints.js';
+import type { ProviderEndpoint } from '../../../src/providers/types.js';
 import {
   createStaticSnsCertificateSource,
   type FetchLike,
@@ -18,13 +18,13 @@ const adapter = createSesAdapter({
   topicArns: [TEST_TOPIC_ARN],
   certificates: createStaticSnsCertificateSource([TEST_CERT_PEM]),
 });
-const endpoint: WebhookEndpoint = {
+const endpoint: ProviderEndpoint = {
   id: 'ses',
   path: '/webhooks/ses',
   adapter,
   auth: 'adapter',
-  bodyLimitBytes: 300_000,
-  reply: standardReply,
+  bodyLimit: 'batch',
+  reply: 'standard',
 };
 const ctx = { defaultPhoneRegion: 'US' };
 
