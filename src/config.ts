@@ -98,7 +98,8 @@ export interface MailboxConfig {
 
 type Source = Record<string, unknown>;
 
-class Reader {
+/** Typed reads of the settings source; every failure names the setting. Provider folders parse their own settings with it (`<name>.config.ts`). */
+export class Reader {
   constructor(private readonly src: Source) {}
 
   raw(name: string): string | undefined {
@@ -147,7 +148,7 @@ class Reader {
   }
 }
 
-function fail(name: string, problem: string): never {
+export function fail(name: string, problem: string): never {
   throw new AppError('BOUNCER_ERR_CONFIG', `Invalid configuration: ${name} ${problem}`);
 }
 
