@@ -1,6 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 // The dependency rules of HOUSE_STYLE.md, enforced: core is pure, only storage knows SQL,
 // and the edges (http, web, cli, worker) talk to services rather than to storage.
@@ -14,8 +14,10 @@ const zones = [
   {
     target: './src/providers',
     from: './src',
-    except: ['./providers', './core'],
-    message: 'providers/ may import only core/.',
+    // config.ts: each provider folder parses its own settings (<name>.config.ts) with its Reader.
+    // bouncemail/: the bounce-mail provider is the webhook face of that parser (one floor, no I/O).
+    except: ['./providers', './core', './config.ts', './bouncemail'],
+    message: 'providers/ may import only core/, config.ts and (for bounce-mail) bouncemail/.',
   },
   {
     target: './src/bouncemail',
@@ -37,6 +39,25 @@ const zones = [
       'client/ ships as the bouncer/client and bouncer/nodemailer subpaths: it imports no server code.',
   },
   {
+    target: './src/storage',
+    from: [
+      './src/services',
+      './src/http',
+      './src/web',
+      './src/cli',
+      './src/worker',
+      './src/providers',
+      './src/bouncemail',
+      './src/mailbox',
+    ],
+    message: 'storage/ is the bottom floor: it imports core/ and config types only.',
+  },
+  {
+    target: './src/services',
+    from: ['./src/http', './src/web', './src/cli', './src/worker'],
+    message: 'services/ are called by the edges, never the other way round.',
+  },
+  {
     target: './src/http',
     from: './src/storage',
     message: 'http/ goes through services/, not storage/.',
@@ -50,9 +71,29 @@ const zones = [
     target: './src/cli',
     from: './src/storage',
     except: ['./database.ts'],
-    message: 'cli/ goes through services/, not storage/.',
+    message:
+      'cli/ goes through services/, not storage/ (opening the database is the one exception).',
+  },
+  {
+    target: './src/worker',
+    from: './src/storage',
+    except: ['./queue', './database.ts'],
+    message: 'worker/ goes through services/; only the queue operations are its own.',
   },
 ];
+
+// Only storage/ knows SQL and the drivers (HOUSE_STYLE dependency rule 3).
+const DRIVER_IMPORTS = {
+  paths: [
+    { name: 'kysely', message: 'Only src/storage/ imports kysely.' },
+    { name: 'better-sqlite3', message: 'Only src/storage/ imports better-sqlite3.' },
+    { name: 'pg', message: 'Only src/storage/ imports pg.' },
+    { name: 'node:sqlite', message: 'Only src/storage/ imports node:sqlite.' },
+  ],
+  patterns: [
+    { group: ['kysely/*', 'pg/*', 'pg-*'], message: 'Only src/storage/ imports database drivers.' },
+  ],
+};
 
 export default tseslint.config(
   {
@@ -76,6 +117,16 @@ export default tseslint.config(
       },
     },
     plugins: { 'import-x': importX },
+    settings: {
+      // Sources import `./x.js` that is `./x.ts` on disk: without this alias the zones below
+      // resolve nothing and pass vacuously (test/lint/layers.test.ts guards it).
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.js', '.mjs', '.json', '.node'],
+          extensionAlias: { '.js': ['.ts', '.js'], '.mjs': ['.mts', '.mjs'] },
+        }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -95,6 +146,11 @@ export default tseslint.config(
       '@typescript-eslint/no-base-to-string': 'off',
       'import-x/no-restricted-paths': ['error', { zones }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/storage/**'],
+    rules: { 'no-restricted-imports': ['error', DRIVER_IMPORTS] },
   },
   {
     files: ['**/*.js'],

@@ -24,6 +24,11 @@ import { startCheckpointer } from './sqlite/sqlite-checkpointer.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
+/** A transaction on Bouncer's schema, as services pass it down to repositories. */
+export type DbTransaction = Transaction<Database>;
+/** What a repository runs on: the database itself or a transaction the caller holds. */
+export type DbExecutor = Kysely<Database> | Transaction<Database>;
+
 export type DatabaseSettings =
   | {
       kind: 'sqlite';
@@ -75,6 +80,8 @@ export interface Db {
    * synchronous=NORMAL; PostgreSQL: synchronous_commit off for this transaction.
    */
   replayableTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** `select 1`: the database answers (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,6 +157,9 @@ export function openDatabase(settings: DatabaseSettings): Db {
       insertEventsPrepared: sqliteEventInserter(sqlite),
       replayableTransaction: (fn) =>
         relaxedCommits.run(true, () => kysely.transaction().execute(fn)),
+      ping: async () => {
+        await sql`select 1`.execute(kysely);
+      },
       close: async () => {
         await kysely.destroy();
         await checkpointer?.stop();
@@ -192,6 +202,9 @@ export function openDatabase(settings: DatabaseSettings): Db {
         await sql`set local synchronous_commit = off`.execute(trx);
         return fn(trx);
       }),
+    ping: async () => {
+      await sql`select 1`.execute(kysely);
+    },
     close: () => kysely.destroy(),
   };
 }

@@ -1,14 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
 import { decide, type PolicyConfig, type SuppressionState } from '../../core/policy.js';
 import type { NormalisedEvent, Reason } from '../../core/events.js';
-import type { Capabilities, Db } from '../../storage/database.js';
+import type { Capabilities, Db, DbExecutor } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
-import type {
-  Database,
-  NewEventRow,
-  NewSuppressionRow,
-  SuppressionRow,
-} from '../../storage/schema.js';
+import type { NewEventRow, NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
 import { insertEvents } from '../../storage/repositories/event.repository.js';
 import { markSuppressionsChanged } from '../../storage/repositories/suppression-changes.repository.js';
 import {
@@ -123,7 +117,7 @@ const keyOfEvent = (e: NormalisedEvent): SuppressionKey => ({
  * key) change nothing.
  */
 export async function applyEvents(
-  trx: Transaction<Database> | Kysely<Database>,
+  trx: DbExecutor,
   caps: Capabilities,
   policy: PolicyConfig,
   events: readonly SourcedEvent[],
@@ -166,7 +160,7 @@ export async function applyEvents(
 }
 
 async function decideAndWrite(
-  trx: Transaction<Database> | Kysely<Database>,
+  trx: DbExecutor,
   caps: Capabilities,
   policy: PolicyConfig,
   keys: readonly SuppressionKey[],

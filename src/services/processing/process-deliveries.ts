@@ -1,10 +1,9 @@
-import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { ParseError } from '../../core/errors.js';
 import type { PolicyConfig } from '../../core/policy.js';
 import type { ParseContext } from '../../providers/types.js';
-import type { Db } from '../../storage/database.js';
+import type { Db, DbTransaction } from '../../storage/database.js';
 import {
   claimDeliveries,
   reclaimExpired,
@@ -17,7 +16,7 @@ import {
   type Completion,
 } from '../../storage/queue/finish-deliveries.js';
 import { isRetryableDbError } from '../../storage/errors.js';
-import type { Database, DeliveryRow } from '../../storage/schema.js';
+import type { DeliveryRow } from '../../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
 import type { ProviderEndpoint } from '../../providers/types.js';
 import { storedRequest } from '../ingest/ingest.js';
@@ -249,7 +248,7 @@ export class DeliveryProcessor {
 
   /** Apply the parsed deliveries' events and mark them finished, in the caller's transaction. */
   private async finish(
-    trx: Transaction<Database>,
+    trx: DbTransaction,
     workerId: string,
     parsed: readonly Parsed[],
     now: number,

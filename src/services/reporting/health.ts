@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../../storage/database.js';
 
 /** Readiness: the database answers within the timeout. */
@@ -9,7 +8,7 @@ export async function databaseReady(
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      sql`select 1`.execute(db.kysely),
+      db.ping(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error('database did not answer in time')), timeoutMs);
       }),
