@@ -84,3 +84,7 @@ export interface ProviderEndpoint {
    */
   allowedIps?: readonly string[];
 }
+
+/** How a webhook request ended, as metrics count it. */
+export const WEBHOOK_OUTCOMES = ['accepted', 'ignored', 'rejected', 'failed'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];

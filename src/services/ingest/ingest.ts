@@ -10,9 +10,9 @@ import type {
   HandshakeAction,
   ParseContext,
   ProviderEndpoint,
+  WebhookOutcome,
   WebhookRequest,
 } from '../../providers/types.js';
-import type { WebhookOutcome } from '../reporting/metrics.js';
 
 /** What happened to one webhook request once it was verified and stored. */
 export type IngestOutcome =

@@ -2,8 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ApplyResult } from '../processing/apply-events.js';
 import type { BatchReport } from '../processing/process-deliveries.js';
 
-export const WEBHOOK_OUTCOMES = ['accepted', 'ignored', 'rejected', 'failed'] as const;
-export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+import type { WebhookOutcome } from '../../providers/types.js';
 
 /** What the scrape reads from the database (counted at scrape time, not kept in memory). */
 export interface QueueGauges {
