@@ -9,7 +9,7 @@ import { testDialects } from './helpers/dialects.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { skipLeg } from './helpers/legs.js';
 
-const DSN = readFileSync(join(import.meta.dirname, 'fixtures/mailbox/rfc3464-01.eml'));
+const DSN = readFileSync(join(import.meta.dirname, 'fixtures/bounce-mail/rfc3464-dsn.eml'));
 
 /** Poll a condition the background scanner and worker will make true (no fixed sleeps). */
 async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
@@ -60,7 +60,7 @@ describe.skipIf(skipLeg('dovecot')).each(testDialects())(
         await eventually(() => dovecot.count('Processed') === 1);
         await eventually(
           async () =>
-            (await running.services.suppressions.status('userunknown@bouncehammer.jp')).suppressed,
+            (await running.services.suppressions.status('unknown.user@example.net')).suppressed,
         );
       } finally {
         // The scanner sits in IDLE for up to an hour: stop must interrupt it.

@@ -14,8 +14,8 @@ import { testDialects } from '../../helpers/dialects.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { skipLeg } from '../../helpers/legs.js';
 
-const CORPUS = join(import.meta.dirname, '../../fixtures/mailbox');
-const sample = (name: string): Buffer => readFileSync(join(CORPUS, name));
+const FIXTURES = join(import.meta.dirname, '../../fixtures/bounce-mail');
+const sample = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 const GARBAGE =
   'From: someone@example.org\r\nTo: bounces@example.com\r\nSubject: lunch on friday?\r\nMessage-ID: <lunch@example.org>\r\n\r\nAre you coming?\r\n';
 
@@ -31,12 +31,12 @@ const VERP_BOUNCE = [
   '',
 ].join('\r\n');
 
-/** Three bounces/complaints, one auto-reply (understood, no event) and one message nobody can read. */
+/** A DSN, a Postfix DSN with two recipients and an ARF complaint (four events), one auto-reply (understood, no event) and one message nobody can read. */
 function deliverSamples(dovecot: Dovecot): void {
-  dovecot.deliver(sample('rfc3464-01.eml'));
-  dovecot.deliver(sample('lhost-postfix-04.eml'));
-  dovecot.deliver(sample('arf-01.eml'));
-  dovecot.deliver(sample('rfc3834-01.eml'));
+  dovecot.deliver(sample('rfc3464-dsn.eml'));
+  dovecot.deliver(sample('postfix.eml'));
+  dovecot.deliver(sample('arf-abuse.eml'));
+  dovecot.deliver(sample('rfc3834-vacation.eml'));
   dovecot.deliver(GARBAGE);
 }
 
@@ -92,7 +92,7 @@ describe.skipIf(skipLeg('dovecot')).each(testDialects())(
         listed: 5,
         processed: 4,
         unparsed: 1,
-        events: 3,
+        events: 4,
         tooLarge: 0,
         alreadyTaken: 0,
       });
@@ -101,14 +101,14 @@ describe.skipIf(skipLeg('dovecot')).each(testDialects())(
       expect(dovecot.messages('Unparsed').map((m) => m.toString())).toEqual([GARBAGE]);
 
       await t.drain();
-      expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({
+      expect(await t.services.suppressions.status('unknown.user@example.net')).toMatchObject({
         suppressed: true,
         entries: [{ reason: 'hard_bounce' }],
       });
-      expect(await t.services.suppressions.status('kijitora@example.co.jp')).toMatchObject({
+      expect(await t.services.suppressions.status('no.such.user@example.com')).toMatchObject({
         suppressed: true,
       });
-      expect(await t.services.suppressions.status('redacted@example.net')).toMatchObject({
+      expect(await t.services.suppressions.status('complainer@mailbox.example')).toMatchObject({
         suppressed: true,
         entries: [{ reason: 'spam_complaint' }],
       });
@@ -128,7 +128,7 @@ describe.skipIf(skipLeg('dovecot')).each(testDialects())(
       await open('pop3');
       deliverSamples(dovecot);
       const first = await scanner().scanOnce();
-      expect(first).toMatchObject({ listed: 5, processed: 4, unparsed: 1, events: 3 });
+      expect(first).toMatchObject({ listed: 5, processed: 4, unparsed: 1, events: 4 });
       expect(dovecot.messages('INBOX').map((m) => m.toString())).toEqual([GARBAGE]);
       expect(await deliveries('dead')).toHaveLength(1);
 
@@ -137,7 +137,7 @@ describe.skipIf(skipLeg('dovecot')).each(testDialects())(
       expect(await deliveries()).toHaveLength(5);
       expect(dovecot.count('INBOX')).toBe(1);
       await t.drain();
-      expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({
+      expect(await t.services.suppressions.status('unknown.user@example.net')).toMatchObject({
         suppressed: true,
       });
     });
@@ -180,7 +180,7 @@ describe.skipIf(skipLeg('dovecot')).each(testDialects())(
     it('moves a message over the size limit to Unparsed without storing it', async () => {
       await open('imap', {}, { BOUNCER_BOUNCE_MAIL_BODY_LIMIT_BYTES: '4096' });
       dovecot.deliver(`Subject: huge\r\n\r\n${'x'.repeat(10_000)}\r\n`);
-      dovecot.deliver(sample('rfc3464-01.eml'));
+      dovecot.deliver(sample('rfc3464-dsn.eml'));
       expect(await scanner().scanOnce()).toMatchObject({ listed: 2, processed: 1, tooLarge: 1 });
       expect(dovecot.count('Unparsed')).toBe(1);
       expect(await deliveries()).toHaveLength(1);
@@ -200,7 +200,7 @@ describe.skipIf(skipLeg('dovecot')).each(testDialects())(
       await firstPass;
       expect(reports[0]).toMatchObject({ listed: 0 });
       const secondPass = next();
-      dovecot.deliver(sample('rfc3464-01.eml'));
+      dovecot.deliver(sample('rfc3464-dsn.eml'));
       await secondPass;
       await s.stop();
       expect(reports.at(-1)).toMatchObject({ processed: 1, events: 1 });

@@ -8,7 +8,7 @@ import { testDialects } from '../../helpers/dialects.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { skipLeg } from '../../helpers/legs.js';
 
-const DSN = readFileSync(join(import.meta.dirname, '../../fixtures/mailbox/rfc3464-01.eml'));
+const DSN = readFileSync(join(import.meta.dirname, '../../fixtures/bounce-mail/rfc3464-dsn.eml'));
 
 /** How the scanners reach a server: TLS variants, and polling where IMAP offers no IDLE. */
 describe.skipIf(skipLeg('dovecot')).each(testDialects())(
