@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from '../helpers/legs.js';
 
-export const CHROMIUM = process.env.BOUNCER_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 /** Headless Chromium from the Debian package (`apt-get install -y chromium`); never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {

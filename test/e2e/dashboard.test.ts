@@ -7,6 +7,7 @@ import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/app.js';
 import { buildWeb } from '../../scripts/build-web.js';
 import { BOUNCED, seedDashboard } from './seed.js';
 import { launchChromium } from './browser.js';
+import { skipLeg } from '../helpers/legs.js';
 
 /** True when the canvas has at least one painted pixel. */
 async function canvasPainted(page: Page, selector: string): Promise<boolean> {
@@ -19,7 +20,7 @@ async function canvasPainted(page: Page, selector: string): Promise<boolean> {
   });
 }
 
-describe('dashboard in headless Chromium', () => {
+describe.skipIf(skipLeg('chromium'))('dashboard in headless Chromium', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -13,6 +13,7 @@ import {
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { dovecotBinary } from './legs.js';
 
 /**
  * A private Dovecot (IMAP + POP3) for the mailbox tests: free local ports, a generated config,
@@ -21,8 +22,9 @@ import { join } from 'node:path';
  * self-signed certificate enables STARTTLS on the plain ports and implicit TLS on two more; with
  * `idle: false` the IMAP server stops offering IDLE.
  *
- * Dovecot is a hard requirement: CI installs it (`apt-get install -y dovecot-imapd
- * dovecot-pop3d`); without it the tests fail with that instruction rather than skip.
+ * Dovecot is an optional leg (`describe.skipIf(skipLeg('dovecot'))`): without it the mailbox
+ * tests are skipped and listed at the end of the run; CI installs it (`apt-get install -y
+ * dovecot-imapd dovecot-pop3d`) and sets BOUNCER_TEST_REQUIRE=all, so there it must be present.
  */
 export interface Dovecot {
   host: string;
@@ -46,15 +48,6 @@ export interface Dovecot {
 
 const USER = 'bounces';
 const PASSWORD = 'dovecot-test-password';
-
-/** `dovecot` on the PATH, else where Debian puts it (/usr/sbin is not on every user's PATH). */
-function dovecotBinary(): string {
-  for (const candidate of ['dovecot', '/usr/sbin/dovecot']) {
-    const r = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
-    if (!r.error && r.status === 0) return candidate;
-  }
-  return '';
-}
 
 export function assertDovecotInstalled(): string {
   const binary = dovecotBinary();

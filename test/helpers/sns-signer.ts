@@ -1,7 +1,9 @@
 import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SnsEnvelope } from '../../src/providers/ses/sns-signature.js';
 import type { WebhookRequest } from '../../src/providers/types.js';
+import { sharedDir, skipLeg } from './legs.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/providers/ses/${name}`, import.meta.url), 'utf8');
@@ -9,8 +11,6 @@ const fixture = (name: string): string =>
 /** Self-made certificate (CN=sns.amazonaws.com, valid 2026-11-22 → 2036-11-19) and its key. */
 export const TEST_CERT_PEM = fixture('test-signing-cert.pem');
 export const TEST_KEY_PEM = fixture('test-signing-key.pem');
-/** AWS's real signing certificate (valid 2025-11-10 → 2026-10-14) for the real messages. */
-export const AWS_CERT_PEM = fixture('aws-signing-cert-2025.pem');
 
 export const TEST_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:ses-bounces';
 export const TEST_CERT_URL =
@@ -18,12 +18,24 @@ export const TEST_CERT_URL =
 /** Inside the test certificate's validity. */
 export const TEST_RECEIVED_AT = Date.parse('2026-11-23T12:00:00.000Z');
 
+/**
+ * The five real AWS-signed messages and AWS's signing certificate (valid 2025-11-10 → 2026-10-14)
+ * live in ../shared/providers/fixtures/sns/, outside the repository: the tests that need them are
+ * the "shared material" leg, skipped (`describe.skipIf(!AWS_SIGNED)`) when ../shared is absent.
+ */
+const AWS_DIR = skipLeg('shared') ? null : join(sharedDir() ?? '', 'providers/fixtures/sns');
+export const AWS_SIGNED = AWS_DIR !== null;
+/** Path of AWS's certificate in ../shared (empty when the leg is skipped). */
+export const AWS_CERT_PATH = AWS_DIR ? join(AWS_DIR, 'aws-signing-cert-2025.pem') : '';
+export const AWS_CERT_PEM = AWS_DIR ? readFileSync(AWS_CERT_PATH, 'utf8') : '';
 /** The topic, receipt time inside the AWS cert's validity, and the five real AWS-signed messages. */
 export const AWS_TOPIC_ARN = 'arn:aws:sns:us-west-2:131990247566:dongie-standard-topic';
 export const AWS_RECEIVED_AT = Date.parse('2026-03-07T00:00:00.000Z');
-export const AWS_MESSAGES = JSON.parse(fixture('aws-signed-messages.json')) as Array<
-  Record<string, string>
->;
+export const AWS_MESSAGES = AWS_DIR
+  ? (JSON.parse(readFileSync(join(AWS_DIR, 'aws-signed-messages.json'), 'utf8')) as Array<
+      Record<string, string>
+    >)
+  : [];
 
 type Unsigned = Omit<SnsEnvelope, 'SignatureVersion' | 'Signature' | 'SigningCertURL'>;
 

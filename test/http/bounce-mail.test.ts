@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, buildTestApp, type TestApp } from '../helpers/app.js';
 import { testDialects } from '../helpers/dialects.js';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/mailbox');
-const DSN = readFileSync(join(FIXTURES, 'rfc3464-01.eml'));
+const FIXTURES = join(import.meta.dirname, '../fixtures/bounce-mail');
+const DSN = readFileSync(join(FIXTURES, 'rfc3464-dsn.eml'));
 const UNREADABLE = 'From: a@example.org\r\nSubject: not a bounce\r\n\r\nhello\r\n';
 
 describe.each(testDialects())('POST /webhooks/bounce-mail on %s', (dialect) => {
@@ -37,7 +37,7 @@ describe.each(testDialects())('POST /webhooks/bounce-mail on %s', (dialect) => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'accepted', events: 1 });
     await t.drain();
-    expect(await t.services.suppressions.status('userunknown@bouncehammer.jp')).toMatchObject({
+    expect(await t.services.suppressions.status('unknown.user@example.net')).toMatchObject({
       suppressed: true,
       entries: [{ reason: 'hard_bounce', source: 'bounce-mail' }],
     });

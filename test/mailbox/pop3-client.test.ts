@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pop3Client, Pop3Error, type Pop3Security } from '../../src/mailbox/index.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { skipLeg } from '../helpers/legs.js';
 
 const MESSAGE = [
   'From: a@example.com',
@@ -16,7 +17,7 @@ const MESSAGE = [
   '',
 ].join('\r\n');
 
-describe('POP3 client against Dovecot', () => {
+describe.skipIf(skipLeg('dovecot'))('POP3 client against Dovecot', () => {
   let dovecot: Dovecot;
   beforeAll(async () => {
     dovecot = await startDovecot({ tls: true });

@@ -5,7 +5,7 @@ import { ParseError } from '../../../src/core/errors.js';
 import { createBounceMailAdapter } from '../../../src/providers/bounce-mail/bounce-mail.adapter.js';
 import type { WebhookRequest } from '../../../src/providers/types.js';
 
-const FIXTURES = join(import.meta.dirname, '../../fixtures/mailbox');
+const FIXTURES = join(import.meta.dirname, '../../fixtures/bounce-mail');
 const ctx = { defaultPhoneRegion: 'US' };
 const adapter = createBounceMailAdapter({ verp: null });
 const request = (
@@ -21,14 +21,14 @@ const request = (
 
 describe('bounce-mail adapter', () => {
   it('turns an RFC 3464 DSN into a hard bounce for the failed recipient', () => {
-    const r = adapter.parse(request(readFileSync(join(FIXTURES, 'rfc3464-01.eml'))), ctx);
+    const r = adapter.parse(request(readFileSync(join(FIXTURES, 'rfc3464-dsn.eml'))), ctx);
     expect(r.kind).toBe('events');
     if (r.kind !== 'events') return;
     expect(r.events).toHaveLength(1);
     expect(r.events[0]).toMatchObject({
       type: 'bounce',
       channel: 'email',
-      address: 'userunknown@bouncehammer.jp',
+      address: 'unknown.user@example.net',
       reason: 'hard_bounce',
       severity: 'hard',
       details: { source: 'bounce-mail' },
@@ -36,7 +36,7 @@ describe('bounce-mail adapter', () => {
   });
 
   it('turns an ARF report into a complaint', () => {
-    const r = adapter.parse(request(readFileSync(join(FIXTURES, 'arf-01.eml'))), ctx);
+    const r = adapter.parse(request(readFileSync(join(FIXTURES, 'arf-abuse.eml'))), ctx);
     expect(r).toMatchObject({
       kind: 'events',
       events: [{ type: 'complaint', reason: 'spam_complaint' }],
@@ -45,17 +45,22 @@ describe('bounce-mail adapter', () => {
 
   it('names the mailbox a message came from in the events', () => {
     const r = adapter.parse(
-      request(readFileSync(join(FIXTURES, 'lhost-postfix-04.eml')), { mailbox: 'support' }),
+      request(readFileSync(join(FIXTURES, 'postfix.eml')), { mailbox: 'support' }),
       ctx,
     );
     expect(r).toMatchObject({
       kind: 'events',
-      events: [{ address: 'kijitora@example.co.jp', details: { source: 'mailbox:support' } }],
+      events: [
+        { address: 'no.such.user@example.com', details: { source: 'mailbox:support' } },
+        { address: 'full.mailbox@example.com', details: { source: 'mailbox:support' } },
+      ],
     });
   });
 
   it('ignores an auto-reply: understood, nothing to suppress', () => {
-    expect(adapter.parse(request(readFileSync(join(FIXTURES, 'rfc3834-01.eml'))), ctx)).toEqual({
+    expect(
+      adapter.parse(request(readFileSync(join(FIXTURES, 'rfc3834-vacation.eml'))), ctx),
+    ).toEqual({
       kind: 'ignored',
       reason: 'auto-reply',
     });
@@ -69,7 +74,7 @@ describe('bounce-mail adapter', () => {
   });
 
   it('gives the same bytes the same dedup keys, so a re-ingested message adds no event', () => {
-    const raw = readFileSync(join(FIXTURES, 'rfc3464-01.eml'))
+    const raw = readFileSync(join(FIXTURES, 'rfc3464-dsn.eml'))
       .toString('latin1')
       .replace(/^Message-Id:.*\r?\n/im, '');
     const keys = () => {
