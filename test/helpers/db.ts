@@ -10,30 +10,29 @@ import { TEST_PG_URL, type TestDialect } from './dialects.js';
 /** Prefix of every per-test PostgreSQL schema; each run adds its own part (runSchemaPrefix). */
 const SCHEMA_PREFIX = 'bouncer_t_';
 
+/** A run older than this is over (interrupted): its schemas may go. No run takes 6 hours. */
+const STALE_RUN_MS = 6 * 60 * 60 * 1_000;
+
 /**
- * This run's schema prefix: `bouncer_t_<pid>_`, the pid of the vitest process that set the run up
- * (global setup puts it in BOUNCER_TEST_RUN_PID, which the test forks inherit). Two runs at once on
- * one machine then never drop each other's schemas.
+ * This run's schema prefix: `bouncer_t_<start>_<random>_`, with the run's start time in base 36
+ * (global setup puts the run id in BOUNCER_TEST_RUN_ID, which the test forks inherit). Two runs at
+ * once on one machine, or in sandboxes sharing one PostgreSQL, never drop each other's schemas.
  */
 export function runSchemaPrefix(): string {
-  const pid = process.env.BOUNCER_TEST_RUN_PID ?? String(process.pid);
-  return `${SCHEMA_PREFIX}${pid}_`;
+  const id = (process.env.BOUNCER_TEST_RUN_ID ??= newRunId());
+  return `${SCHEMA_PREFIX}${id}_`;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function newRunId(now = Date.now()): string {
+  return `${now.toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
 /**
- * Drop this run's schemas and those left by runs whose process is gone (an interrupted run);
- * schemas of a run still going on this machine are left alone. Never called while tests run.
+ * Drop this run's schemas, and those of runs that started more than STALE_RUN_MS ago (left by an
+ * interrupted run); schemas of runs that may still be going are left alone. Never called while
+ * this run's tests run.
  */
-export async function dropTestSchemas(): Promise<void> {
+export async function dropTestSchemas(now = Date.now()): Promise<void> {
   const own = runSchemaPrefix();
   const c = new pg.Client({ connectionString: TEST_PG_URL });
   await c.connect();
@@ -43,8 +42,9 @@ export async function dropTestSchemas(): Promise<void> {
       [SCHEMA_PREFIX],
     );
     for (const { nspname } of rows) {
-      const pid = /^bouncer_t_(\d+)_/.exec(nspname)?.[1];
-      const stale = pid === undefined || !processAlive(Number(pid));
+      const started = /^bouncer_t_([0-9a-z]+)_[0-9a-f]+_/.exec(nspname)?.[1];
+      // Names of another form (older runs, other tools) are left alone.
+      const stale = started !== undefined && now - parseInt(started, 36) > STALE_RUN_MS;
       if (nspname.startsWith(own) || stale) {
         await c.query(`drop schema if exists ${nspname} cascade`);
       }

@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { CLI_BUNDLE } from './cli-bundle.js';
-import { dropTestSchemas } from './db.js';
+import { dropTestSchemas, newRunId } from './db.js';
 import { requestedDialects } from './dialects.js';
 import {
   detectLegs,
@@ -18,8 +18,8 @@ import {
  * process. The teardown drops the per-test PostgreSQL schemas and prints the skipped legs last.
  */
 export default async function setup(): Promise<() => Promise<void>> {
-  // The forks inherit it: this run's PostgreSQL schemas carry this pid (see runSchemaPrefix).
-  process.env.BOUNCER_TEST_RUN_PID ??= String(process.pid);
+  // The forks inherit it: this run's PostgreSQL schemas carry this id (see runSchemaPrefix).
+  process.env.BOUNCER_TEST_RUN_ID ??= newRunId();
   const dialects = requestedDialects();
   const required = requiredLegs();
   if (required.includes('postgres') && !dialects.includes('postgres'))
