@@ -18,7 +18,13 @@ import {
  */
 export interface Config {
   database:
-    | { kind: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' | 'OFF' }
+    | {
+        kind: 'sqlite';
+        path: string;
+        synchronous: 'FULL' | 'NORMAL' | 'OFF';
+        /** `BOUNCER_SQLITE_DRIVER`: better-sqlite3 (default) or Node's built-in node:sqlite. */
+        driver: 'better-sqlite3' | 'node';
+      }
     | { kind: 'postgres'; url: string };
   http: {
     host: string;
@@ -158,12 +164,16 @@ function parseDatabase(r: Reader): Config['database'] {
   if (!['FULL', 'NORMAL', 'OFF'].includes(synchronous))
     fail('BOUNCER_SQLITE_SYNCHRONOUS', 'must be FULL, NORMAL or OFF');
   const sync = synchronous as 'FULL' | 'NORMAL' | 'OFF';
-  if (url === undefined) return { kind: 'sqlite', path: './data/bouncer.db', synchronous: sync };
+  const driver = r.string('BOUNCER_SQLITE_DRIVER', 'better-sqlite3');
+  if (driver !== 'better-sqlite3' && driver !== 'node')
+    fail('BOUNCER_SQLITE_DRIVER', `must be better-sqlite3 or node (got "${driver}")`);
+  if (url === undefined)
+    return { kind: 'sqlite', path: './data/bouncer.db', synchronous: sync, driver };
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') fail('BOUNCER_DATABASE_URL', 'names no SQLite file after "sqlite:"');
-    return { kind: 'sqlite', path, synchronous: sync };
+    return { kind: 'sqlite', path, synchronous: sync, driver };
   }
   return fail('BOUNCER_DATABASE_URL', 'must start with postgres://, postgresql:// or sqlite:');
 }

@@ -40,6 +40,7 @@ export function databaseSettings(
         kind: 'sqlite',
         path: config.database.path,
         synchronous: config.database.synchronous,
+        driver: config.database.driver,
         backgroundCheckpoints: opts.serving === true,
         onCheckpointError: (message) =>
           logger?.warn({ err: message }, 'WAL checkpoint failed; retrying'),

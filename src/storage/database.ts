@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database, NewDeliveryRow, NewEventRow, NewSuppressionRow } from './schema.js';
@@ -21,6 +20,7 @@ import {
   type PreparedInsert,
 } from './sqlite/sqlite-prepared-insert.js';
 import { startCheckpointer } from './sqlite/sqlite-checkpointer.js';
+import { openSqlite, type SqliteDriverName, type SqliteHandle } from './sqlite/sqlite-handle.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -34,6 +34,8 @@ export type DatabaseSettings =
       kind: 'sqlite';
       path: string;
       synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+      /** The SQLite binding (`BOUNCER_SQLITE_DRIVER`); better-sqlite3 unless asked. */
+      driver?: SqliteDriverName;
       /**
        * Checkpoint the WAL from a background thread instead of inside commits (see
        * sqlite-checkpointer.ts). For the long-running server; one-off commands leave it off.
@@ -97,9 +99,7 @@ const inTransaction =
  * on the network, say), the insert would become a savepoint inside it and its commit would not
  * be ours to promise. So it waits until no transaction is open, then runs synchronously.
  */
-function preparedInsert(
-  sqlite: SQLite.Database,
-): (rows: readonly NewDeliveryRow[]) => Promise<void> {
+function preparedInsert(sqlite: SqliteHandle): (rows: readonly NewDeliveryRow[]) => Promise<void> {
   let insertAll: ((rows: readonly unknown[][]) => void) | null = null;
   return async (rows) => {
     while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
@@ -119,7 +119,7 @@ const SQLITE_AUTOCHECKPOINT_PAGES = 1_000;
 export function openDatabase(settings: DatabaseSettings): Db {
   if (settings.kind === 'sqlite') {
     if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
-    const sqlite = new SQLite(settings.path);
+    const sqlite = openSqlite(settings.path, settings.driver ?? 'better-sqlite3');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${settings.synchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');

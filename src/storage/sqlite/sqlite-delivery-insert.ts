@@ -1,4 +1,4 @@
-import type SQLite from 'better-sqlite3';
+import type { SqliteHandle } from './sqlite-handle.js';
 import type { NewDeliveryRow } from '../schema.js';
 
 /** Columns of a new delivery, in insert order (the others keep their defaults). */
@@ -20,7 +20,7 @@ export const DELIVERY_INSERT_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof NewDeliveryRow>;
 
 /** One prepared INSERT, run for every row of a batch inside one transaction. */
-export function sqliteDeliveryInserter(db: SQLite.Database): (rows: readonly unknown[][]) => void {
+export function sqliteDeliveryInserter(db: SqliteHandle): (rows: readonly unknown[][]) => void {
   const insert = db.prepare(
     `insert into deliveries (${DELIVERY_INSERT_COLUMNS.join(', ')}) values (${DELIVERY_INSERT_COLUMNS.map(() => '?').join(', ')})`,
   );

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type SQLite from 'better-sqlite3';
+import type { SqliteHandle, SqliteStatement } from './sqlite-handle.js';
 import {
   CompiledQuery,
   SqliteDialect,
@@ -19,8 +19,8 @@ const STATEMENT_CACHE_MAX_SQL = 4_096;
  * Kysely prepares every query it runs; better-sqlite3 statements are reusable, and preparing costs
  * more than running a point lookup. Least recently used statements are dropped first.
  */
-export function withStatementCache(db: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+export function withStatementCache(db: SqliteHandle): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => void db.close(),
     prepare: (sql: string) => {

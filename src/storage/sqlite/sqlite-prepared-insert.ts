@@ -1,4 +1,4 @@
-import type SQLite from 'better-sqlite3';
+import type { SqliteHandle, SqliteStatement } from './sqlite-handle.js';
 import type { NewEventRow, NewSuppressionRow } from '../schema.js';
 
 /** Columns of a new suppression, in insert order, with the defaults of the optional ones. */
@@ -70,13 +70,13 @@ export type PreparedInsert<Row> = (rows: readonly Row[]) => boolean[];
  * The inserter returns, per row, whether it was inserted (false: a row with its key exists).
  */
 function preparedInserter<Row extends object>(
-  db: SQLite.Database,
+  db: SqliteHandle,
   table: string,
   columns: ReadonlyArray<keyof Row & string>,
   conflict: string,
   defaults: Partial<Record<keyof Row, unknown>> = {},
 ): PreparedInsert<Row> {
-  let insert: SQLite.Statement | null = null;
+  let insert: SqliteStatement | null = null;
   return (rows) => {
     if (!db.inTransaction)
       throw new Error(`the bulk ${table} insert must run inside a transaction`);
@@ -96,7 +96,7 @@ function preparedInserter<Row extends object>(
   };
 }
 
-export const sqliteSuppressionInserter = (db: SQLite.Database): PreparedInsert<NewSuppressionRow> =>
+export const sqliteSuppressionInserter = (db: SqliteHandle): PreparedInsert<NewSuppressionRow> =>
   preparedInserter<NewSuppressionRow>(
     db,
     'suppressions',
@@ -105,5 +105,5 @@ export const sqliteSuppressionInserter = (db: SQLite.Database): PreparedInsert<N
     SUPPRESSION_DEFAULTS,
   );
 
-export const sqliteEventInserter = (db: SQLite.Database): PreparedInsert<NewEventRow> =>
+export const sqliteEventInserter = (db: SqliteHandle): PreparedInsert<NewEventRow> =>
   preparedInserter<NewEventRow>(db, 'events', EVENT_COLUMNS, 'provider, dedup_key');
