@@ -1,3 +1,4 @@
+import { defineConfig } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
@@ -54,7 +55,7 @@ const zones = [
   },
 ];
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'dist/**',

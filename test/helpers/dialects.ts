@@ -26,6 +26,7 @@ export async function assertPostgresReachable(): Promise<void> {
   } catch (err) {
     throw new Error(
       `PostgreSQL is not reachable at ${TEST_PG_URL} (set BOUNCER_TEST_PG_URL, or BOUNCER_TEST_DIALECTS=sqlite for a SQLite-only local run): ${String(err)}`,
+      { cause: err },
     );
   } finally {
     await client.end().catch(() => undefined);
