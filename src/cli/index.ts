@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { loadConfig } from '../config.js';
@@ -34,11 +35,20 @@ async function replayAction(
   if (r.missing.length > 0) process.exitCode = 1;
 }
 
+/** The package's version: package.json sits two levels up from both src/cli and dist/cli. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export function buildCli(): Command {
   const program = new Command('bouncer')
     .description(
       'Bouncer: keep bounced, complaining and unsubscribed recipients out of every send.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError();
 
   program
