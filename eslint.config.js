@@ -1,3 +1,4 @@
+import { defineConfig } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
@@ -95,7 +96,7 @@ const DRIVER_IMPORTS = {
   ],
 };
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'dist/**',

@@ -13,7 +13,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Two cores: a couple of forks keeps PostgreSQL and child-process tests from starving.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['test/helpers/global-setup.ts'],

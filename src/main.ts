@@ -9,6 +9,7 @@ import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
 import { Metrics } from './services/reporting/metrics.js';
+import { CREATE_ADMIN_KEY_COMMAND } from './services/access/api-keys.js';
 import { isAppError } from './core/errors.js';
 import { createHandshakeHandler } from './services/ingest/handshakes.js';
 import { createMailboxScanners, type MailboxScanner } from './services/mailbox/index.js';
@@ -102,6 +103,11 @@ export async function startServer(
     { url, database: config.database.kind, worker: worker !== null, mailboxes: scanners.length },
     'bouncer is serving',
   );
+  if (!(await services.apiKeys.configured()))
+    logger.warn(
+      { command: CREATE_ADMIN_KEY_COMMAND },
+      `no API key exists yet: create one with \`${CREATE_ADMIN_KEY_COMMAND}\` (or set BOUNCER_API_KEY)`,
+    );
   // Build the in-memory suppression index now rather than on the first /v1/filter request.
   services.filter
     .warm()

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { registerAlertCommands } from './commands/alerts.commands.js';
@@ -9,11 +10,20 @@ import { registerReportCommands } from './commands/report.commands.js';
 import { registerServerCommands } from './commands/server.commands.js';
 import { registerSuppressionCommands } from './commands/suppressions.commands.js';
 
+/** The package's version: package.json sits two levels up from both src/cli and dist/cli. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export function buildCli(): Command {
   const program = new Command('bouncer')
     .description(
       'Bouncer: keep bounced, complaining and unsubscribed recipients out of every send.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError();
 
   registerServerCommands(program);

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import { validationError } from '../core/errors.js';
 
 export const ErrorResponse = Type.Object({

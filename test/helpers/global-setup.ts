@@ -39,7 +39,7 @@ export default async function setup(): Promise<() => Promise<void>> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     packages: 'external',
     sourcemap: 'inline',
     logLevel: 'warning',

@@ -9,6 +9,25 @@ export async function healthRoutes(
   app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
     status: 'ok',
   }));
+  // Unauthenticated on purpose: the sign-in page asks before anyone holds a key. It answers
+  // one boolean and nothing about the keys themselves.
+  app.get(
+    '/v1/setup-status',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Whether any API key exists yet (no authentication)',
+        response: {
+          200: {
+            type: 'object',
+            properties: { keys_configured: { type: 'boolean' } },
+            required: ['keys_configured'],
+          },
+        },
+      },
+    },
+    async () => ({ keys_configured: await services.apiKeys.configured() }),
+  );
   app.get(
     '/readyz',
     { schema: { tags: ['health'], summary: 'The database answers' } },

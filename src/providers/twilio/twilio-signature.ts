@@ -70,18 +70,48 @@ function withLegacyQuerystring(url: string): string {
   return `${u.toString()}?${query}`;
 }
 
+/** `scheme://`, authority and the rest of the URL as written, without parsing (no escaping). */
+const RAW_URL = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is;
+
 /**
- * The four URLs twilio-node's `validateRequest` tries, because "signature generation on the back
- * end is inconsistent" (spec §2.2): port removed, standard port added, and both again with the
- * legacy `querystring` encoding. Reproduced as the SDK does it, including that re-parsing the
- * port-added URL drops a default port again, so the last variant accepts what the SDK accepts.
+ * The URL exactly as received, with its port removed and with the standard port added, by string
+ * surgery only: `new URL()` escapes characters such as `'` in the query, and Twilio signs the
+ * URL as it requested it (twilio-node 6 tries these two first).
+ */
+function asReceivedVariants(url: string): string[] {
+  const m = RAW_URL.exec(url);
+  if (!m) return [];
+  const [, scheme = '', authority = '', rest = ''] = m;
+  const at = authority.lastIndexOf('@');
+  const userInfo = authority.slice(0, at + 1);
+  const hostPort = authority.slice(at + 1);
+  // A colon starts the port only after an IPv6 literal's closing bracket.
+  const colon = hostPort.indexOf(':', hostPort.lastIndexOf(']') + 1);
+  const host = colon === -1 ? hostPort : hostPort.slice(0, colon);
+  const standard = scheme.toLowerCase() === 'https://' ? ':443' : ':80';
+  const port = colon === -1 ? standard : hostPort.slice(colon);
+  return [`${scheme}${userInfo}${host}${rest}`, `${scheme}${userInfo}${host}${port}${rest}`];
+}
+
+/**
+ * The URLs twilio-node's `validateRequest` tries, because "signature generation on the back end
+ * is inconsistent" (spec §2.2): the URL as received without and with its port, then the URL as
+ * `new URL()` normalises it, port removed, standard port added, and both again with the legacy
+ * `querystring` encoding. Reproduced as the SDK does it, including that re-parsing the port-added
+ * URL drops a default port again, so the last variant accepts what the SDK accepts.
  */
 export function twilioUrlVariants(url: string): string[] {
   const u = new URL(url);
   const noPort = withoutPort(u);
   const withPort = withStandardPort(u);
   return [
-    ...new Set([noPort, withPort, withLegacyQuerystring(noPort), withLegacyQuerystring(withPort)]),
+    ...new Set([
+      ...asReceivedVariants(url),
+      noPort,
+      withPort,
+      withLegacyQuerystring(noPort),
+      withLegacyQuerystring(withPort),
+    ]),
   ];
 }
 

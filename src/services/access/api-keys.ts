@@ -5,6 +5,7 @@ import type { Db } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
 import {
   findApiKeyByHash,
+  hasActiveApiKey,
   insertApiKey,
   listApiKeys,
   revokeApiKey,
@@ -28,6 +29,9 @@ export function scopeAllows(have: KeyScope, need: KeyScope): boolean {
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
+
+/** How to make the first key; works in a checkout without `npm link` (the package's own bin). */
+export const CREATE_ADMIN_KEY_COMMAND = 'npx bouncer keys create --scope admin';
 
 const CACHE_TTL_MS = 10_000;
 const TOUCH_INTERVAL_MS = 60_000;
@@ -90,6 +94,11 @@ export class ApiKeyService {
       last_used_at: iso(k.last_used_at),
       revoked_at: iso(k.revoked_at),
     }));
+  }
+
+  /** Whether anyone can sign in at all: BOUNCER_API_KEY is set or a stored key is active. */
+  async configured(): Promise<boolean> {
+    return this.bootstrapHash !== null || (await hasActiveApiKey(this.deps.db.kysely));
   }
 
   async revoke(id: string): Promise<void> {

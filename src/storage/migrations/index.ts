@@ -1,4 +1,5 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Capabilities, Db } from '../database.js';
 import * as m0001 from './0001-foundation.js';
 import * as m0004 from './0004-operations.js';

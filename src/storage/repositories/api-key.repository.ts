@@ -15,6 +15,17 @@ export async function listApiKeys(q: Q): Promise<ApiKeyRow[]> {
   return q.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
 }
 
+/** Whether any key that has not been revoked exists (one indexed row at most). */
+export async function hasActiveApiKey(q: Q): Promise<boolean> {
+  const row = await q
+    .selectFrom('api_keys')
+    .select('id')
+    .where('revoked_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function revokeApiKey(q: Q, id: string, now: number): Promise<boolean> {
   const res = await q
     .updateTable('api_keys')

@@ -14,6 +14,10 @@ interface SessionInfo {
   csrf: string;
 }
 
+// Same words as the server's start-up log (services/access/api-keys.ts); the bundle imports no
+// server code.
+const CREATE_ADMIN_KEY_COMMAND = 'npx bouncer keys create --scope admin';
+
 const PAGES = [
   { id: 'overview', label: 'Overview' },
   { id: 'address', label: 'Address search' },
@@ -36,6 +40,8 @@ class BouncerApp extends Page {
   private checked = false;
   private error = '';
   private busy = false;
+  /** False on a fresh install: no BOUNCER_API_KEY and no stored key, so nobody can sign in. */
+  private keysConfigured = true;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -52,6 +58,10 @@ class BouncerApp extends Page {
       this.adopt(await api<SessionInfo>('GET', '/dashboard/api/session'));
     } catch {
       this.session = null;
+      this.keysConfigured = await api<{ keys_configured: boolean }>('GET', '/v1/setup-status').then(
+        (r) => r.keys_configured,
+        () => true,
+      );
     }
     this.checked = true;
     this.refresh();
@@ -93,9 +103,17 @@ class BouncerApp extends Page {
     return html`<main class="login">
       <h1>Bouncer</h1>
       <p>
-        Sign in with an API key (<code>bouncer keys create --scope admin</code>). The key is
-        exchanged for a session cookie and not stored in the browser.
+        Sign in with an API key (<code>${CREATE_ADMIN_KEY_COMMAND}</code>). The key is exchanged for
+        a session cookie and not stored in the browser.
       </p>
+      ${
+        this.keysConfigured
+          ? ''
+          : html`<p class="notice" role="status">
+              No API key exists yet. Create one on the server, in the Bouncer directory:
+              <code>${CREATE_ADMIN_KEY_COMMAND}</code> (or set <code>BOUNCER_API_KEY</code>).
+            </p>`
+      }
       <form @submit=${(e: SubmitEvent) => this.signIn(e)}>
         <label
           >API key

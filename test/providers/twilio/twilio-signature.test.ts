@@ -204,8 +204,10 @@ describe('verifyTwilioBodySignature (spec §2.3)', () => {
 });
 
 describe('twilioUrlVariants', () => {
-  it('yields the SDK forms: without port, with the standard port, and with the legacy querystring', () => {
+  it('yields the SDK forms: as received, without port, with the standard port, and with the legacy querystring', () => {
     expect(twilioUrlVariants("https://h.example.com/p?Body=It's+amazing")).toEqual([
+      "https://h.example.com/p?Body=It's+amazing",
+      "https://h.example.com:443/p?Body=It's+amazing",
       'https://h.example.com/p?Body=It%27s+amazing',
       'https://h.example.com:443/p?Body=It%27s+amazing',
       "https://h.example.com/p?Body=It's%20amazing",
