@@ -56,7 +56,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
     const r = await runBouncer(['filter', '-', '--format', 'csv'], env, csv);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('email,name\nok@example.com,B\n');
-    expect(r.stderr).toBe('3 total, 2 suppressed, 1 valid (hard_bounce 1, unsubscribe 1)\n');
+    expect(r.stderr).toBe('3 total, 2 suppressed, 1 allowed (hard_bounce 1, unsubscribe 1)\n');
     const tx = await runBouncer(
       ['filter', '-', '--format', 'csv', '--purpose', 'transactional', '--include-suppressed'],
       env,
@@ -80,7 +80,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
     );
     expect(r.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('{"address":"ok@example.com","id":2}\n');
-    expect(r.stderr).toContain('2 total, 1 suppressed, 1 valid (hard_bounce 1)\n');
+    expect(r.stderr).toContain('2 total, 1 suppressed, 1 allowed (hard_bounce 1)\n');
     const csv = await runBouncer(
       [
         'filter',
@@ -98,7 +98,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
       'mail\nunsub@example.com\nfine@example.com\n',
     );
     expect(csv.stdout).toBe('mail\nfine@example.com\n');
-    expect(csv.stderr).toBe('2 total, 1 suppressed, 1 valid (unsubscribe 1)\n');
+    expect(csv.stderr).toBe('2 total, 1 suppressed, 1 allowed (unsubscribe 1)\n');
     const missing = await runBouncer(
       ['filter', '-', '--format', 'csv', '--server', server, '--key', ADMIN_KEY],
       env,

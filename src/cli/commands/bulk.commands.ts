@@ -62,7 +62,7 @@ export function summaryLine(s: FilterSummary): string {
     .sort((a, b) => b[1] - a[1])
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
-  return `${s.total} total, ${s.suppressed} suppressed, ${s.allowed} valid${s.invalid ? `, ${s.invalid} invalid` : ''}${reasons ? ` (${reasons})` : ''}`;
+  return `${s.total} total, ${s.suppressed} suppressed, ${s.allowed} allowed${s.invalid ? `, ${s.invalid} invalid` : ''}${reasons ? ` (${reasons})` : ''}`;
 }
 
 /** NDJSON answer of a remote filter: every line goes out except the last, the summary. */
