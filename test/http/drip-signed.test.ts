@@ -147,7 +147,7 @@ describe.each(testDialects())('seed 000 Drip route edge cases on %s', (dialect) 
       event: 'subscriber.bounced',
       data: { email: 'quiet@example.com', bounce_type: 'soft', occurred_at: RECENT },
     });
-    expect((await post(body, { 'x-drip-signature': sign(body) })).statusCode).toBe(201);
+    expect((await post(body)).statusCode).toBe(201);
     await t.drain();
     const events = (
       await t.app.inject({
