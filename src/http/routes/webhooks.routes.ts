@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebhookRequest } from '../../providers/types.js';
 import type { Services } from '../../services/container.js';
+import { STANDARD_REPLY_STATUSES, type WebhookEndpoint } from '../../services/ingest/endpoints.js';
 import { requireScope } from '../auth.js';
+import type { RouteDoc } from '../openapi.js';
 
 function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookRequest {
   const headers: Record<string, string | undefined> = {};
@@ -14,6 +16,21 @@ function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookR
     url: request.url,
     params: (request.params ?? {}) as Record<string, string>,
     receivedAt,
+  };
+}
+
+/** The answers of one webhook URL: its reply policy, then what the edge and ingest refuse with. */
+function webhookDoc(endpoint: WebhookEndpoint): RouteDoc {
+  return {
+    responses: {
+      ...(endpoint.replyStatuses ?? STANDARD_REPLY_STATUSES),
+      401:
+        endpoint.auth === 'api-key'
+          ? 'No valid API key (always this same answer)'
+          : 'Signature, token or credentials missing or wrong (always this same answer; the reason is only logged)',
+      413: `The body is larger than this endpoint accepts (${endpoint.bodyLimitBytes} bytes)`,
+      503: 'The request could not be stored (database unavailable): nothing was kept, retry later',
+    },
   };
 }
 
@@ -32,6 +49,7 @@ export async function webhookRoutes(
     app.post(endpoint.path, {
       bodyLimit: endpoint.bodyLimitBytes,
       preHandler: endpoint.auth === 'api-key' ? requireScope(services.apiKeys, 'write') : undefined,
+      config: { openapi: webhookDoc(endpoint) },
       schema: {
         hide: false,
         tags: ['webhooks'],

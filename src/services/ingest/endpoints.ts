@@ -37,7 +37,20 @@ export interface WebhookEndpoint {
   auth: 'adapter' | 'api-key';
   bodyLimitBytes: number;
   reply(outcome: IngestOutcome): EndpointReply;
+  /** The successful statuses `reply` answers with, for the OpenAPI document; default standard. */
+  replyStatuses?: Readonly<Record<number, string>>;
 }
+
+/** What `standardReply` answers. */
+export const STANDARD_REPLY_STATUSES: Readonly<Record<number, string>> = {
+  200: 'Verified and stored (`accepted`, with the event count) or ignored (`ignored`, with why)',
+  202: 'Verified but unparseable: stored as a dead delivery (replayable), so the provider stops retrying',
+};
+
+const TWIML_REPLY_STATUSES: Readonly<Record<number, string>> = {
+  200: 'Verified and stored: an empty TwiML document (no auto-reply)',
+  202: STANDARD_REPLY_STATUSES[202]!,
+};
 
 function eventSummary(result: AdapterResult): unknown[] {
   return result.kind === 'events'
@@ -161,6 +174,7 @@ function providerEndpoints(config: Readonly<Config>, deps: EndpointDeps): Webhoo
       auth: 'adapter',
       bodyLimitBytes: single,
       reply: twimlReply,
+      replyStatuses: TWIML_REPLY_STATUSES,
     },
     {
       id: 'twilio-inbound',
@@ -171,6 +185,7 @@ function providerEndpoints(config: Readonly<Config>, deps: EndpointDeps): Webhoo
       auth: 'adapter',
       bodyLimitBytes: single,
       reply: twimlReply,
+      replyStatuses: TWIML_REPLY_STATUSES,
     },
     // Inboxroad may post an array of records: the batch limit applies.
     {
@@ -205,6 +220,10 @@ export function buildEndpoints(
       adapter: createGenericAdapter(),
       auth: 'api-key',
       bodyLimitBytes: single,
+      replyStatuses: {
+        202: 'Stored: `accepted`, with the event it carries',
+        400: 'Unusable body: the message says why; stored as a dead delivery',
+      },
       reply: (o) => {
         if (o.kind === 'unparseable') return parseErrorReply(o);
         return {
@@ -223,6 +242,11 @@ export function buildEndpoints(
       adapter: createDripSignedAdapter({ secrets: config.drip.secrets }),
       auth: 'adapter',
       bodyLimitBytes: single,
+      replyStatuses: {
+        200: 'Verified, but not a bounce event: `ignored`, with why',
+        201: 'Verified and stored: `success`, with the address and reason (seed 000)',
+        400: 'Unusable body: the message says why; stored as a dead delivery',
+      },
       reply: (o) => {
         if (o.kind === 'unparseable') return parseErrorReply(o);
         if (o.result.kind !== 'events')
