@@ -274,6 +274,14 @@ describe.each(testDialects())('imported temporary suppressions on %s', (dialect)
     expect(await check('kept@cool.example')).toMatchObject({
       entries: [{ until: '2025-01-01T00:00:00.000Z' }],
     });
+    // Lists are ordered by when Bouncer recorded an entry, and say so: created_at, not since.
+    const list = (
+      await t.app.inject({ method: 'GET', url: '/v1/suppressions?limit=10', headers: auth() })
+    ).json().items as Line[];
+    expect(list.find((e) => e.address === 'soft@cool.example')).toMatchObject({
+      since: '2024-03-01T00:00:00.000Z',
+      created_at: new Date(clock.now()).toISOString(),
+    });
     clock.advance(6 * MS_PER_DAY);
     expect((await check('soft@cool.example')).suppressed).toBe(false);
   });
