@@ -222,6 +222,16 @@ describe('dashboard in headless Chromium', () => {
     );
     expect(created.length).toBe(2);
     expect([...created].sort().reverse()).toEqual(created);
+    await page.setInputFiles('input[name=file]', {
+      name: 'list.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('email,reason\nnew-one@example.com,manual\nnot-an-address,manual\n'),
+    });
+    await page.click('form.inline button[type=submit]');
+    await page.waitForSelector('.notice');
+    expect(await page.textContent('.notice')).toBe(
+      'Imported list.csv: 2 rows, 1 new, 0 updated, 0 unchanged, 1 invalid.',
+    );
     await page.click('header nav >> text=Deliveries');
     await page.waitForSelector('#dead');
     await page.click('#dead button:has-text("Replay")');
