@@ -48,7 +48,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
       env,
       '"unsub@example.com"\n',
     );
-    expect(remote.stdout).toBe('1 rows: 1 imported, 0 updated, 0 unchanged, 0 invalid\n');
+    expect(remote.stdout).toBe('1 row: 1 imported, 0 updated, 0 unchanged, 0 invalid\n');
   });
 
   it('filters a CSV list locally: allowed rows out, the summary on stderr', async () => {
@@ -125,6 +125,6 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
       /^unsub@example\.com,email,\*,unsubscribe,import,/,
     );
     const back = await runBouncer(['import', out], env);
-    expect(back.stdout).toBe('1 rows: 0 imported, 0 updated, 1 unchanged, 0 invalid\n');
+    expect(back.stdout).toBe('1 row: 0 imported, 0 updated, 1 unchanged, 0 invalid\n');
   });
 });

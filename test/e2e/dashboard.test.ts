@@ -112,7 +112,9 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('sizes charts to their card, counts in whole numbers, and says when a rate has no deliveries', async () => {
+    await t.services.alerts.evaluate();
     await page.goto(`${base}/#/overview`);
+    await page.reload(); // the same URL is only a hash change: load the overview again
     await page.waitForSelector('#chart-bounce canvas');
     for (const id of ['#chart-events', '#chart-bounce', '#chart-complaint']) {
       const fit = await page.$eval(id, (el) => {
@@ -130,6 +132,9 @@ describe('dashboard in headless Chromium', () => {
     expect(ticks?.split(',').length).toBeGreaterThan(1);
     for (const tick of ticks!.split(',')) expect(Number.isInteger(Number(tick)), tick).toBe(true);
     // The seed leaves exactly one dead delivery: singular.
+    expect(await page.textContent('section:has(> h2:text("Alerts"))')).toContain(
+      '1 dead delivery awaits inspection and replay',
+    );
     expect(await page.textContent('a.card[href="#/deliveries"]')).toMatch(
       /^\s*1\s*dead delivery\s*$/,
     );

@@ -10,6 +10,7 @@ import { openFilterStream, type FilterSummary } from '../../services/presend/fil
 import type { ImportSummary } from '../../services/suppressions/import-suppressions.js';
 import { withServices } from '../context.js';
 import { remoteRequest, type Remote } from '../remote.js';
+import { countOf } from '../../core/plural.js';
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -231,7 +232,7 @@ export function registerBulkCommands(program: Command): void {
           });
         }
         process.stdout.write(
-          `${summary.total} rows: ${summary.imported} imported, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.invalid} invalid\n`,
+          `${countOf(summary.total, 'row')}: ${summary.imported} imported, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.invalid} invalid\n`,
         );
         if (summary.invalid > 0) process.exitCode = 1;
       },

@@ -28,6 +28,7 @@ import {
   updateState,
 } from '../../storage/repositories/suppression.repository.js';
 import type { NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
+import { countOf } from '../../core/plural.js';
 
 /** Rows per transaction: one lookup of the existing rows and batched inserts/updates. */
 export const IMPORT_BATCH_ROWS = 10_000;
@@ -296,7 +297,7 @@ export class ImportService {
       scope: opts.defaults.scope ?? null,
       before: null,
       after: JSON.stringify(counts),
-      note: `import of ${s.total} rows: ${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`,
+      note: `import of ${countOf(s.total, 'row')}: ${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`,
     });
   }
 }
