@@ -227,6 +227,15 @@ describe('dashboard in headless Chromium', () => {
     );
     expect(created.length).toBe(2);
     expect([...created].sort().reverse()).toEqual(created);
+    // The channel filter offers the API's channels (sms, not "phone", which it refuses).
+    await page.selectOption('form.filters select[name=reason]', '');
+    await page.selectOption('form.filters select[name=channel]', 'sms');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#suppressions tbody tr').length === 1,
+    );
+    expect(await page.textContent('#suppressions tbody')).toContain('+14155550123');
+    expect(await page.$('.error')).toBeNull();
     await page.setInputFiles('input[name=file]', {
       name: 'list.csv',
       mimeType: 'text/csv',

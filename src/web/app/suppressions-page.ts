@@ -168,7 +168,7 @@ class SuppressionsPage extends Page {
         >Channel
         <select name="channel">
           <option value="">any</option>
-          ${['email', 'phone'].map((c) => html`<option ?selected=${f.channel === c}>${c}</option>`)}
+          ${['email', 'sms'].map((c) => html`<option ?selected=${f.channel === c}>${c}</option>`)}
         </select></label
       >
       <label
