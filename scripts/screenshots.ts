@@ -5,7 +5,7 @@ import { launchChromium } from '../test/e2e/browser.js';
 import { BOUNCED, seedDashboard } from '../test/e2e/seed.js';
 import { buildWeb } from './build-web.js';
 
-const OUT = fileURLToPath(new URL('../docs/screenshots', import.meta.url));
+const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 /**
  * `npm run screenshots`: build the dashboard, start Bouncer on a temporary SQLite database with

@@ -47,6 +47,8 @@ export interface SuppressionEntry {
   active: boolean;
   soft_count: number;
   last_event_at: string;
+  /** When Bouncer recorded it; lists are ordered by it, newest first. */
+  created_at: string;
   metadata: Record<string, unknown>;
 }
 

@@ -1,5 +1,5 @@
 import { isReason, REASONS, type Reason } from './events.js';
-import { REASON_RANK } from './policy.js';
+import { REASON_RANK, type PolicyConfig } from './policy.js';
 
 /**
  * Recognising the suppression lists people bring: SendGrid's suppression exports (bounces
@@ -147,6 +147,21 @@ export function importRow(
   if (kind === 'sendgrid_bounces' && typeof rec.status === 'string' && rec.status)
     metadata.enhancedStatus = rec.status;
   return { ok: true, row: { address, reason, scope: scopeValue, source, at, expiresAt, metadata } };
+}
+
+/**
+ * A row without `until` gets the policy's expiry for its reason, counted from the row's own time
+ * (`since`, `created`, …; the import time when the file gives none), so an imported soft bounce
+ * cools down exactly as one from a webhook does instead of suppressing for ever.
+ */
+export function withPolicyExpiry(
+  row: ImportRow,
+  rules: PolicyConfig['rules'],
+  now: number,
+): ImportRow {
+  const rule = rules[row.reason];
+  if (row.expiresAt !== null || rule.mode !== 'cooldown') return row;
+  return { ...row, expiresAt: (row.at ?? now) + rule.cooldownMs };
 }
 
 export interface ExistingSuppression {

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/container.js';
 import { registerErrorHandler } from './error-handler.js';
+import { API_KEY_SCHEME, openapiTransform } from './openapi.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { suppressionRoutes } from './routes/suppressions.routes.js';
 import { checkRoutes } from './routes/check.routes.js';
@@ -74,9 +75,18 @@ export async function buildApp(
         version: '0.1.0',
         description: 'Suppression list service: webhooks in, "may I send?" out.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          [API_KEY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key (`bouncer keys create`); HTTP Basic with the key as password also works',
+          },
+        },
+      },
     },
+    transform: openapiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

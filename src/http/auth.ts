@@ -78,7 +78,7 @@ export function presentedKey(header: string | undefined): string | null {
  * malformed, unknown or revoked key) is the same 401; a valid key lacking the scope is a 403.
  */
 export function requireScope(keys: ApiKeyService, scope: KeyScope): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
+  const handler = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const key = presentedKey(request.headers.authorization);
     const principal = key
       ? await keys.authenticate(key)
@@ -99,4 +99,19 @@ export function requireScope(keys: ApiKeyService, scope: KeyScope): preHandlerAs
       );
     request.principal = principal;
   };
+  return Object.assign(handler, { [REQUIRED_SCOPE]: scope });
+}
+
+const REQUIRED_SCOPE = Symbol('bouncer.requiredScope');
+
+/**
+ * The scope a route's preHandler demands, or null for a public route (or one that a provider's
+ * signature authenticates). The OpenAPI document reads it, so its `security` is the real one.
+ */
+export function requiredScopeOf(preHandler: unknown): KeyScope | null {
+  for (const h of Array.isArray(preHandler) ? preHandler : [preHandler]) {
+    const scope = (h as { [REQUIRED_SCOPE]?: KeyScope } | null | undefined)?.[REQUIRED_SCOPE];
+    if (scope) return scope;
+  }
+  return null;
 }

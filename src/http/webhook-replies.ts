@@ -103,3 +103,26 @@ export const WEBHOOK_REPLIES: Readonly<
   generic: genericReply,
   'drip-signed': dripSignedReply,
 };
+
+/** What each reply policy answers when the request was verified, for the OpenAPI document. */
+const STANDARD_STATUSES = {
+  200: 'Verified and stored (`accepted`, with the event count) or ignored (`ignored`, with why)',
+  202: 'Verified but unparseable: stored as a dead delivery (replayable), so the provider stops retrying',
+};
+const PARSE_ERROR = 'Unusable body: the message says why; stored as a dead delivery';
+
+export const WEBHOOK_REPLY_STATUSES: Readonly<
+  Record<ReplyPolicyName, Readonly<Record<number, string>>>
+> = {
+  standard: STANDARD_STATUSES,
+  twiml: {
+    200: 'Verified and stored: an empty TwiML document (no auto-reply)',
+    202: STANDARD_STATUSES[202],
+  },
+  generic: { 202: 'Stored: `accepted`, with the event it carries', 400: PARSE_ERROR },
+  'drip-signed': {
+    200: 'Verified, but not a bounce event: `ignored`, with why',
+    201: 'Verified and stored: `success`, with the address and reason (seed 000)',
+    400: PARSE_ERROR,
+  },
+};

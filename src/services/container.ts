@@ -149,7 +149,12 @@ export function createServices(
       defaultPhoneRegion: config.defaultPhoneRegion,
       index,
     }),
-    imports: new ImportService({ db, clock, defaultPhoneRegion: config.defaultPhoneRegion }),
+    imports: new ImportService({
+      db,
+      clock,
+      policy,
+      defaultPhoneRegion: config.defaultPhoneRegion,
+    }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
     metrics,

@@ -15,6 +15,18 @@ const ASSET_DIRS = [
   new URL('../../src/web/dist/', import.meta.url),
 ].map((u) => fileURLToPath(u));
 
+/** The dashboard's icon, served at /favicon.svg and /favicon.ico so no browser meets a 404. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1f3a5f"/><path d="M9 7h8.5a5 5 0 0 1 2.6 9.3A5.5 5.5 0 0 1 18 27H9z" fill="#fff"/><circle cx="16" cy="13" r="2" fill="#1f3a5f"/><circle cx="16" cy="20.5" r="2.3" fill="#1f3a5f"/></svg>';
+
+const SessionBody = Type.Object({
+  signed_in: Type.Literal(true),
+  name: Type.String(),
+  scope: Type.String(),
+  csrf: Type.String(),
+  expires_at: Type.String({ format: 'date-time' }),
+});
+
 export function dashboardAssetDir(): string | null {
   return ASSET_DIRS.find((d) => existsSync(`${d}index.html`)) ?? null;
 }
@@ -64,6 +76,14 @@ export async function webPlugin(
       summary: 'Sign in to the dashboard with an API key',
       body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 500 }) }),
     },
+    config: {
+      openapi: {
+        responses: {
+          200: { description: 'Signed in; the session cookie is set', schema: SessionBody },
+          401: 'The key is unknown or revoked (always this same answer)',
+        },
+      },
+    },
     handler: async (request, reply) => {
       const session = await services.sessions.signIn(request.body.key);
       if (!session) {
@@ -78,6 +98,7 @@ export async function webPlugin(
         httpsSite,
       );
       return noStore(reply).send({
+        signed_in: true,
         name: session.principal.name,
         scope: session.principal.scope,
         csrf: session.csrf,
@@ -90,12 +111,26 @@ export async function webPlugin(
     '/dashboard/api/session',
     {
       schema: { tags: ['dashboard'], summary: 'The current dashboard session and its CSRF token' },
+      config: {
+        openapi: {
+          responses: {
+            200: {
+              description:
+                'The session (`signed_in: true`, name, scope, csrf, expires_at) or `{"signed_in": false}`',
+              schema: Type.Union([SessionBody, Type.Object({ signed_in: Type.Literal(false) })]),
+            },
+          },
+        },
+      },
     },
     async (request, reply) => {
       const id = sessionCookie(request.headers.cookie);
       const session = id ? await services.sessions.authenticate(id) : null;
-      if (!session) throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
+      // Being signed out is an answer, not an error: the dashboard asks on every load, and a 401
+      // there would be a failed request in every visitor's console.
+      if (!session) return noStore(reply).send({ signed_in: false });
       return noStore(reply).send({
+        signed_in: true,
         name: session.principal.name,
         scope: session.principal.scope,
         csrf: session.csrf,
@@ -106,7 +141,18 @@ export async function webPlugin(
 
   app.delete(
     '/dashboard/api/session',
-    { schema: { tags: ['dashboard'], summary: 'Sign out' } },
+    {
+      schema: { tags: ['dashboard'], summary: 'Sign out' },
+      config: {
+        openapi: {
+          responses: {
+            204: 'Signed out; the cookie is cleared',
+            401: 'No live session',
+            403: 'The CSRF token is missing or wrong',
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const id = sessionCookie(request.headers.cookie);
       const session = id ? await services.sessions.authenticate(id) : null;
@@ -122,6 +168,14 @@ export async function webPlugin(
       return reply.code(204).send();
     },
   );
+
+  for (const path of ['/favicon.svg', '/favicon.ico'])
+    app.get(path, { schema: { hide: true } }, async (_req, reply) =>
+      reply
+        .header('cache-control', 'public, max-age=86400')
+        .type('image/svg+xml')
+        .send(FAVICON_SVG),
+    );
 
   const root = rootDir ?? dashboardAssetDir();
   if (root === null) {

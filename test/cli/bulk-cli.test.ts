@@ -48,7 +48,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
       env,
       '"unsub@example.com"\n',
     );
-    expect(remote.stdout).toBe('1 rows: 1 imported, 0 updated, 0 unchanged, 0 invalid\n');
+    expect(remote.stdout).toBe('1 row: 1 imported, 0 updated, 0 unchanged, 0 invalid\n');
   });
 
   it('filters a CSV list locally: allowed rows out, the summary on stderr', async () => {
@@ -56,7 +56,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
     const r = await runBouncer(['filter', '-', '--format', 'csv'], env, csv);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('email,name\nok@example.com,B\n');
-    expect(r.stderr).toBe('3 total, 2 suppressed, 1 valid (hard_bounce 1, unsubscribe 1)\n');
+    expect(r.stderr).toBe('3 total, 2 suppressed, 1 allowed (hard_bounce 1, unsubscribe 1)\n');
     const tx = await runBouncer(
       ['filter', '-', '--format', 'csv', '--purpose', 'transactional', '--include-suppressed'],
       env,
@@ -80,7 +80,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
     );
     expect(r.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('{"address":"ok@example.com","id":2}\n');
-    expect(r.stderr).toContain('2 total, 1 suppressed, 1 valid (hard_bounce 1)\n');
+    expect(r.stderr).toContain('2 total, 1 suppressed, 1 allowed (hard_bounce 1)\n');
     const csv = await runBouncer(
       [
         'filter',
@@ -98,7 +98,7 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
       'mail\nunsub@example.com\nfine@example.com\n',
     );
     expect(csv.stdout).toBe('mail\nfine@example.com\n');
-    expect(csv.stderr).toBe('2 total, 1 suppressed, 1 valid (unsubscribe 1)\n');
+    expect(csv.stderr).toBe('2 total, 1 suppressed, 1 allowed (unsubscribe 1)\n');
     const missing = await runBouncer(
       ['filter', '-', '--format', 'csv', '--server', server, '--key', ADMIN_KEY],
       env,
@@ -125,6 +125,6 @@ describe.each(testDialects())('bouncer filter, import and export on %s', (dialec
       /^unsub@example\.com,email,\*,unsubscribe,import,/,
     );
     const back = await runBouncer(['import', out], env);
-    expect(back.stdout).toBe('1 rows: 0 imported, 0 updated, 1 unchanged, 0 invalid\n');
+    expect(back.stdout).toBe('1 row: 0 imported, 0 updated, 1 unchanged, 0 invalid\n');
   });
 });

@@ -90,6 +90,38 @@ describe.each(testDialects())('dashboard sessions on %s', (dialect) => {
     });
   });
 
+  it('answers the session probe with 200 signed_in false when signed out (no failed request)', async () => {
+    const probe = (cookie?: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/dashboard/api/session',
+        headers: cookie ? { cookie } : {},
+      });
+    for (const res of [
+      await probe(),
+      await probe('bouncer_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'),
+    ]) {
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ signed_in: false });
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+    const cookie = cookieOf((await signIn(ADMIN_KEY)).headers['set-cookie']);
+    expect((await probe(cookie)).json()).toMatchObject({
+      signed_in: true,
+      name: 'BOUNCER_API_KEY',
+      scope: 'admin',
+    });
+  });
+
+  it('serves its icon at /favicon.ico and /favicon.svg', async () => {
+    for (const url of ['/favicon.ico', '/favicon.svg']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
+      expect(res.body).toMatch(/^<svg /);
+    }
+  });
+
   it('answers an unknown or signed-out session with the same 401 as a missing key', async () => {
     const bogus = await t.app.inject({
       method: 'GET',

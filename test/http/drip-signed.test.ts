@@ -141,4 +141,21 @@ describe.each(testDialects())('seed 000 Drip route edge cases on %s', (dialect) 
     expect(entry.reason).toBe('soft_bounce');
     expect(Date.parse(entry.until) - Date.parse(RECENT)).toBe(7 * 86_400_000);
   });
+
+  it('stores no fine reason for a soft bounce without a bounce_reason (null, not "undefined")', async () => {
+    const body = JSON.stringify({
+      event: 'subscriber.bounced',
+      data: { email: 'quiet@example.com', bounce_type: 'soft', occurred_at: RECENT },
+    });
+    expect((await post(body)).statusCode).toBe(201);
+    await t.drain();
+    const events = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/v1/events?address=quiet@example.com',
+        headers: auth(),
+      })
+    ).json().events;
+    expect(events).toMatchObject([{ reason: 'soft_bounce', fine_reason: null }]);
+  });
 });

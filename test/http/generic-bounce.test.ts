@@ -92,6 +92,19 @@ describe.each(testDialects())('POST /webhooks/bounce (listmonk-compatible) on %s
     expect(
       (await post({ phone: '+1 555 010 9999', source: 'sms-gw', type: 'hard' })).json().event,
     ).toMatchObject({ channel: 'sms', address: '+15550109999', reason: 'invalid_number' });
+    await post({ email: 'nodiag@example.com', source: 'mta-log', type: 'soft' });
+    await t.drain();
+    // No diagnostic: no fine reason (null, never the string "undefined").
+    for (const address of ['+15550109999', 'nodiag@example.com']) {
+      const events = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/events?address=${encodeURIComponent(address)}`,
+          headers: auth(),
+        })
+      ).json().events;
+      expect(events).toMatchObject([{ fine_reason: null }]);
+    }
   });
 
   it('treats a retried request with the same Idempotency-Key as the same event', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../helpers/app.js';
+import { FixedClock, MS_PER_DAY } from '../../src/core/clock.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON lines, inspected by shape
 type Line = Record<string, any>;
@@ -61,9 +62,8 @@ describe.each(testDialects())('import and export on %s', (dialect) => {
     expect((await status('a@bounce.example')).entries).toMatchObject([
       { reason: 'hard_bounce', source: 'sendgrid', since: '2023-07-22T04:26:40.000Z' },
     ]);
-    expect((await status('soft@bounce.example')).entries).toMatchObject([
-      { reason: 'soft_bounce' },
-    ]);
+    // A 4.x.x bounce of 2023 is soft: its cool-down is long over (see the cool-down tests below).
+    expect(await status('soft@bounce.example')).toMatchObject({ suppressed: false, entries: [] });
   });
 
   it('reads SES suppressed destinations, spam reports and group unsubscribes (with a scope)', async () => {
@@ -208,5 +208,81 @@ describe.each(testDialects())('import and export on %s', (dialect) => {
         await other.close();
       }
     }
+  });
+});
+
+describe.each(testDialects())('imported temporary suppressions on %s', (dialect) => {
+  const since = Date.parse('2024-03-01T00:00:00Z');
+  const clock = new FixedClock(since + 2 * MS_PER_DAY);
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(dialect, {
+      clock,
+      env: { BOUNCER_POLICY: '{"sms_failure":{"mode":"cooldown","cooldownDays":3}}' },
+    });
+  });
+  afterAll(async () => t.close());
+
+  const check = async (address: string) =>
+    (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/suppressions/${encodeURIComponent(address)}`,
+        headers: auth(),
+      })
+    ).json();
+
+  it('cool down as the policy says, from the row time (or the import time), not for ever', async () => {
+    const csv = [
+      'email,created,status,reason',
+      'soft@cool.example,2024-03-01T00:00:00Z,4.2.2,mailbox full',
+      'old@cool.example,2024-02-01T00:00:00Z,4.2.2,mailbox full',
+      'hard@cool.example,2024-03-01T00:00:00Z,5.1.1,user unknown',
+    ].join('\n');
+    const nd = [
+      '{"address":"+14155550100","reason":"sms_failure"}',
+      '{"address":"kept@cool.example","reason":"soft_bounce","until":"2025-01-01T00:00:00Z"}',
+    ].join('\n');
+    for (const [body, type] of [
+      [csv, 'text/csv'],
+      [nd, 'application/x-ndjson'],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/import',
+        payload: body,
+        headers: { ...auth(), 'content-type': type },
+      });
+      expect(lines(res.body).pop()!.summary).toMatchObject({ invalid: 0 });
+    }
+    expect(await check('soft@cool.example')).toMatchObject({
+      suppressed: true,
+      entries: [{ reason: 'soft_bounce', until: '2024-03-08T00:00:00.000Z' }],
+    });
+    // Its cool-down (from its own time, a month ago) is over already.
+    expect((await check('old@cool.example')).suppressed).toBe(false);
+    expect(await check('hard@cool.example')).toMatchObject({
+      entries: [{ reason: 'hard_bounce', until: null }],
+    });
+    // No time in the row: from the import; the configured 3 days for SMS failures.
+    expect(await check('+14155550100')).toMatchObject({
+      entries: [
+        { reason: 'sms_failure', until: new Date(clock.now() + 3 * MS_PER_DAY).toISOString() },
+      ],
+    });
+    // A given `until` wins over the policy.
+    expect(await check('kept@cool.example')).toMatchObject({
+      entries: [{ until: '2025-01-01T00:00:00.000Z' }],
+    });
+    // Lists are ordered by when Bouncer recorded an entry, and say so: created_at, not since.
+    const list = (
+      await t.app.inject({ method: 'GET', url: '/v1/suppressions?limit=10', headers: auth() })
+    ).json().items as Line[];
+    expect(list.find((e) => e.address === 'soft@cool.example')).toMatchObject({
+      since: '2024-03-01T00:00:00.000Z',
+      created_at: new Date(clock.now()).toISOString(),
+    });
+    clock.advance(6 * MS_PER_DAY);
+    expect((await check('soft@cool.example')).suppressed).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import { openFilterStream, type FilterSummary } from '../../services/presend/fil
 import type { ImportSummary } from '../../services/suppressions/import-suppressions.js';
 import { withServices } from '../context.js';
 import { remoteRequest, type Remote } from '../remote.js';
+import { countOf } from '../../core/plural.js';
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -62,7 +63,7 @@ export function summaryLine(s: FilterSummary): string {
     .sort((a, b) => b[1] - a[1])
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
-  return `${s.total} total, ${s.suppressed} suppressed, ${s.allowed} valid${s.invalid ? `, ${s.invalid} invalid` : ''}${reasons ? ` (${reasons})` : ''}`;
+  return `${s.total} total, ${s.suppressed} suppressed, ${s.allowed} allowed${s.invalid ? `, ${s.invalid} invalid` : ''}${reasons ? ` (${reasons})` : ''}`;
 }
 
 /** NDJSON answer of a remote filter: every line goes out except the last, the summary. */
@@ -231,7 +232,7 @@ export function registerBulkCommands(program: Command): void {
           });
         }
         process.stdout.write(
-          `${summary.total} rows: ${summary.imported} imported, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.invalid} invalid\n`,
+          `${countOf(summary.total, 'row')}: ${summary.imported} imported, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.invalid} invalid\n`,
         );
         if (summary.invalid > 0) process.exitCode = 1;
       },

@@ -17,6 +17,7 @@ import {
   type ScanReport,
 } from '../../services/mailbox/index.js';
 import { print, withServices } from '../context.js';
+import { countOf } from '../../core/plural.js';
 
 /** sysexits.h: what an MTA pipe understands. */
 const EX_DATAERR = 65;
@@ -47,7 +48,7 @@ async function readMessagesOrExit(file: string): Promise<Buffer[] | null> {
 }
 
 function scanLine(r: ScanReport): string {
-  return `${r.mailbox}: ${r.listed} listed, ${r.processed} processed (${r.events} events), ${r.unparsed} unparsed, ${r.tooLarge} too large, ${r.alreadyTaken} taken earlier`;
+  return `${r.mailbox}: ${r.listed} listed, ${r.processed} processed (${countOf(r.events, 'event')}), ${r.unparsed} unparsed, ${r.tooLarge} too large, ${r.alreadyTaken} taken earlier`;
 }
 
 /** Continuous mode: one line (or JSON object) per pass that took something. */
@@ -114,7 +115,7 @@ export function registerMailCommands(program: Command): void {
           report,
           o.json ?? false,
           () =>
-            `${report.messages} message(s): ${report.stored} stored (${report.events} events), ${report.unparsed} unparsed (kept as dead deliveries)`,
+            `${countOf(report.messages, 'message')}: ${report.stored} stored (${countOf(report.events, 'event')}), ${report.unparsed} unparsed (kept as dead deliveries)`,
         );
       });
     });

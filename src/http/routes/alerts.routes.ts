@@ -11,6 +11,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   const read = requireScope(services.apiKeys, 'read');
   app.get('/v1/alerts', {
     preHandler: read,
+    config: {
+      openapi: { responses: { 200: 'Alert states, transitions, notifications and rules' } },
+    },
     schema: {
       tags: ['operations'],
       summary:
@@ -20,6 +23,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   });
   app.get('/v1/dashboard/overview', {
     preHandler: read,
+    config: { openapi: { responses: { 200: 'The overview figures for the last `days` days' } } },
     schema: {
       tags: ['operations'],
       summary:

@@ -14,6 +14,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get('/v1/deliveries', {
     preHandler: read,
+    config: { openapi: { responses: { 200: 'A page of deliveries (without their bodies)' } } },
     schema: {
       tags: ['deliveries'],
       summary: 'Raw webhook deliveries, newest first (status=dead for the dead-letter list)',
@@ -39,6 +40,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get('/v1/deliveries/backlog', {
     preHandler: read,
+    config: { openapi: { responses: { 200: 'Counts by status and the oldest waiting delivery' } } },
     schema: {
       tags: ['deliveries'],
       summary: 'Counts by status and the age of the oldest waiting delivery',
@@ -48,6 +50,11 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get('/v1/deliveries/:id', {
     preHandler: admin,
+    config: {
+      openapi: {
+        responses: { 200: 'The delivery with its raw body', 404: 'No delivery with this id' },
+      },
+    },
     schema: {
       tags: ['deliveries'],
       summary: 'One delivery with its raw body (admin: contains personal data)',
@@ -58,6 +65,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.post('/v1/deliveries/:id/replay', {
     preHandler: write,
+    config: { openapi: { responses: { 202: 'Queued again', 404: 'No delivery with this id' } } },
     schema: {
       tags: ['deliveries'],
       summary: 'Queue a delivery again (idempotent)',
@@ -75,6 +83,9 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.post('/v1/deliveries/replay', {
     preHandler: write,
+    config: {
+      openapi: { responses: { 202: 'The matching deliveries are queued again: their count' } },
+    },
     schema: {
       tags: ['deliveries'],
       summary: 'Queue many deliveries again by status, provider and time',

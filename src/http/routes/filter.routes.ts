@@ -7,6 +7,7 @@ import type { Services } from '../../services/container.js';
 import { PURPOSES } from '../../services/presend/check-recipients.js';
 import { openFilterStream, type FilterSummary } from '../../services/presend/filter-stream.js';
 import { requireScope } from '../auth.js';
+import type { RouteDoc } from '../openapi.js';
 
 export const STREAMED_CONTENT_TYPES = [
   'application/x-ndjson',
@@ -17,6 +18,32 @@ export const STREAMED_CONTENT_TYPES = [
   'application/csv',
 ];
 export const SUMMARY_TRAILER = 'Bouncer-Summary';
+
+const streamed = (description: string) => ({ schema: { type: 'string', description } });
+
+/** Read as a raw stream, so only documented: Fastify must not parse or validate it. */
+const FILTER_DOC: RouteDoc = {
+  body: {
+    description: 'The recipient list, streamed (any length)',
+    content: {
+      'application/x-ndjson': streamed(
+        'One JSON object (recipient in `field`, default address) or string per line',
+      ),
+      'text/csv': streamed('A header row, then one row per recipient (in `column`, default email)'),
+    },
+  },
+  responses: {
+    200: {
+      description:
+        'The allowed rows (with include=suppressed every row, annotated), in the format of the request, streamed as decided. NDJSON ends with a `{"summary": {total, allowed, suppressed, invalid, reasons}}` line; CSV sends it in the Bouncer-Summary trailer',
+      content: {
+        'application/x-ndjson': streamed('Rows as sent, then the summary line'),
+        'text/csv': streamed('The header and the rows as sent'),
+      },
+    },
+    415: 'The Content-Type is neither NDJSON nor CSV',
+  },
+};
 
 /**
  * POST /v1/filter: the body streams in (NDJSON or CSV, never buffered whole) and the allowed rows
@@ -32,6 +59,7 @@ export const filterRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
 
   app.post('/v1/filter', {
     preHandler: requireScope(services.apiKeys, 'read'),
+    config: { openapi: FILTER_DOC },
     schema: {
       tags: ['check'],
       summary: 'Filter a recipient list of any length (streamed NDJSON or CSV in, same format out)',

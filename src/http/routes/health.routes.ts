@@ -6,9 +6,14 @@ export async function healthRoutes(
   app: FastifyInstance,
   { services }: { services: Services },
 ): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/healthz',
+    {
+      schema: { tags: ['health'], summary: 'The process is up' },
+      config: { openapi: { responses: { 200: 'Up: `{"status": "ok"}`' } } },
+    },
+    async () => ({ status: 'ok' }),
+  );
   // Unauthenticated on purpose: the sign-in page asks before anyone holds a key. It answers
   // one boolean and nothing about the keys themselves.
   app.get(
@@ -30,7 +35,19 @@ export async function healthRoutes(
   );
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'The database answers' } },
+    {
+      schema: { tags: ['health'], summary: 'The database answers' },
+      config: {
+        openapi: {
+          responses: {
+            200: 'Ready: `{"status": "ready"}`',
+            503: {
+              description: 'The database does not answer: `{"status": "unavailable", error}`',
+            },
+          },
+        },
+      },
+    },
     async (_req, reply) => {
       const r = await databaseReady(services.db);
       return r.ok

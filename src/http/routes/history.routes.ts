@@ -16,6 +16,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   const read = requireScope(services.apiKeys, 'read');
   app.get('/v1/events', {
     preHandler: read,
+    config: { openapi: { responses: { 200: 'A page of events: `{events, next_cursor}`' } } },
     schema: {
       tags: ['history'],
       summary: 'Events for an address, newest first',
@@ -26,6 +27,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   });
   app.get('/v1/audit', {
     preHandler: read,
+    config: { openapi: { responses: { 200: 'A page of audit entries: `{items, next_cursor}`' } } },
     schema: {
       tags: ['history'],
       summary: 'Manual changes, newest first',

@@ -6,9 +6,48 @@ import { REASONS } from '../../core/events.js';
 import { CONTENT_TYPES, formatOfContentType, RECORD_FORMATS } from '../../core/records.js';
 import type { Services } from '../../services/container.js';
 import { requireScope } from '../auth.js';
+import type { RouteDoc } from '../openapi.js';
 import { parseTime } from '../schemas.js';
 import { STREAMED_CONTENT_TYPES } from './filter.routes.js';
 import { ListFilterQuery } from './suppressions.routes.js';
+
+const streamed = (description: string) => ({ schema: { type: 'string', description } });
+
+/** Bodies and answers are streams the routes read and write themselves: documented only. */
+const IMPORT_DOC: RouteDoc = {
+  body: {
+    description: 'A suppression list, streamed (any length)',
+    content: {
+      'text/csv': streamed(
+        'A header row (Bouncer, SendGrid or SES export, or address/email/phone with optional reason, scope, source, since, until)',
+      ),
+      'application/x-ndjson': streamed('One JSON object (same fields) or address string per line'),
+      'application/octet-stream': streamed('Either of the above, named by ?format='),
+    },
+  },
+  responses: {
+    200: {
+      description:
+        'Per-row results `{line, status, error?}` as they are written, then `{"summary": {total, imported, updated, unchanged, invalid, kind}}`',
+      content: { 'application/x-ndjson': streamed('One JSON object per line') },
+    },
+    415: 'Neither CSV nor NDJSON, and no ?format=',
+  },
+};
+
+const EXPORT_DOC: RouteDoc = {
+  responses: {
+    200: {
+      description: 'The list, newest first, streamed as an attachment',
+      content: {
+        'text/csv': streamed(
+          'address,channel,scope,reason,source,since,until,last_event_at,soft_count',
+        ),
+        'application/x-ndjson': streamed('One suppression per line'),
+      },
+    },
+  },
+};
 
 const Format = Type.Union(RECORD_FORMATS.map((f) => Type.Literal(f)));
 
@@ -25,6 +64,7 @@ export const importExportRoutes: FastifyPluginAsyncTypebox<{ services: Services 
 
   app.post('/v1/import', {
     preHandler: requireScope(services.apiKeys, 'write'),
+    config: { openapi: IMPORT_DOC },
     schema: {
       tags: ['suppressions'],
       summary:
@@ -83,6 +123,7 @@ export const importExportRoutes: FastifyPluginAsyncTypebox<{ services: Services 
 
   app.get('/v1/export', {
     preHandler: requireScope(services.apiKeys, 'read'),
+    config: { openapi: EXPORT_DOC },
     schema: {
       tags: ['suppressions'],
       summary:

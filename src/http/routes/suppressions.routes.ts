@@ -17,6 +17,7 @@ const Entry = Type.Object({
   active: Type.Boolean(),
   soft_count: Type.Integer(),
   last_event_at: Type.String(),
+  created_at: Type.String({ format: 'date-time', description: 'What lists are ordered by' }),
   metadata: Type.Record(Type.String(), Type.Unknown()),
 });
 

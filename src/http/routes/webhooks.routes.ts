@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import type { WebhookRequest } from '../../providers/types.js';
+import type { ProviderEndpoint, WebhookRequest } from '../../providers/types.js';
 import type { Services } from '../../services/container.js';
 import { requireScope } from '../auth.js';
-import { WEBHOOK_REPLIES } from '../webhook-replies.js';
+import { WEBHOOK_REPLIES, WEBHOOK_REPLY_STATUSES } from '../webhook-replies.js';
 import { sourceAllowed } from '../../providers/shared/source-ips.js';
+import type { RouteDoc } from '../openapi.js';
 
 function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookRequest {
   const headers: Record<string, string | undefined> = {};
@@ -17,6 +18,21 @@ function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookR
     url: request.url,
     params: (request.params ?? {}) as Record<string, string>,
     receivedAt,
+  };
+}
+
+/** The answers of one webhook URL: its reply policy, then what the edge and ingest refuse with. */
+function webhookDoc(endpoint: ProviderEndpoint, bodyLimit: number): RouteDoc {
+  return {
+    responses: {
+      ...WEBHOOK_REPLY_STATUSES[endpoint.reply],
+      401:
+        endpoint.auth === 'api-key'
+          ? 'No valid API key (always this same answer)'
+          : 'Signature, token or credentials missing or wrong (always this same answer; the reason is only logged)',
+      413: `The body is larger than this endpoint accepts (${bodyLimit} bytes)`,
+      503: 'The request could not be stored (database unavailable): nothing was kept, retry later',
+    },
   };
 }
 
@@ -53,6 +69,7 @@ export async function webhookRoutes(
         }
       },
       preHandler: endpoint.auth === 'api-key' ? requireScope(services.apiKeys, 'write') : undefined,
+      config: { openapi: webhookDoc(endpoint, bodyLimit) },
       schema: {
         hide: false,
         tags: ['webhooks'],

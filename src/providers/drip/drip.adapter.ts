@@ -61,7 +61,8 @@ export function createDripSignedAdapter(opts: { secrets: readonly string[] }): P
         enhancedStatus: enhancedStatusOf(null, diagnostic),
         fineReason:
           fineReasonOf({ diagnostic, enhancedStatus: enhancedStatusOf(null, diagnostic) }) ??
-          (severity === 'hard' ? 'userunknown' : 'undefined'),
+          // Nothing to name without a text (null, not the classifier's "undefined").
+          (severity === 'hard' ? 'userunknown' : null),
         dedupKey: dedupHash(
           'subscriber.bounced',
           email.address,

@@ -1,5 +1,5 @@
 import { normaliseEmail, normalisePhone } from '../../core/address.js';
-import { fineReasonOf } from '../../core/classify.js';
+import { fineReasonOf, type FineReason } from '../../core/classify.js';
 import { ParseError } from '../../core/errors.js';
 import { makeEvent } from '../../core/events.js';
 import { dedupHash } from '../../core/hash.js';
@@ -126,10 +126,7 @@ export function createGenericAdapter(): ProviderAdapter {
               ? 'sms_failure'
               : 'soft_bounce',
         severity: complaint ? null : type === 'hard' ? 'hard' : 'soft',
-        fineReason: complaint
-          ? 'feedback'
-          : (fineReasonOf({ diagnostic, enhancedStatus }) ??
-            (type === 'hard' ? 'undefined' : 'onhold')),
+        fineReason: complaint ? 'feedback' : fineReason(diagnostic, enhancedStatus, type, sms),
         diagnostic,
         enhancedStatus,
         smtpCode: smtpCodeOf(diagnostic),
@@ -140,4 +137,21 @@ export function createGenericAdapter(): ProviderAdapter {
       return { kind: 'events', events: [event], errors: [] };
     },
   };
+}
+
+/**
+ * The fine reasons are the mail classifier's vocabulary, where `undefined` and `onhold` mean "a
+ * text we could not read". With no text at all, or on SMS (mail categories say nothing about a
+ * phone), there is nothing to name: null, never the word "undefined".
+ */
+function fineReason(
+  diagnostic: string | null,
+  enhancedStatus: string | null,
+  type: string,
+  sms: boolean,
+): FineReason | null {
+  const named = fineReasonOf({ diagnostic, enhancedStatus });
+  if (named !== null) return named;
+  if (sms || (!diagnostic && !enhancedStatus)) return null;
+  return type === 'hard' ? 'undefined' : 'onhold';
 }

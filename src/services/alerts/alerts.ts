@@ -33,6 +33,7 @@ import {
   sendNotification,
   type NotifierSettings,
 } from './alert-notifiers.js';
+import { countOf } from '../../core/plural.js';
 
 const MINUTE_MS = 60_000;
 const SEND_LEASE_MS = 60_000;
@@ -173,7 +174,7 @@ export class AlertService {
           severity: firing ? 'warning' : null,
           value: row.count,
           threshold: r.threshold,
-          message: `${row.count} dead deliveries${group === '*' ? '' : ` for ${group}`} await inspection and replay`,
+          message: `${countOf(row.count, 'dead delivery', 'dead deliveries')}${group === '*' ? '' : ` for ${group}`} await${row.count === 1 ? 's' : ''} inspection and replay`,
         });
       }
     }

@@ -8,7 +8,9 @@ import {
   type ImportDefaults,
   type ImportKind,
   type ImportRow,
+  withPolicyExpiry,
 } from '../../core/import-formats.js';
+import type { PolicyConfig } from '../../core/policy.js';
 import {
   parseCsvRecord,
   RecordReader,
@@ -26,6 +28,7 @@ import {
   updateState,
 } from '../../storage/repositories/suppression.repository.js';
 import type { NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
+import { countOf } from '../../core/plural.js';
 
 /** Rows per transaction: one lookup of the existing rows and batched inserts/updates. */
 export const IMPORT_BATCH_ROWS = 10_000;
@@ -62,7 +65,14 @@ type Pending = { line: number; row: ImportRow; channel: Channel; address: string
  * entry for the whole import with its counts.
  */
 export class ImportService {
-  constructor(private readonly deps: { db: Db; clock: Clock; defaultPhoneRegion: string }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      policy: PolicyConfig;
+      defaultPhoneRegion: string;
+    },
+  ) {}
 
   /**
    * Results per batch, in input order. `summary` is complete once the generator is done; the
@@ -112,6 +122,7 @@ export class ImportService {
     header: string[] | null,
     opts: ImportOptions,
     summary: ImportSummary,
+    now: number,
   ): ImportRow | string {
     let obj: Record<string, unknown>;
     if (header) {
@@ -132,7 +143,7 @@ export class ImportService {
       summary.kind ??= detectImportKind(Object.keys(obj));
     }
     const r = importRow(summary.kind ?? 'generic', obj, opts.defaults);
-    return r.ok ? r.row : r.error;
+    return r.ok ? withPolicyExpiry(r.row, this.deps.policy.rules, now) : r.error;
   }
 
   private async importBatch(
@@ -145,7 +156,7 @@ export class ImportService {
     const results: ImportLineResult[] = [];
     const byKey = new Map<string, Pending>();
     for (const rec of batch) {
-      const row = this.parse(rec, header, opts, summary);
+      const row = this.parse(rec, header, opts, summary, now);
       const n =
         typeof row === 'string'
           ? null
@@ -244,6 +255,8 @@ export class ImportService {
     const meta = cur
       ? { ...(JSON.parse(cur.metadata) as object), ...p.row.metadata }
       : p.row.metadata;
+    // A new temporary suppression is one failure in the policy's window, as from a webhook.
+    const soft = !cur && this.deps.policy.rules[p.row.reason].mode === 'cooldown';
     return {
       id: cur?.id ?? newId(now),
       channel: p.channel,
@@ -254,8 +267,8 @@ export class ImportService {
       first_event_at: cur ? Math.min(Number(cur.first_event_at), at) : at,
       last_event_at: cur ? Math.max(Number(cur.last_event_at), at) : at,
       expires_at: p.row.expiresAt,
-      soft_count: cur?.soft_count ?? 0,
-      soft_failures: cur?.soft_failures ?? '[]',
+      soft_count: cur?.soft_count ?? (soft ? 1 : 0),
+      soft_failures: cur?.soft_failures ?? (soft ? JSON.stringify([at]) : '[]'),
       metadata: JSON.stringify(meta),
       created_at: cur ? Number(cur.created_at) : now,
       updated_at: now,
@@ -284,7 +297,7 @@ export class ImportService {
       scope: opts.defaults.scope ?? null,
       before: null,
       after: JSON.stringify(counts),
-      note: `import of ${s.total} rows: ${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`,
+      note: `import of ${countOf(s.total, 'row')}: ${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`,
     });
   }
 }

@@ -35,6 +35,8 @@ export interface SuppressionEntry {
   active: boolean;
   soft_count: number;
   last_event_at: string;
+  /** When Bouncer first recorded it: what lists and exports are ordered and filtered by. */
+  created_at: string;
   metadata: Record<string, unknown>;
 }
 
@@ -54,6 +56,7 @@ export function rowToEntry(r: SuppressionRow, now: number): SuppressionEntry {
     active: isActive({ expiresAt: expires }, now),
     soft_count: r.soft_count,
     last_event_at: iso(Number(r.last_event_at))!,
+    created_at: iso(Number(r.created_at))!,
     metadata: JSON.parse(r.metadata) as Record<string, unknown>,
   };
 }

@@ -17,12 +17,12 @@ export class ApiError extends Error {
 
 export const UNAUTHORIZED_EVENT = 'bouncer-unauthorized';
 
-export async function api<T>(
+async function send(
   method: string,
   path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<T> {
+  body: unknown,
+  contentType: string,
+): Promise<Response> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = contentType;
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
@@ -37,14 +37,38 @@ export async function api<T>(
           ? JSON.stringify(body)
           : (body as BodyInit),
   });
-  if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
   if (!res.ok) {
+    const data = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     if (res.status === 401 && !path.startsWith('/dashboard/api/session'))
       window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     throw new ApiError(res.status, data?.error?.message ?? res.statusText);
   }
-  return data as T;
+  return res;
+}
+
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<T> {
+  const res = await send(method, path, body, contentType);
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => null)) as T;
+}
+
+/** An NDJSON answer (e.g. POST /v1/import), one parsed value per line. */
+export async function apiLines<T>(
+  method: string,
+  path: string,
+  body: unknown,
+  contentType: string,
+): Promise<T[]> {
+  const text = await (await send(method, path, body, contentType)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 export const qs = (
@@ -56,6 +80,9 @@ export const qs = (
   const s = p.toString();
   return s ? `?${s}` : '';
 };
+
+/** The noun for a count: "1 dead delivery", "2 dead deliveries". */
+export const plural = (n: number, one: string, many = `${one}s`): string => (n === 1 ? one : many);
 
 export const fmtTime = (iso: string | null | undefined): string =>
   iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';

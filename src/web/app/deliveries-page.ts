@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { html, type TemplateResult } from 'lit';
 import { Page } from './base.js';
-import { api, fmtTime, qs } from './api.js';
+import { api, fmtTime, plural, qs } from './api.js';
 
 interface Delivery {
   id: string;
@@ -60,7 +60,7 @@ class DeliveriesPage extends Page {
               'POST',
               `/v1/deliveries/${encodeURIComponent(ids[0]!)}/replay`,
             );
-      this.message = `Queued ${r.requeued} delivery(ies) again; the worker processes them in a moment.`;
+      this.message = `Queued ${r.requeued} ${plural(r.requeued, 'delivery', 'deliveries')} again; the worker processes ${plural(r.requeued, 'it', 'them')} in a moment.`;
       await this.load();
     } catch (err) {
       this.error = (err as Error).message;

@@ -9,6 +9,7 @@ import './deliveries-page.js';
 import './styles.css';
 
 interface SessionInfo {
+  signed_in: true;
   name: string;
   scope: string;
   csrf: string;
@@ -55,7 +56,9 @@ class BouncerApp extends Page {
 
   private async load(): Promise<void> {
     try {
-      this.adopt(await api<SessionInfo>('GET', '/dashboard/api/session'));
+      const probe = await api<SessionInfo | { signed_in: false }>('GET', '/dashboard/api/session');
+      this.session = null;
+      if (probe.signed_in) this.adopt(probe);
     } catch {
       this.session = null;
       this.keysConfigured = await api<{ keys_configured: boolean }>('GET', '/v1/setup-status').then(

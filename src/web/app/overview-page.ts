@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import { html, type TemplateResult } from 'lit';
 import { Page } from './base.js';
-import { api, fmtTime } from './api.js';
-import { lineChart } from './charts.js';
+import { api, fmtTime, plural } from './api.js';
+import { emptyChart, lineChart, type Line } from './charts.js';
 
 interface Overview {
   suppressionsByReason: Array<{ reason: string; count: number; percent: number }>;
@@ -83,54 +83,48 @@ class OverviewPage extends Page {
         days,
         Object.entries(series).map(([label, values]) => ({ label, values })),
         'events',
+        { integer: true },
       );
     const flat = (v: number): number[] => days.map(() => v);
-    const bounce = this.querySelector<HTMLElement>('#chart-bounce');
-    if (bounce) {
-      lineChart(
-        bounce,
-        days,
-        [
-          { label: 'Bounce rate %', values: d.rates.bounce, color: '#2563eb' },
-          {
-            label: `Warning ${d.thresholds.bounce.warning} %`,
-            values: flat(d.thresholds.bounce.warning),
-            color: '#ca8a04',
-            dash: [6, 4],
-          },
-          {
-            label: `Critical ${d.thresholds.bounce.critical} %`,
-            values: flat(d.thresholds.bounce.critical),
-            color: '#dc2626',
-            dash: [6, 4],
-          },
-        ],
-        '%',
-      );
-    }
-    const complaint = this.querySelector<HTMLElement>('#chart-complaint');
-    if (complaint) {
-      lineChart(
-        complaint,
-        days,
-        [
-          { label: 'Complaint rate %', values: d.rates.complaint, color: '#9333ea' },
-          {
-            label: `Warning ${d.thresholds.complaint.warning} %`,
-            values: flat(d.thresholds.complaint.warning),
-            color: '#ca8a04',
-            dash: [6, 4],
-          },
-          {
-            label: `Critical ${d.thresholds.complaint.critical} %`,
-            values: flat(d.thresholds.complaint.critical),
-            color: '#dc2626',
-            dash: [6, 4],
-          },
-        ],
-        '%',
-      );
-    }
+    const rateChart = (
+      selector: string,
+      rate: { label: string; values: Array<number | null>; color: string },
+      t: { warning: number; critical: number },
+    ): void => {
+      const el = this.querySelector<HTMLElement>(selector);
+      if (!el) return;
+      // A rate needs deliveries to divide by; thresholds alone would look like a flat, healthy chart.
+      if (rate.values.every((v) => v === null)) {
+        emptyChart(el, 'No deliveries in this period.');
+        return;
+      }
+      const lines: Line[] = [
+        rate,
+        {
+          label: `Warning ${t.warning} %`,
+          values: flat(t.warning),
+          color: '#ca8a04',
+          dash: [6, 4],
+        },
+        {
+          label: `Critical ${t.critical} %`,
+          values: flat(t.critical),
+          color: '#dc2626',
+          dash: [6, 4],
+        },
+      ];
+      lineChart(el, days, lines, '%');
+    };
+    rateChart(
+      '#chart-bounce',
+      { label: 'Bounce rate %', values: d.rates.bounce, color: '#2563eb' },
+      d.thresholds.bounce,
+    );
+    rateChart(
+      '#chart-complaint',
+      { label: 'Complaint rate %', values: d.rates.complaint, color: '#9333ea' },
+      d.thresholds.complaint,
+    );
   }
 
   private cards(d: Overview): TemplateResult {
@@ -138,17 +132,21 @@ class OverviewPage extends Page {
     return html`<section class="cards">
       <div class="card">
         <span class="big">${d.totalSuppressions.toLocaleString()}</span
-        ><span>active suppressions</span>
+        ><span>active ${plural(d.totalSuppressions, 'suppression')}</span>
       </div>
       <div class="card ${firing > 0 ? 'bad' : 'good'}">
-        <span class="big">${firing}</span><span>alerts firing</span>
+        <span class="big">${firing}</span><span>${plural(firing, 'alert')} firing</span>
       </div>
       <div class="card ${d.queue.oldest_age_seconds > 300 ? 'bad' : ''}">
         <span class="big">${d.queue.pending + d.queue.processing}</span
-        ><span>waiting deliveries (oldest ${age(d.queue.oldest_age_seconds)})</span>
+        ><span
+          >waiting ${plural(d.queue.pending + d.queue.processing, 'delivery', 'deliveries')} (oldest
+          ${age(d.queue.oldest_age_seconds)})</span
+        >
       </div>
       <a class="card ${d.queue.dead > 0 ? 'bad' : 'good'}" href="#/deliveries"
-        ><span class="big">${d.queue.dead}</span><span>dead deliveries</span></a
+        ><span class="big">${d.queue.dead}</span
+        ><span>dead ${plural(d.queue.dead, 'delivery', 'deliveries')}</span></a
       >
     </section>`;
   }

@@ -2,7 +2,7 @@
 /// <reference lib="dom.iterable" />
 import { html, type TemplateResult } from 'lit';
 import { Page } from './base.js';
-import { api, availableRoutes, fmtTime, qs } from './api.js';
+import { api, apiLines, availableRoutes, fmtTime, plural, qs } from './api.js';
 
 interface Entry {
   channel: string;
@@ -11,9 +11,18 @@ interface Entry {
   reason: string;
   source: string;
   since: string;
+  created_at: string;
   until: string | null;
   active: boolean;
 }
+interface ImportSummary {
+  total: number;
+  imported: number;
+  updated: number;
+  unchanged: number;
+  invalid: number;
+}
+
 interface Listing {
   items: Entry[];
   next_cursor: string | null;
@@ -135,13 +144,16 @@ class SuppressionsPage extends Page {
     if (!file) return;
     const type = /\.(ndjson|jsonl)$/i.test(file.name) ? 'application/x-ndjson' : 'text/csv';
     try {
-      const r = await api<{ total: number; inserted: number; updated: number; invalid: number }>(
+      // The answer is NDJSON: the invalid rows (results=errors), then the summary line.
+      const lines = await apiLines<{ summary?: ImportSummary }>(
         'POST',
-        '/v1/import',
+        '/v1/import?results=errors',
         file,
         type,
       );
-      this.message = `Imported ${file.name}: ${r.total} rows, ${r.inserted} new, ${r.updated} updated, ${r.invalid} invalid.`;
+      const r = lines.at(-1)?.summary;
+      if (!r) throw new Error('the server sent no summary');
+      this.message = `Imported ${file.name}: ${r.total} ${plural(r.total, 'row')}, ${r.imported} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.invalid} invalid.`;
       void this.load();
     } catch (err) {
       this.error = `Import failed: ${(err as Error).message}`;
@@ -156,7 +168,7 @@ class SuppressionsPage extends Page {
         >Channel
         <select name="channel">
           <option value="">any</option>
-          ${['email', 'phone'].map((c) => html`<option ?selected=${f.channel === c}>${c}</option>`)}
+          ${['email', 'sms'].map((c) => html`<option ?selected=${f.channel === c}>${c}</option>`)}
         </select></label
       >
       <label
@@ -223,7 +235,8 @@ class SuppressionsPage extends Page {
                     <th>Scope</th>
                     <th>Reason</th>
                     <th>Source</th>
-                    <th>Since</th>
+                    <th title="When Bouncer recorded it; the list is ordered by it">Created ↓</th>
+                    <th>First event</th>
                     <th>Until</th>
                   </tr>
                 </thead>
@@ -238,6 +251,7 @@ class SuppressionsPage extends Page {
                         <td>${e.scope}</td>
                         <td>${e.reason}</td>
                         <td>${e.source}</td>
+                        <td>${fmtTime(e.created_at)}</td>
                         <td>${fmtTime(e.since)}</td>
                         <td>${e.until ? fmtTime(e.until) : 'permanent'}</td>
                       </tr>`,
@@ -245,7 +259,7 @@ class SuppressionsPage extends Page {
                   ${
                     l.items.length === 0
                       ? html`<tr>
-                          <td colspan="7">Nothing matches these filters.</td>
+                          <td colspan="8">Nothing matches these filters.</td>
                         </tr>`
                       : ''
                   }
