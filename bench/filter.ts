@@ -57,6 +57,7 @@ async function startServer(databaseUrl: string, port: number): Promise<Server> {
       BOUNCER_WORKER: 'false',
       BOUNCER_LOG_LEVEL: 'warn',
       BOUNCER_SQLITE_SYNCHRONOUS: 'NORMAL',
+      BOUNCER_SQLITE_DRIVER: process.env.BOUNCER_SQLITE_DRIVER ?? 'better-sqlite3',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -46,7 +46,12 @@ async function main(): Promise<void> {
       BOUNCER_DRIP_URL_TOKEN: DRIP_URL_TOKEN,
       BOUNCER_LOG_LEVEL: 'silent',
     });
-    const db = openDatabase({ kind: 'sqlite', path, synchronous: 'FULL' });
+    const db = openDatabase({
+      kind: 'sqlite',
+      path,
+      synchronous: 'FULL',
+      driver: process.env.BOUNCER_SQLITE_DRIVER === 'node' ? 'node' : 'better-sqlite3',
+    });
     await migrateToLatest(db);
     const services = createServices(
       config,

@@ -8,7 +8,12 @@ import { MS_PER_DAY } from '../src/core/clock.js';
 describe('configuration', () => {
   it('defaults to the embedded SQLite file, port 8080 and region US', () => {
     const c = parseConfig({});
-    expect(c.database).toEqual({ kind: 'sqlite', path: './data/bouncer.db', synchronous: 'FULL' });
+    expect(c.database).toEqual({
+      kind: 'sqlite',
+      path: './data/bouncer.db',
+      synchronous: 'FULL',
+      driver: 'better-sqlite3',
+    });
     expect(c.http.port).toBe(8080);
     expect(c.defaultPhoneRegion).toBe('US');
     expect(Object.isFrozen(c.policy.rules)).toBe(true);

@@ -72,7 +72,13 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'bouncer-test-'));
     const path = join(dir, 'bouncer.db');
-    const settings: DatabaseSettings = { kind: 'sqlite', path, synchronous: 'NORMAL' };
+    const settings: DatabaseSettings = {
+      kind: 'sqlite',
+      path,
+      synchronous: 'NORMAL',
+      // BOUNCER_SQLITE_DRIVER=node runs the suite on node:sqlite (the evaluation in bench/).
+      driver: process.env.BOUNCER_SQLITE_DRIVER === 'node' ? 'node' : 'better-sqlite3',
+    };
     const db = openDatabase(settings);
     await migrateToLatest(db);
     return {
