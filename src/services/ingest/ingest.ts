@@ -5,12 +5,13 @@ import type { DeliveryWriter } from '../../storage/queue/delivery-writer.js';
 import { newId } from '../../storage/ids.js';
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { NewDeliveryRow } from '../../storage/schema.js';
-import type {
-  AdapterResult,
-  HandshakeAction,
-  ParseContext,
-  ProviderEndpoint,
-  WebhookRequest,
+import {
+  ignoredOutcome,
+  type AdapterResult,
+  type HandshakeAction,
+  type ParseContext,
+  type ProviderEndpoint,
+  type WebhookRequest,
 } from '../../providers/types.js';
 import type { WebhookOutcome } from '../reporting/metrics.js';
 
@@ -70,10 +71,11 @@ export class IngestService {
     try {
       const result = endpoint.adapter.parse(req, this.deps.parseContext);
       outcome = { kind: 'stored', deliveryId: id, result };
-      if (result.kind === 'events') status = result.events.length > 0 ? 'pending' : 'ignored';
-      else if (result.kind === 'ignored') {
+      if (result.kind === 'events' && result.events.length > 0) status = 'pending';
+      else if (result.kind !== 'handshake') {
+        // Also a batch whose every item was refused: the item errors are its outcome.
         status = 'ignored';
-        note = result.reason;
+        note = ignoredOutcome(result);
       } else {
         note = await this.deps.handshake(result.action, endpoint);
         status = 'done';
