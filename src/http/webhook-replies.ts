@@ -94,6 +94,14 @@ function dripSignedReply(o: IngestOutcome): WebhookReply {
   };
 }
 
+/**
+ * SparkPost (spec B §5.6) and Mailjet (§7.4) count only a 200 as received: the standard answers,
+ * with an authentic but unusable body (stored dead) also answered 200 rather than 202.
+ */
+function exact200Reply(o: IngestOutcome): WebhookReply {
+  return { ...standardReply(o), status: 200 };
+}
+
 /** Each provider's expected answer, by the name its endpoint declares. */
 export const WEBHOOK_REPLIES: Readonly<
   Record<ReplyPolicyName, (outcome: IngestOutcome) => WebhookReply>
@@ -102,4 +110,5 @@ export const WEBHOOK_REPLIES: Readonly<
   twiml: twimlReply,
   generic: genericReply,
   'drip-signed': dripSignedReply,
+  'exact-200': exact200Reply,
 };

@@ -6,6 +6,7 @@ import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
+import { sparkpostEndpoints } from './sparkpost/sparkpost.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
 
@@ -29,6 +30,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   sesEndpoints,
   twilioEndpoints,
   inboxroadEndpoints,
+  sparkpostEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

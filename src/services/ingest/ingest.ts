@@ -29,11 +29,20 @@ export type HandshakeHandler = (
 /** Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth. */
 const KEPT_HEADERS = /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key)$/;
 const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
+// Static credentials some unsigned providers send in an x- header (SparkPost's
+// X-MessageSystems-Webhook-Token, custom token headers): never stored.
+const SECRET_HEADER = /token|secret|password|passwd|api-?key|auth/;
 
 function keptHeaders(headers: WebhookRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers))
-    if (v !== undefined && KEPT_HEADERS.test(k) && !DROPPED_HEADERS.has(k)) out[k] = v;
+    if (
+      v !== undefined &&
+      KEPT_HEADERS.test(k) &&
+      !DROPPED_HEADERS.has(k) &&
+      !SECRET_HEADER.test(k)
+    )
+      out[k] = v;
   return out;
 }
 
