@@ -9,6 +9,7 @@ import {
   parseTwilioErrorCodeOverrides,
   type TwilioCodeAction,
 } from './providers/twilio/twilio-error-codes.js';
+import { parseBrevoConfig, type BrevoConfig } from './providers/brevo/brevo.config.js';
 import {
   parseSparkpostConfig,
   type SparkpostConfig,
@@ -42,6 +43,7 @@ export interface Config {
   twilio: { authTokens: string[]; errorCodes: Record<string, TwilioCodeAction> };
   inboxroad: { urlTokens: string[] };
   sparkpost: SparkpostConfig;
+  brevo: BrevoConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -358,6 +360,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     },
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     sparkpost: parseSparkpostConfig(r),
+    brevo: parseBrevoConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { brevoEndpoints } from './brevo/brevo.endpoints.js';
 import { bounceMailEndpoints } from './bounce-mail/bounce-mail.endpoints.js';
 import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
@@ -31,6 +32,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   twilioEndpoints,
   inboxroadEndpoints,
   sparkpostEndpoints,
+  brevoEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
