@@ -10,6 +10,7 @@ import {
   type TwilioCodeAction,
 } from './providers/twilio/twilio-error-codes.js';
 import { parseBrevoConfig, type BrevoConfig } from './providers/brevo/brevo.config.js';
+import { parseMailjetConfig, type MailjetConfig } from './providers/mailjet/mailjet.config.js';
 import {
   parseSparkpostConfig,
   type SparkpostConfig,
@@ -44,6 +45,7 @@ export interface Config {
   inboxroad: { urlTokens: string[] };
   sparkpost: SparkpostConfig;
   brevo: BrevoConfig;
+  mailjet: MailjetConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -361,6 +363,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     sparkpost: parseSparkpostConfig(r),
     brevo: parseBrevoConfig(r),
+    mailjet: parseMailjetConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),
