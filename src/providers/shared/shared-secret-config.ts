@@ -6,7 +6,7 @@ import { checkAllowList } from './source-ips.js';
 /**
  * The settings of an unsigned provider, named `BOUNCER_<PREFIX>_BASIC_AUTH` (`user:password`,
  * comma-separated for rotation), `_URL_TOKENS` and `_ALLOWED_IPS` (CIDR list), validated at
- * start-up with a message that names the setting.
+ * start-up with a message that names the setting. `_URL_TOKEN` (singular) is accepted as well.
  */
 export interface SharedSecretSettings {
   basic: string[];
@@ -36,5 +36,10 @@ export function readSharedSecretSettings(r: Reader, prefix: string): SharedSecre
   const allowedIps = r.list(ipSetting);
   const badIps = checkAllowList(ipSetting, allowedIps);
   if (badIps !== null) problem(badIps);
-  return { basic, urlTokens: readTokens(r, `BOUNCER_${prefix}_URL_TOKENS`), allowedIps };
+  // The singular spelling of the older providers (BOUNCER_INBOXROAD_URL_TOKEN) is read too.
+  const urlTokens = [
+    ...readTokens(r, `BOUNCER_${prefix}_URL_TOKENS`),
+    ...readTokens(r, `BOUNCER_${prefix}_URL_TOKEN`),
+  ];
+  return { basic, urlTokens, allowedIps };
 }

@@ -22,6 +22,9 @@ describe('settings of the unsigned email providers (SparkPost, Brevo, Mailjet)',
     });
     expect(c.brevo).toMatchObject({ bearerTokens: ['brevo-bearer-0123456789'], basic: [] });
     expect(c.mailjet.urlTokens).toHaveLength(2);
+    expect(
+      parseConfig({ BOUNCER_BREVO_URL_TOKEN: 'singular-spelling-0123' }).brevo.urlTokens,
+    ).toEqual(['singular-spelling-0123']);
     expect(parseConfig({}).sparkpost).toMatchObject({
       tokenHeader: 'x-messagesystems-webhook-token',
       unsubscribeScope: 'global',
