@@ -9,6 +9,12 @@ import {
   parseTwilioErrorCodeOverrides,
   type TwilioCodeAction,
 } from './providers/twilio/twilio-error-codes.js';
+import { parseBrevoConfig, type BrevoConfig } from './providers/brevo/brevo.config.js';
+import { parseMailjetConfig, type MailjetConfig } from './providers/mailjet/mailjet.config.js';
+import {
+  parseSparkpostConfig,
+  type SparkpostConfig,
+} from './providers/sparkpost/sparkpost.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -43,6 +49,9 @@ export interface Config {
   ses: { topicArns: string[]; certFiles: string[] };
   twilio: { authTokens: string[]; errorCodes: Record<string, TwilioCodeAction> };
   inboxroad: { urlTokens: string[] };
+  sparkpost: SparkpostConfig;
+  brevo: BrevoConfig;
+  mailjet: MailjetConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -362,6 +371,9 @@ export function parseConfig(source: Source): Readonly<Config> {
           : parseTwilioErrorCodeOverrides(r.raw('BOUNCER_TWILIO_ERROR_CODES') ?? '{}'),
     },
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
+    sparkpost: parseSparkpostConfig(r),
+    brevo: parseBrevoConfig(r),
+    mailjet: parseMailjetConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -94,6 +94,14 @@ function dripSignedReply(o: IngestOutcome): WebhookReply {
   };
 }
 
+/**
+ * SparkPost (spec B §5.6) and Mailjet (§7.4) count only a 200 as received: the standard answers,
+ * with an authentic but unusable body (stored dead) also answered 200 rather than 202.
+ */
+function exact200Reply(o: IngestOutcome): WebhookReply {
+  return { ...standardReply(o), status: 200 };
+}
+
 /** Each provider's expected answer, by the name its endpoint declares. */
 export const WEBHOOK_REPLIES: Readonly<
   Record<ReplyPolicyName, (outcome: IngestOutcome) => WebhookReply>
@@ -102,6 +110,7 @@ export const WEBHOOK_REPLIES: Readonly<
   twiml: twimlReply,
   generic: genericReply,
   'drip-signed': dripSignedReply,
+  'exact-200': exact200Reply,
 };
 
 /** What each reply policy answers when the request was verified, for the OpenAPI document. */
@@ -120,6 +129,9 @@ export const WEBHOOK_REPLY_STATUSES: Readonly<
     202: STANDARD_STATUSES[202],
   },
   generic: { 202: 'Stored: `accepted`, with the event it carries', 400: PARSE_ERROR },
+  'exact-200': {
+    200: 'Verified and stored, ignored, or unparseable (then stored as a dead delivery): always 200, as the sender requires',
+  },
   'drip-signed': {
     200: 'Verified, but not a bounce event: `ignored`, with why',
     201: 'Verified and stored: `success`, with the address and reason (seed 000)',

@@ -1,11 +1,14 @@
 import type { Config } from '../config.js';
+import { brevoEndpoints } from './brevo/brevo.endpoints.js';
 import { bounceMailEndpoints } from './bounce-mail/bounce-mail.endpoints.js';
 import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
 import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
+import { mailjetEndpoints } from './mailjet/mailjet.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
+import { sparkpostEndpoints } from './sparkpost/sparkpost.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
 
@@ -29,6 +32,9 @@ const PROVIDERS: readonly EndpointFactory[] = [
   sesEndpoints,
   twilioEndpoints,
   inboxroadEndpoints,
+  sparkpostEndpoints,
+  brevoEndpoints,
+  mailjetEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

@@ -25,11 +25,34 @@ export interface ItemError {
   error: string;
 }
 
+/** Longest item-error text kept with a delivery's outcome. */
+const ITEM_ERRORS_MAX_CHARS = 500;
+
+/** `1 item(s) rejected: #0 invalid email: …`, kept with the delivery so a refused item stays visible. */
+export function describeItemErrors(errors: readonly ItemError[]): string {
+  const list = errors
+    .map((e) => `#${e.index} ${e.error}`)
+    .join('; ')
+    .slice(0, ITEM_ERRORS_MAX_CHARS);
+  return `${errors.length} item(s) rejected: ${list}`;
+}
+
 export type AdapterResult =
   | { kind: 'events'; events: NormalisedEvent[]; errors: ItemError[] }
   | { kind: 'ignored'; reason: string }
   /** A protocol step rather than an event (SNS subscription confirmation). */
   | { kind: 'handshake'; action: HandshakeAction };
+
+/**
+ * The stored outcome of a delivery that yields no events: the adapter's reason, or the refused
+ * items when every item of a batch was bad (SendGrid `invalid@invalid` alone), never nothing.
+ */
+export function ignoredOutcome(result: AdapterResult): string {
+  if (result.kind === 'ignored') return result.reason;
+  if (result.kind === 'events' && result.errors.length > 0)
+    return `0 event(s); ${describeItemErrors(result.errors)}`;
+  return result.kind === 'events' ? 'no events' : result.kind;
+}
 
 export type HandshakeAction =
   | { type: 'confirm-subscription'; subscribeUrl: string; topicArn: string }
@@ -58,7 +81,7 @@ export interface ProviderAdapter {
  * How the HTTP edge answers a provider (status codes, content type). Named here, implemented in
  * `http/webhook-replies.ts`: a provider says which answer its sender expects, http/ owns HTTP.
  */
-export const REPLY_POLICIES = ['standard', 'twiml', 'generic', 'drip-signed'] as const;
+export const REPLY_POLICIES = ['standard', 'twiml', 'generic', 'drip-signed', 'exact-200'] as const;
 export type ReplyPolicyName = (typeof REPLY_POLICIES)[number];
 
 /**

@@ -149,14 +149,27 @@ function destinationEvents(
   ctx: SesMessageContext,
   type: 'processed' | 'dropped',
   obj: Json,
+  diagnostic: string | null = type === 'dropped' ? str(obj.reason) : null,
+  details: Json = {},
 ): Built {
-  const diagnostic = type === 'dropped' ? str(obj.reason) : null;
   return recipientEvents(ctx, arrayOf(ctx.mail, 'destination', 'mail'), (r) => ({
     raw: r,
     occurredAt: timeOf(obj.timestamp, ctx.fallbackAt),
     feedbackId: null,
-    fields: { type, reason: null, diagnostic },
+    fields: { type, reason: null, diagnostic, details },
   }));
+}
+
+/**
+ * §3.12 `Rendering Failure`: SES could not fill the template, so the message named in `mail` was
+ * never sent to its destination. Like `Reject`, a `dropped` event per recipient; the fault is the
+ * template's, so no suppression.
+ */
+function renderingFailureEvents(ctx: SesMessageContext, failure: Json): Built {
+  return destinationEvents(ctx, 'dropped', failure, str(failure.errorMessage), {
+    renderingFailure: true,
+    templateName: str(failure.templateName),
+  });
 }
 
 /**
@@ -191,6 +204,7 @@ const HANDLERS: Readonly<
   Delivery: { object: 'delivery', build: deliveryEvents },
   DeliveryDelay: { object: 'deliveryDelay', build: delayEvents },
   Reject: { object: 'reject', build: (ctx, obj) => destinationEvents(ctx, 'dropped', obj) },
+  'Rendering Failure': { object: 'failure', build: renderingFailureEvents },
   Send: { object: 'send', build: (ctx, obj) => destinationEvents(ctx, 'processed', obj) },
   Open: { object: 'open', build: (ctx, obj) => engagementEvents(ctx, 'open', obj) },
   Click: { object: 'click', build: (ctx, obj) => engagementEvents(ctx, 'click', obj) },

@@ -5,13 +5,14 @@ import type { DeliveryWriter } from '../../storage/queue/delivery-writer.js';
 import { newId } from '../../storage/ids.js';
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { NewDeliveryRow } from '../../storage/schema.js';
-import type {
-  AdapterResult,
-  HandshakeAction,
-  ParseContext,
-  ProviderEndpoint,
-  WebhookOutcome,
-  WebhookRequest,
+import {
+  ignoredOutcome,
+  type AdapterResult,
+  type HandshakeAction,
+  type ParseContext,
+  type ProviderEndpoint,
+  type WebhookOutcome,
+  type WebhookRequest,
 } from '../../providers/types.js';
 
 /** What happened to one webhook request once it was verified and stored. */
@@ -28,11 +29,20 @@ export type HandshakeHandler = (
 /** Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth. */
 const KEPT_HEADERS = /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key)$/;
 const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
+// Static credentials some unsigned providers send in an x- header (SparkPost's
+// X-MessageSystems-Webhook-Token, custom token headers): never stored.
+const SECRET_HEADER = /token|secret|password|passwd|api-?key|auth/;
 
 function keptHeaders(headers: WebhookRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers))
-    if (v !== undefined && KEPT_HEADERS.test(k) && !DROPPED_HEADERS.has(k)) out[k] = v;
+    if (
+      v !== undefined &&
+      KEPT_HEADERS.test(k) &&
+      !DROPPED_HEADERS.has(k) &&
+      !SECRET_HEADER.test(k)
+    )
+      out[k] = v;
   return out;
 }
 
@@ -70,10 +80,11 @@ export class IngestService {
     try {
       const result = endpoint.adapter.parse(req, this.deps.parseContext);
       outcome = { kind: 'stored', deliveryId: id, result };
-      if (result.kind === 'events') status = result.events.length > 0 ? 'pending' : 'ignored';
-      else if (result.kind === 'ignored') {
+      if (result.kind === 'events' && result.events.length > 0) status = 'pending';
+      else if (result.kind !== 'handshake') {
+        // Also a batch whose every item was refused: the item errors are its outcome.
         status = 'ignored';
-        note = result.reason;
+        note = ignoredOutcome(result);
       } else {
         note = await this.deps.handshake(result.action, endpoint);
         status = 'done';

@@ -18,7 +18,11 @@ import {
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { DeliveryRow } from '../../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
-import type { ProviderEndpoint } from '../../providers/types.js';
+import {
+  describeItemErrors,
+  ignoredOutcome,
+  type ProviderEndpoint,
+} from '../../providers/types.js';
 import { storedRequest } from '../ingest/ingest.js';
 
 export interface RetrySettings {
@@ -133,7 +137,7 @@ export class DeliveryProcessor {
           completion: {
             id: row.id,
             status: 'ignored',
-            outcome: result.kind === 'ignored' ? result.reason : result.kind,
+            outcome: ignoredOutcome(result),
           },
         };
       }
@@ -144,13 +148,7 @@ export class DeliveryProcessor {
         receivedAt,
         event,
       }));
-      const itemErrors =
-        result.errors.length > 0
-          ? `; ${result.errors.length} item(s) rejected: ${result.errors
-              .map((e) => `#${e.index} ${e.error}`)
-              .join('; ')
-              .slice(0, 500)}`
-          : '';
+      const itemErrors = result.errors.length > 0 ? `; ${describeItemErrors(result.errors)}` : '';
       return {
         row,
         events,

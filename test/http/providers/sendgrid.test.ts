@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, FixedClock, type TestApp } from '../../helpers/app.js';
+import { auth, buildTestApp, FixedClock, type TestApp } from '../../helpers/app.js';
 import { testDialects } from '../../helpers/dialects.js';
 import {
   countEvents,
@@ -465,6 +465,27 @@ describe.each(testDialects())('POST /webhooks/sendgrid on %s', (dialect) => {
     const delivery = await deliveryOf(t, res.json().delivery_id as string);
     expect(delivery.status).toBe('done');
     expect(delivery.outcome).toMatch(/^2 event\(s\); 1 item\(s\) rejected: #1 invalid email/);
+  });
+
+  it('records the item error of a batch whose only event is refused (invalid@invalid), and again on replay', async () => {
+    clock.set(T0);
+    const res = await post([
+      event({ email: 'invalid@invalid', event: 'bounce', type: 'bounce', sg_event_id: 'only-bad' }),
+    ]);
+    expect(res.statusCode).toBe(200);
+    const id = res.json().delivery_id as string;
+    await t.drain();
+    const stored = await deliveryOf(t, id);
+    expect(stored.status).toBe('ignored');
+    expect(stored.outcome).toMatch(/^0 event\(s\); 1 item\(s\) rejected: #0 invalid email/);
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: `/v1/deliveries/${id}/replay`,
+      headers: auth(),
+    });
+    expect(replay.statusCode, replay.body).toBeLessThan(300);
+    await t.drain();
+    expect((await deliveryOf(t, id)).outcome).toMatch(/^0 event\(s\); 1 item\(s\) rejected: #0/);
   });
 
   it('rejects only the event whose timestamp no date can hold, on PostgreSQL too', async () => {

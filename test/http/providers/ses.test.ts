@@ -308,14 +308,27 @@ describe.each(testDialects())(
       ]);
     });
 
-    it('records DeliveryDelay and Reject without suppressing anyone', async () => {
+    it('records DeliveryDelay, Reject and Rendering Failure without suppressing anyone', async () => {
       await notify(sample('sample-delivery-delay-event.json'));
       await notify({
         eventType: 'Reject',
         reject: { reason: 'Bad content' },
         mail: mail(['rejected@example.com']),
       });
+      await notify({
+        eventType: 'Rendering Failure',
+        failure: { templateName: 'welcome', errorMessage: 'Attribute name is missing' },
+        mail: mail(['unrendered@example.com']),
+      });
       await t.drain();
+      expect(await eventsFor(t, 'unrendered@example.com')).toMatchObject([
+        {
+          type: 'dropped',
+          reason: null,
+          details: { renderingFailure: true, templateName: 'welcome' },
+        },
+      ]);
+      expect(await suppressionRows(t, 'unrendered@example.com')).toEqual([]);
       expect((await eventsFor(t, 'recipient@example.com')).map((e) => e.type)).toContain(
         'deferred',
       );

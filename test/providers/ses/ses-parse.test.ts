@@ -185,6 +185,38 @@ describe('SES complaints, deliveries, rejects and sends (spec A §3.11, §3.12)'
     ]);
   });
 
+  it('maps a Rendering Failure to a dropped event per recipient, naming the template, without suppression', () => {
+    const result = parse({
+      eventType: 'Rendering Failure',
+      mail,
+      failure: {
+        templateName: 'welcome',
+        errorMessage: "Attribute 'name' is not present in the rendering data.",
+      },
+    });
+    expect(result).toMatchObject({ kind: 'events', errors: [] });
+    if (result.kind !== 'events') return;
+    expect(
+      result.events.map((e) => [e.type, e.address, e.reason, e.diagnostic, e.details.templateName]),
+    ).toEqual([
+      [
+        'dropped',
+        'a@example.com',
+        null,
+        "Attribute 'name' is not present in the rendering data.",
+        'welcome',
+      ],
+      [
+        'dropped',
+        'b@example.com',
+        null,
+        "Attribute 'name' is not present in the rendering data.",
+        'welcome',
+      ],
+    ]);
+    expect(new Set(result.events.map((e) => e.dedupKey)).size).toBe(2);
+  });
+
   it('maps opens and clicks only when the message had a single recipient', () => {
     const single = { ...mail, destination: ['a@example.com'] };
     expect(
@@ -267,10 +299,6 @@ describe('SES notices and unknown types', () => {
     [
       'the plain-text topic validation notice',
       'Successfully validated SNS topic for Amazon SES event publishing.',
-    ],
-    [
-      'a rendering failure',
-      { eventType: 'Rendering Failure', mail, failure: { templateName: 't', errorMessage: 'x' } },
     ],
     ['an unknown event type', { eventType: 'SomethingNew', mail }],
     ['an Object.prototype name as event type', { eventType: 'constructor', mail }],
