@@ -10,6 +10,7 @@ import {
   type TwilioCodeAction,
 } from './providers/twilio/twilio-error-codes.js';
 import { parseMailgunConfig, type MailgunConfig } from './providers/mailgun/mailgun.config.js';
+import { parsePostmarkConfig, type PostmarkConfig } from './providers/postmark/postmark.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -39,6 +40,7 @@ export interface Config {
   twilio: { authTokens: string[]; errorCodes: Record<string, TwilioCodeAction> };
   inboxroad: { urlTokens: string[] };
   mailgun: MailgunConfig;
+  postmark: PostmarkConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -355,6 +357,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     },
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     mailgun: parseMailgunConfig(r),
+    postmark: parsePostmarkConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),
