@@ -11,6 +11,10 @@ import {
 } from './providers/twilio/twilio-error-codes.js';
 import { parseMailgunConfig, type MailgunConfig } from './providers/mailgun/mailgun.config.js';
 import { parsePostmarkConfig, type PostmarkConfig } from './providers/postmark/postmark.config.js';
+import {
+  parseStandardWebhooksConfig,
+  type StandardWebhooksConfig,
+} from './providers/standard-webhooks/standard-webhooks.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -41,6 +45,7 @@ export interface Config {
   inboxroad: { urlTokens: string[] };
   mailgun: MailgunConfig;
   postmark: PostmarkConfig;
+  standardWebhooks: StandardWebhooksConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -358,6 +363,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     mailgun: parseMailgunConfig(r),
     postmark: parsePostmarkConfig(r),
+    standardWebhooks: parseStandardWebhooksConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

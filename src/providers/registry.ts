@@ -5,6 +5,7 @@ import { genericEndpoints } from './generic/generic.endpoints.js';
 import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
 import { mailgunEndpoints } from './mailgun/mailgun.endpoints.js';
 import { postmarkEndpoints } from './postmark/postmark.endpoints.js';
+import { standardWebhooksEndpoints } from './standard-webhooks/standard-webhooks.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -33,6 +34,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   inboxroadEndpoints,
   mailgunEndpoints,
   postmarkEndpoints,
+  standardWebhooksEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

@@ -25,8 +25,12 @@ export type HandshakeHandler = (
   endpoint: ProviderEndpoint,
 ) => Promise<string>;
 
-/** Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth. */
-const KEPT_HEADERS = /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key)$/;
+/**
+ * Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth.
+ * Standard Webhooks' message id is the events' dedup key when the worker parses the delivery.
+ */
+const KEPT_HEADERS =
+  /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key|(webhook|svix)-(id|timestamp))$/;
 const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
 
 function keptHeaders(headers: WebhookRequest['headers']): Record<string, string> {
