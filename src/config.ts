@@ -11,6 +11,7 @@ import {
 } from './providers/twilio/twilio-error-codes.js';
 import { parseMailgunConfig, type MailgunConfig } from './providers/mailgun/mailgun.config.js';
 import { parsePostmarkConfig, type PostmarkConfig } from './providers/postmark/postmark.config.js';
+import { parseMandrillConfig, type MandrillConfig } from './providers/mandrill/mandrill.config.js';
 import {
   parseStandardWebhooksConfig,
   type StandardWebhooksConfig,
@@ -46,6 +47,7 @@ export interface Config {
   mailgun: MailgunConfig;
   postmark: PostmarkConfig;
   standardWebhooks: StandardWebhooksConfig;
+  mandrill: MandrillConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -364,6 +366,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     mailgun: parseMailgunConfig(r),
     postmark: parsePostmarkConfig(r),
     standardWebhooks: parseStandardWebhooksConfig(r),
+    mandrill: parseMandrillConfig(r, publicUrl?.replace(/\/+$/, '') ?? null),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -4,6 +4,7 @@ import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
 import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
 import { mailgunEndpoints } from './mailgun/mailgun.endpoints.js';
+import { mandrillEndpoints } from './mandrill/mandrill.endpoints.js';
 import { postmarkEndpoints } from './postmark/postmark.endpoints.js';
 import { standardWebhooksEndpoints } from './standard-webhooks/standard-webhooks.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
@@ -35,6 +36,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   mailgunEndpoints,
   postmarkEndpoints,
   standardWebhooksEndpoints,
+  mandrillEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
