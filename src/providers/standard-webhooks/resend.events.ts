@@ -56,10 +56,32 @@ export function perRecipient(
   return { kind: 'events', events, errors };
 }
 
+/**
+ * Older Resend bounces carry only `bounce.message` (django-anymail's captures): Resend's fixed
+ * sentences name the SES type they stand for.
+ */
+const BOUNCE_SENTENCES: ReadonlyArray<[RegExp, string, string]> = [
+  [/account-level suppression list/i, 'Permanent', 'OnAccountSuppressionList'],
+  [/suppressed sending|on the suppression list/i, 'Permanent', 'Suppressed'],
+  [/hard bounce message/i, 'Permanent', 'General'],
+  [/inbox was full/i, 'Transient', 'MailboxFull'],
+  [/too large/i, 'Transient', 'MessageTooLarge'],
+  [/general bounce message/i, 'Transient', 'General'],
+];
+
+function bounceKind(bounce: Json): { type: string | null; subType: string | null } {
+  const type = str(bounce.type);
+  if (type !== null) return { type, subType: str(bounce.subType) };
+  const message = str(bounce.message) ?? '';
+  const known = BOUNCE_SENTENCES.find(([re]) => re.test(message));
+  return known
+    ? { type: known[1], subType: known[2] }
+    : { type: null, subType: str(bounce.subType) };
+}
+
 function bounceFields(data: Json): Fields {
   const bounce = isObject(data.bounce) ? data.bounce : {};
-  const type = str(bounce.type);
-  const subType = str(bounce.subType);
+  const { type, subType } = bounceKind(bounce);
   const codes = Array.isArray(bounce.diagnosticCode)
     ? bounce.diagnosticCode
     : [bounce.diagnosticCode];

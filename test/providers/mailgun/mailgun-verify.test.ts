@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createMailgunAdapter } from '../../../src/providers/mailgun/mailgun.adapter.js';
-import { mailgunSignature } from '../../../src/providers/mailgun/mailgun-signature.js';
+import {
+  mailgunSignature,
+  MailgunTokenCache,
+} from '../../../src/providers/mailgun/mailgun-signature.js';
 import type { WebhookRequest } from '../../../src/providers/types.js';
 import { mailgunBody, signMailgun } from '../../helpers/mailgun-signer.js';
 
@@ -179,5 +182,22 @@ describe('Mailgun signature (spec §1.2)', () => {
     expect(
       adapter().verify(request(form.replace('signature=', 'signature=0'), urlencoded)),
     ).toMatchObject({ ok: false });
+  });
+});
+
+describe('Mailgun token cache (bounded)', () => {
+  it('forgets tokens once their timestamp has left the window, and the oldest when full', () => {
+    const cache = new MailgunTokenCache(2, 60_000);
+    const t0 = 1_700_000_000;
+    expect(cache.admit('a', String(t0), 'event-a', t0 * 1000)).toBe(true);
+    expect(cache.admit('a', String(t0), 'event-b', t0 * 1000)).toBe(false);
+    expect(cache.admit('b', String(t0), 'event-b', t0 * 1000)).toBe(true);
+    expect(cache.admit('c', String(t0), 'event-c', t0 * 1000)).toBe(true);
+    expect(cache.size).toBe(2);
+    // `a` was evicted as the oldest: a second use is no longer recognised.
+    expect(cache.admit('a', String(t0), 'event-z', t0 * 1000)).toBe(true);
+    // Past the window (plus the future skew) every entry has expired.
+    expect(cache.admit('d', String(t0 + 1_000), 'event-d', (t0 + 1_000) * 1000)).toBe(true);
+    expect(cache.size).toBe(1);
   });
 });

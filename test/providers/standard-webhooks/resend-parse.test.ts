@@ -86,6 +86,27 @@ describe('Resend events (spec §4.4)', () => {
     ).toMatchObject([{ reason: 'soft_bounce', severity: 'soft' }]);
   });
 
+  it("reads the type of an older bounce that carries only Resend's sentence", () => {
+    const only = (message: string) => events(email('email.bounced', { bounce: { message } }));
+    expect(
+      only(
+        "The recipient's email provider sent a hard bounce message, but didn't specify the reason for the hard bounce.",
+      ),
+    ).toMatchObject([
+      { reason: 'hard_bounce', details: { bounceType: 'Permanent', bounceSubType: 'General' } },
+    ]);
+    expect(
+      only(
+        'Resend has suppressed sending to this address because it is on the account-level suppression list.',
+      ),
+    ).toMatchObject([{ reason: 'hard_bounce', fineReason: 'suppressed' }]);
+    expect(
+      only(
+        "The recipient's email provider sent a bounce message because the recipient's inbox was full.",
+      ),
+    ).toMatchObject([{ reason: 'soft_bounce' }]);
+  });
+
   it('maps complained, delivered, delivery_delayed, suppressed, failed, opened, clicked and sent; one event per recipient', () => {
     const types = (type: string, data: Record<string, unknown> = {}) =>
       events(email(type, data)).map((e) => [e.type, e.reason]);
