@@ -137,7 +137,10 @@ function failedEvent(e: Json, base: Base): NormalisedEvent {
       diagnostic,
     });
   }
-  if (severity !== 'permanent') {
+  // No severity (older payloads): the delivery-status code says it, a 4xx being temporary.
+  const code = String(details.deliveryStatusCode ?? ds.smtpCode ?? '');
+  const temporary = severity === null ? code.startsWith('4') : severity !== 'permanent';
+  if (temporary) {
     // Temporary: Mailgun retries on its own (spec §1.5), so this is a deferral, not a bounce.
     return makeEvent({ ...common, type: 'deferred', severity: 'soft', diagnostic });
   }

@@ -110,6 +110,21 @@ describe('Mailgun event-data → events (spec §1.3–§1.5)', () => {
     });
   });
 
+  it('reads a failure without severity by its delivery-status code', () => {
+    expect(only({ ...base, severity: undefined })).toMatchObject({
+      type: 'bounce',
+      reason: 'hard_bounce',
+    });
+    expect(
+      only({
+        ...base,
+        severity: undefined,
+        reason: 'generic',
+        'delivery-status': { code: 421, message: '4.4.2 timeout' },
+      }),
+    ).toMatchObject({ type: 'deferred', reason: null });
+  });
+
   it('keeps a sender-side permanent failure (a block) without suppressing the recipient', () => {
     expect(
       only({
