@@ -164,7 +164,7 @@ describe.each(testDialects())('POST /webhooks/mailgun on %s', (dialect) => {
     ]);
   });
 
-  it('accepts legacy url-encoded posts', async () => {
+  it('accepts legacy url-encoded and multipart posts (the multipart one with an attachment)', async () => {
     const form = new URLSearchParams({
       event: 'bounced',
       recipient: 'legacy@example.com',
@@ -175,9 +175,33 @@ describe.each(testDialects())('POST /webhooks/mailgun on %s', (dialect) => {
     expect(
       (await post(form, '/webhooks/mailgun', 'application/x-www-form-urlencoded')).statusCode,
     ).toBe(200);
+    const boundary = 'mgBoundary42';
+    const fields = {
+      event: 'dropped',
+      recipient: 'legacy-multipart@example.com',
+      code: '607',
+      reason: 'hardfail',
+      description: 'Not delivering to a user who marked your messages as spam',
+      ...signMailgun(KEY, now()),
+    };
+    const multipart =
+      Object.entries(fields)
+        .map(
+          ([k, v]) =>
+            `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+        )
+        .join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="attachment-1"; filename="original.eml"\r\n\r\nSubject: hi\r\n\r\nbody\r\n--${boundary}--\r\n`;
+    expect(
+      (await post(multipart, '/webhooks/mailgun', `multipart/form-data; boundary=${boundary}`))
+        .statusCode,
+    ).toBe(200);
     await t.drain();
     expect((await suppressionOf(t, 'legacy@example.com')).entries).toMatchObject([
       { reason: 'hard_bounce' },
+    ]);
+    expect((await suppressionOf(t, 'legacy-multipart@example.com')).entries).toMatchObject([
+      { reason: 'spam_complaint' },
     ]);
   });
 
