@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
 import { createStandardWebhooksAdapter } from '../../../src/providers/standard-webhooks/standard-webhooks.adapter.js';
 import type { WebhookRequest } from '../../../src/providers/types.js';
 import { standardHeaders } from '../../helpers/standard-webhooks-signer.js';
@@ -140,5 +141,25 @@ describe('Standard Webhooks signature (spec §4.1)', () => {
     expect(adapter().verify(request(BODY, { ...headers, 'svix-timestamp': 'soon' }))).toMatchObject(
       { ok: false },
     );
+  });
+});
+
+describe('Svix SDK as a second oracle (svix-* headers, spec §4.2)', () => {
+  it('accepts what the svix library signs, and the svix library accepts what Bouncer accepts', () => {
+    const now = new Date();
+    const svix = new SvixWebhook(KAT.secret);
+    const headers = {
+      'content-type': 'application/json',
+      'svix-id': 'msg_svix_1',
+      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'svix-signature': svix.sign('msg_svix_1', now, BODY),
+    };
+    expect(adapter().verify(request(BODY, headers, now.getTime()))).toEqual({ ok: true });
+    expect(() => svix.verify(BODY, headers)).not.toThrow();
+    const tampered = BODY.replace('a@', 'c@');
+    expect(adapter().verify(request(tampered, headers, now.getTime()))).toMatchObject({
+      ok: false,
+    });
+    expect(() => svix.verify(tampered, headers)).toThrow();
   });
 });
