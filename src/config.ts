@@ -15,6 +15,13 @@ import {
   parseSparkpostConfig,
   type SparkpostConfig,
 } from './providers/sparkpost/sparkpost.config.js';
+import { parseMailgunConfig, type MailgunConfig } from './providers/mailgun/mailgun.config.js';
+import { parsePostmarkConfig, type PostmarkConfig } from './providers/postmark/postmark.config.js';
+import { parseMandrillConfig, type MandrillConfig } from './providers/mandrill/mandrill.config.js';
+import {
+  parseStandardWebhooksConfig,
+  type StandardWebhooksConfig,
+} from './providers/standard-webhooks/standard-webhooks.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -52,6 +59,10 @@ export interface Config {
   sparkpost: SparkpostConfig;
   brevo: BrevoConfig;
   mailjet: MailjetConfig;
+  mailgun: MailgunConfig;
+  postmark: PostmarkConfig;
+  standardWebhooks: StandardWebhooksConfig;
+  mandrill: MandrillConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -374,6 +385,10 @@ export function parseConfig(source: Source): Readonly<Config> {
     sparkpost: parseSparkpostConfig(r),
     brevo: parseBrevoConfig(r),
     mailjet: parseMailjetConfig(r),
+    mailgun: parseMailgunConfig(r),
+    postmark: parsePostmarkConfig(r),
+    standardWebhooks: parseStandardWebhooksConfig(r),
+    mandrill: parseMandrillConfig(r, publicUrl?.replace(/\/+$/, '') ?? null),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

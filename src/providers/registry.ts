@@ -5,6 +5,10 @@ import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
 import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
 import { mailjetEndpoints } from './mailjet/mailjet.endpoints.js';
+import { mailgunEndpoints } from './mailgun/mailgun.endpoints.js';
+import { mandrillEndpoints } from './mandrill/mandrill.endpoints.js';
+import { postmarkEndpoints } from './postmark/postmark.endpoints.js';
+import { standardWebhooksEndpoints } from './standard-webhooks/standard-webhooks.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -35,6 +39,10 @@ const PROVIDERS: readonly EndpointFactory[] = [
   sparkpostEndpoints,
   brevoEndpoints,
   mailjetEndpoints,
+  mailgunEndpoints,
+  postmarkEndpoints,
+  standardWebhooksEndpoints,
+  mandrillEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

@@ -106,6 +106,11 @@ export interface ProviderEndpoint {
    * before the body is read; empty or absent: any source (the credential alone decides).
    */
   allowedIps?: readonly string[];
+  /**
+   * HEAD and GET on the same path answer 200 with an empty body, reading and storing nothing:
+   * for providers that check a URL before they post to it (Mandrill, spec B §3.1).
+   */
+  urlCheck?: boolean;
 }
 
 /** How a webhook request ended, as metrics count it. */

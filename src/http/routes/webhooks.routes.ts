@@ -85,5 +85,10 @@ export async function webhookRoutes(
         return reply.code(answer.status).send(answer.body);
       },
     });
+    // Fastify answers HEAD for every GET route (exposeHeadRoutes).
+    if (endpoint.urlCheck && (endpoint.method ?? 'POST') === 'POST')
+      app.get(endpoint.path, { schema: { hide: true } }, async (_request, reply) =>
+        reply.code(200).send(''),
+      );
   }
 }

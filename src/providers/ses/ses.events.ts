@@ -34,7 +34,8 @@ const SES_SENDER_SIDE_SUBTYPES: Readonly<Record<string, BounceClassification['fi
   AttachmentRejected: 'contenterror',
 };
 
-function classifySesBounce(
+/** An SES bounce verdict; Resend's bounce object is SES's (spec B §4.4), so it is shared. */
+export function classifySesBounce(
   bounceType: string | null,
   subType: string | null,
   status: string | null,

@@ -26,8 +26,12 @@ export type HandshakeHandler = (
   endpoint: ProviderEndpoint,
 ) => Promise<string>;
 
-/** Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth. */
-const KEPT_HEADERS = /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key)$/;
+/**
+ * Headers worth keeping with a raw delivery (what the adapters read), never cookies or auth.
+ * Standard Webhooks' message id is the events' dedup key when the worker parses the delivery.
+ */
+const KEPT_HEADERS =
+  /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key|(webhook|svix)-(id|timestamp))$/;
 const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
 // Static credentials some unsigned providers send in an x- header (SparkPost's
 // X-MessageSystems-Webhook-Token, custom token headers): never stored.
