@@ -94,6 +94,11 @@ function dripSignedReply(o: IngestOutcome): WebhookReply {
   };
 }
 
+function exactly200Reply(o: IngestOutcome): WebhookReply {
+  const answer = standardReply(o);
+  return { ...answer, status: 200 };
+}
+
 /** Each provider's expected answer, by the name its endpoint declares. */
 export const WEBHOOK_REPLIES: Readonly<
   Record<ReplyPolicyName, (outcome: IngestOutcome) => WebhookReply>
@@ -102,4 +107,5 @@ export const WEBHOOK_REPLIES: Readonly<
   twiml: twimlReply,
   generic: genericReply,
   'drip-signed': dripSignedReply,
+  'exactly-200': exactly200Reply,
 };

@@ -3,6 +3,7 @@ import { bounceMailEndpoints } from './bounce-mail/bounce-mail.endpoints.js';
 import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
 import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
+import { mailersendEndpoints } from './mailersend/mailersend.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -29,6 +30,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   sesEndpoints,
   twilioEndpoints,
   inboxroadEndpoints,
+  mailersendEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

@@ -58,7 +58,17 @@ export interface ProviderAdapter {
  * How the HTTP edge answers a provider (status codes, content type). Named here, implemented in
  * `http/webhook-replies.ts`: a provider says which answer its sender expects, http/ owns HTTP.
  */
-export const REPLY_POLICIES = ['standard', 'twiml', 'generic', 'drip-signed'] as const;
+/**
+ * `exactly-200`: 200 for every verified request, unparseable ones included (Mailtrap retries
+ * any other status, 204 and 202 too; Elastic Email's GET notifications must answer 200).
+ */
+export const REPLY_POLICIES = [
+  'standard',
+  'twiml',
+  'generic',
+  'drip-signed',
+  'exactly-200',
+] as const;
 export type ReplyPolicyName = (typeof REPLY_POLICIES)[number];
 
 /**
@@ -83,4 +93,9 @@ export interface ProviderEndpoint {
    * before the body is read; empty or absent: any source (the credential alone decides).
    */
   allowedIps?: readonly string[];
+  /**
+   * Lower-cased request headers that carry a credential (an API-destination token), never
+   * stored with the delivery even when their name would otherwise be kept (`x-…`).
+   */
+  secretHeaders?: readonly string[];
 }

@@ -29,10 +29,14 @@ export type HandshakeHandler = (
 const KEPT_HEADERS = /^(content-type|user-agent|x-[a-z0-9-]+|idempotency-key)$/;
 const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
 
-function keptHeaders(headers: WebhookRequest['headers']): Record<string, string> {
+function keptHeaders(
+  headers: WebhookRequest['headers'],
+  secret: readonly string[] = [],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers))
-    if (v !== undefined && KEPT_HEADERS.test(k) && !DROPPED_HEADERS.has(k)) out[k] = v;
+    if (v !== undefined && KEPT_HEADERS.test(k) && !DROPPED_HEADERS.has(k) && !secret.includes(k))
+      out[k] = v;
   return out;
 }
 
@@ -95,7 +99,7 @@ export class IngestService {
       received_at: req.receivedAt,
       url: req.url,
       params: JSON.stringify(req.params),
-      headers: JSON.stringify(keptHeaders(req.headers)),
+      headers: JSON.stringify(keptHeaders(req.headers, endpoint.secretHeaders)),
       body: req.rawBody,
       status,
       attempts: 0,

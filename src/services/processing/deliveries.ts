@@ -22,7 +22,10 @@ function toJson(d: DeliverySummaryRow): Record<string, unknown> {
     provider: d.provider,
     endpoint: d.endpoint,
     received_at: iso(Number(d.received_at)),
-    url: d.url.replace(/\/webhooks\/(drip|inboxroad)\/[^/?]+/, '/webhooks/$1/…'),
+    url: d.url.replace(
+      /\/webhooks\/(drip|inboxroad|smtp2go|elastic-email)\/[^/?]+/,
+      '/webhooks/$1/…',
+    ),
     status: d.status,
     attempts: d.attempts,
     next_attempt_at: d.status === 'pending' ? iso(Number(d.run_at)) : null,
