@@ -13,6 +13,7 @@ import {
   parseMailersendConfig,
   type MailersendConfig,
 } from './providers/mailersend/mailersend.config.js';
+import { parsePostalConfig, type PostalConfig } from './providers/postal/postal.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -42,6 +43,7 @@ export interface Config {
   twilio: { authTokens: string[]; errorCodes: Record<string, TwilioCodeAction> };
   inboxroad: { urlTokens: string[] };
   mailersend: MailersendConfig;
+  postal: PostalConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -358,6 +360,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     },
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     mailersend: parseMailersendConfig(r),
+    postal: parsePostalConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

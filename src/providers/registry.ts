@@ -4,6 +4,7 @@ import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
 import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
 import { mailersendEndpoints } from './mailersend/mailersend.endpoints.js';
+import { postalEndpoints } from './postal/postal.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -31,6 +32,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   twilioEndpoints,
   inboxroadEndpoints,
   mailersendEndpoints,
+  postalEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
