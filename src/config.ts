@@ -14,6 +14,7 @@ import {
   type MailersendConfig,
 } from './providers/mailersend/mailersend.config.js';
 import { parsePostalConfig, type PostalConfig } from './providers/postal/postal.config.js';
+import { parseMailtrapConfig, type MailtrapConfig } from './providers/mailtrap/mailtrap.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -44,6 +45,7 @@ export interface Config {
   inboxroad: { urlTokens: string[] };
   mailersend: MailersendConfig;
   postal: PostalConfig;
+  mailtrap: MailtrapConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -361,6 +363,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     mailersend: parseMailersendConfig(r),
     postal: parsePostalConfig(r),
+    mailtrap: parseMailtrapConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -5,6 +5,7 @@ import { genericEndpoints } from './generic/generic.endpoints.js';
 import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
 import { mailersendEndpoints } from './mailersend/mailersend.endpoints.js';
 import { postalEndpoints } from './postal/postal.endpoints.js';
+import { mailtrapEndpoints } from './mailtrap/mailtrap.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -33,6 +34,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   inboxroadEndpoints,
   mailersendEndpoints,
   postalEndpoints,
+  mailtrapEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
