@@ -15,6 +15,10 @@ import {
 } from './providers/mailersend/mailersend.config.js';
 import { parsePostalConfig, type PostalConfig } from './providers/postal/postal.config.js';
 import { parseMailtrapConfig, type MailtrapConfig } from './providers/mailtrap/mailtrap.config.js';
+import {
+  parseUnisenderGoConfig,
+  type UnisenderGoConfig,
+} from './providers/unisender-go/unisender-go.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -46,6 +50,7 @@ export interface Config {
   mailersend: MailersendConfig;
   postal: PostalConfig;
   mailtrap: MailtrapConfig;
+  unisenderGo: UnisenderGoConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -364,6 +369,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     mailersend: parseMailersendConfig(r),
     postal: parsePostalConfig(r),
     mailtrap: parseMailtrapConfig(r),
+    unisenderGo: parseUnisenderGoConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

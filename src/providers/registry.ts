@@ -6,6 +6,7 @@ import { inboxroadEndpoints } from './inboxroad/inboxroad.endpoints.js';
 import { mailersendEndpoints } from './mailersend/mailersend.endpoints.js';
 import { postalEndpoints } from './postal/postal.endpoints.js';
 import { mailtrapEndpoints } from './mailtrap/mailtrap.endpoints.js';
+import { unisenderGoEndpoints } from './unisender-go/unisender-go.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -35,6 +36,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   mailersendEndpoints,
   postalEndpoints,
   mailtrapEndpoints,
+  unisenderGoEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
