@@ -19,6 +19,7 @@ import {
   parseUnisenderGoConfig,
   type UnisenderGoConfig,
 } from './providers/unisender-go/unisender-go.config.js';
+import { parseSmtp2goConfig, type Smtp2goConfig } from './providers/smtp2go/smtp2go.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -51,6 +52,7 @@ export interface Config {
   postal: PostalConfig;
   mailtrap: MailtrapConfig;
   unisenderGo: UnisenderGoConfig;
+  smtp2go: Smtp2goConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -370,6 +372,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     postal: parsePostalConfig(r),
     mailtrap: parseMailtrapConfig(r),
     unisenderGo: parseUnisenderGoConfig(r),
+    smtp2go: parseSmtp2goConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

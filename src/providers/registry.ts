@@ -7,6 +7,7 @@ import { mailersendEndpoints } from './mailersend/mailersend.endpoints.js';
 import { postalEndpoints } from './postal/postal.endpoints.js';
 import { mailtrapEndpoints } from './mailtrap/mailtrap.endpoints.js';
 import { unisenderGoEndpoints } from './unisender-go/unisender-go.endpoints.js';
+import { smtp2goEndpoints } from './smtp2go/smtp2go.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -37,6 +38,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   postalEndpoints,
   mailtrapEndpoints,
   unisenderGoEndpoints,
+  smtp2goEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
