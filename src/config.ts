@@ -20,6 +20,10 @@ import {
   type UnisenderGoConfig,
 } from './providers/unisender-go/unisender-go.config.js';
 import { parseSmtp2goConfig, type Smtp2goConfig } from './providers/smtp2go/smtp2go.config.js';
+import {
+  parseElasticEmailConfig,
+  type ElasticEmailConfig,
+} from './providers/elastic-email/elastic-email.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -53,6 +57,7 @@ export interface Config {
   mailtrap: MailtrapConfig;
   unisenderGo: UnisenderGoConfig;
   smtp2go: Smtp2goConfig;
+  elasticEmail: ElasticEmailConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -373,6 +378,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     mailtrap: parseMailtrapConfig(r),
     unisenderGo: parseUnisenderGoConfig(r),
     smtp2go: parseSmtp2goConfig(r),
+    elasticEmail: parseElasticEmailConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -8,6 +8,7 @@ import { postalEndpoints } from './postal/postal.endpoints.js';
 import { mailtrapEndpoints } from './mailtrap/mailtrap.endpoints.js';
 import { unisenderGoEndpoints } from './unisender-go/unisender-go.endpoints.js';
 import { smtp2goEndpoints } from './smtp2go/smtp2go.endpoints.js';
+import { elasticEmailEndpoints } from './elastic-email/elastic-email.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -39,6 +40,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   mailtrapEndpoints,
   unisenderGoEndpoints,
   smtp2goEndpoints,
+  elasticEmailEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
