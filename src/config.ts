@@ -24,6 +24,10 @@ import {
   parseElasticEmailConfig,
   type ElasticEmailConfig,
 } from './providers/elastic-email/elastic-email.config.js';
+import {
+  parseSesEventBridgeConfig,
+  type SesEventBridgeConfig,
+} from './providers/ses/ses-eventbridge.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -58,6 +62,7 @@ export interface Config {
   unisenderGo: UnisenderGoConfig;
   smtp2go: Smtp2goConfig;
   elasticEmail: ElasticEmailConfig;
+  sesEventBridge: SesEventBridgeConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -379,6 +384,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     unisenderGo: parseUnisenderGoConfig(r),
     smtp2go: parseSmtp2goConfig(r),
     elasticEmail: parseElasticEmailConfig(r),
+    sesEventBridge: parseSesEventBridgeConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),
