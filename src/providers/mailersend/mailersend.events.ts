@@ -72,7 +72,9 @@ function detailsOf(body: Json, d: Json, req: WebhookRequest): Json {
 /** One verified MailerSend webhook body → its event (one per request, §1.1). */
 export function mapMailersendEvent(body: unknown, req: WebhookRequest): AdapterResult {
   if (!isObject(body)) throw new ParseError('MailerSend webhook: body is not a JSON object');
-  const type = str(body.type);
+  // The fat shape also names the event in `data.type` (`hard_bounced`): used when `type` is absent.
+  const fatType = isObject(body.data) && !isObject(body.data.meta) ? str(body.data.type) : null;
+  const type = str(body.type) ?? (fatType !== null ? `activity.${fatType}` : null);
   if (type === null) throw new ParseError('MailerSend webhook: missing type');
   // §1.2: the test ping proves nothing (its key is public) and never changes the list.
   if (type === 'webhook.test')

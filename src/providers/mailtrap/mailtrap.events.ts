@@ -19,7 +19,8 @@ const EVENT_TYPES: Readonly<Record<string, EventType>> = {
   click: 'click',
   unsubscribe: 'unsubscribe',
   spam: 'complaint',
-  'soft bounce': 'bounce',
+  // Mailtrap keeps retrying after a soft bounce (§3.4): a deferral; the final outcome follows.
+  'soft bounce': 'deferred',
   bounce: 'bounce',
   suspension: 'dropped',
   reject: 'dropped',
@@ -42,8 +43,10 @@ function typeFields(name: string, e: Json): Partial<NormalisedEvent> {
         return { ...bounceFields(response, 'soft', { smtpCode }), reason: null, severity: 'soft' };
       return bounceFields(response, 'hard', { smtpCode });
     }
-    case 'soft bounce':
-      return bounceFields(response, 'soft', { smtpCode });
+    case 'soft bounce': {
+      const f = bounceFields(response, 'soft', { smtpCode });
+      return { diagnostic: f.diagnostic, smtpCode: f.smtpCode, enhancedStatus: f.enhancedStatus };
+    }
     case 'spam':
       return { reason: 'spam_complaint' };
     case 'unsubscribe':

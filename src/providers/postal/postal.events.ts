@@ -50,17 +50,39 @@ function typeFields(event: string, p: Json): Partial<NormalisedEvent> {
   }
 }
 
+const STATUS_EVENTS: Readonly<Record<string, string>> = {
+  Sent: 'MessageSent',
+  SoftFail: 'MessageDelayed',
+  HardFail: 'MessageDeliveryFailed',
+  Held: 'MessageHeld',
+};
+
+/**
+ * The payload decides what happened, the envelope's name only where the payload is silent: a
+ * status object carries `status` (§2.3), a bounce `original_message` + `bounce`, a click `url`.
+ * (Payloads have been seen under another event name, e.g. a bounce named MessageDelayed.)
+ */
+function eventOf(name: string, p: Json | null): string {
+  if (p === null) return name;
+  const status = str(p.status);
+  if (status !== null && Object.hasOwn(STATUS_EVENTS, status)) return STATUS_EVENTS[status] ?? name;
+  if (isObject(p.bounce) && isObject(p.original_message)) return 'MessageBounced';
+  if (str(p.url) !== null && isObject(p.message)) return 'MessageLinkClicked';
+  return name;
+}
+
 /** One verified Postal webhook (`{event, timestamp, uuid, payload}`, §2.1) → its event. */
 export function mapPostalEvent(body: unknown, receivedAt: number): AdapterResult {
   if (!isObject(body)) throw new ParseError('Postal webhook: body is not a JSON object');
-  const event = str(body.event);
-  if (event === null) throw new ParseError('Postal webhook: missing event');
+  const name = str(body.event);
+  if (name === null) throw new ParseError('Postal webhook: missing event');
+  const p = isObject(body.payload) ? body.payload : null;
+  const event = eventOf(name, p);
   const spec = Object.hasOwn(MESSAGE_EVENTS, event) ? MESSAGE_EVENTS[event] : undefined;
   if (spec === undefined)
     return { kind: 'ignored', reason: `Postal ${event} is not about a recipient` };
   const uuid = str(body.uuid);
   if (uuid === null) throw new ParseError(`Postal ${event}: missing uuid`);
-  const p = isObject(body.payload) ? body.payload : null;
   const message = p !== null && isObject(p[spec.message]) ? (p[spec.message] as Json) : null;
   if (p === null || message === null)
     throw new ParseError(`Postal ${event}: missing payload.${spec.message}`);
@@ -83,7 +105,7 @@ export function mapPostalEvent(body: unknown, receivedAt: number): AdapterResult
     campaign: str(message.tag),
     ...typeFields(event, p),
     details: compact({
-      event,
+      event: name,
       status: str(p.status),
       postalMessageId: str(message.id),
       token: str(message.token),

@@ -22,7 +22,8 @@ const STATUS: Readonly<Record<string, EventType>> = {
   unsubscribed: 'unsubscribe',
   subscribed: 'resubscribe',
   spam: 'complaint',
-  soft_bounced: 'bounce',
+  // A temporary failure Unisender Go retries (anymail: deferred); the final outcome follows.
+  soft_bounced: 'deferred',
   hard_bounced: 'bounce',
 };
 
@@ -113,10 +114,16 @@ export function mapUnisenderGoEvent(raw: unknown, user: Json, req: WebhookReques
   const fields: Partial<NormalisedEvent> =
     type === 'bounce'
       ? bounce(status, deliveryStatus, response)
-      : {
-          reason:
-            type === 'complaint' ? 'spam_complaint' : type === 'unsubscribe' ? 'unsubscribe' : null,
-        };
+      : type === 'deferred'
+        ? { diagnostic: response }
+        : {
+            reason:
+              type === 'complaint'
+                ? 'spam_complaint'
+                : type === 'unsubscribe'
+                  ? 'unsubscribe'
+                  : null,
+          };
   const event = makeEvent({
     type,
     channel: 'email',

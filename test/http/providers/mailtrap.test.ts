@@ -73,10 +73,9 @@ describe.each(testDialects())('POST /webhooks/mailtrap on %s', (dialect) => {
     expect((await suppressionOf(t, 'gone@example.com')).entries).toMatchObject([
       { reason: 'hard_bounce', source: 'mailtrap', until: null },
     ]);
-    expect((await suppressionRows(t, 'full@example.com'))[0]).toMatchObject({
-      reason: 'soft_bounce',
-      soft_count: 1,
-    });
+    // A soft bounce is a deferral: Mailtrap keeps trying; nothing is suppressed yet.
+    expect(await eventsFor(t, 'full@example.com')).toMatchObject([{ type: 'deferred' }]);
+    expect(await suppressionRows(t, 'full@example.com')).toEqual([]);
     expect((await suppressionOf(t, 'angry@example.com')).entries).toMatchObject([
       { reason: 'spam_complaint' },
     ]);

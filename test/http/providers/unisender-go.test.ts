@@ -75,9 +75,8 @@ describe.each(testDialects())('POST /webhooks/unisender-go on %s', (dialect) => 
     expect((await suppressionOf(t, 'listed@example.com')).entries).toMatchObject([
       { reason: 'unsubscribe' },
     ]);
-    expect((await suppressionOf(t, 'full@example.com')).entries).toMatchObject([
-      { reason: 'soft_bounce' },
-    ]);
+    expect(await eventsFor(t, 'full@example.com')).toMatchObject([{ type: 'deferred' }]);
+    expect((await suppressionOf(t, 'full@example.com')).suppressed).toBe(false);
     expect(await countEvents(t, 'unisender-go', 'gone@example.com')).toBe(1);
   });
 

@@ -254,3 +254,19 @@ describe('MailerSend events', () => {
     }
   });
 });
+
+describe('MailerSend fat payload without a top-level type', () => {
+  it('takes the event from data.type', () => {
+    const body = JSON.stringify({
+      data: {
+        id: 'x1',
+        type: 'hard_bounced',
+        email: { recipient: { email: 'a@example.com' } },
+        morph: { object: 'recipient_bounce', reason: 'Host or domain name not found' },
+      },
+    });
+    expect(eventsOf(adapter.parse(request(body, ''), ctx))).toMatchObject([
+      { type: 'bounce', reason: 'hard_bounce', address: 'a@example.com' },
+    ]);
+  });
+});

@@ -120,7 +120,7 @@ describe('Mailtrap events', () => {
           response_code: 452,
           bounce_category: 'transientfail',
         },
-        { type: 'bounce', reason: 'soft_bounce', severity: 'soft' },
+        { type: 'deferred', reason: null, smtpCode: '452', diagnostic: '452 4.2.2 mailbox full' },
       ],
       [
         {

@@ -213,3 +213,47 @@ describe('Postal events', () => {
       expect(() => adapter.parse(request(body, {}), ctx), body).toThrow(ParseError);
   });
 });
+
+describe('Postal payloads decide over the event name', () => {
+  it('reads a bounce payload (original_message + bounce) sent under another event name', () => {
+    const body = envelope('MessageDelayed', {
+      original_message: message('bounce@example.com'),
+      bounce: { id: 2, direction: 'incoming', message_id: 'E1@x', to: 'rp@postal' },
+      details: 'details',
+      output: 'server output',
+    });
+    expect(eventsOf(adapter.parse(request(body, {}), ctx))).toMatchObject([
+      {
+        type: 'bounce',
+        address: 'bounce@example.com',
+        reason: 'hard_bounce',
+        details: { event: 'MessageDelayed' },
+      },
+    ]);
+  });
+
+  it('maps by payload status: Sent, SoftFail, HardFail, Held', () => {
+    const cases: Array<[string, string]> = [
+      ['Sent', 'delivered'],
+      ['SoftFail', 'deferred'],
+      ['HardFail', 'bounce'],
+      ['Held', 'dropped'],
+    ];
+    for (const [status, type] of cases) {
+      const body = envelope('SomethingElse', {
+        status,
+        output: '550 5.1.1 unknown',
+        message: message(),
+      });
+      expect(eventsOf(adapter.parse(request(body, {}), ctx))[0]?.type, status).toBe(type);
+    }
+  });
+});
+
+describe('Postal envelopes whose payload says nothing', () => {
+  it('are ignored when the event name is unknown too', () => {
+    expect(adapter.parse(request(envelope('Unknown', { message: message() }), {}), ctx).kind).toBe(
+      'ignored',
+    );
+  });
+});

@@ -119,7 +119,7 @@ describe('Unisender Go events', () => {
           delivery_status: 'err_mailbox_full',
           destination_response: '452 4.2.2 full',
         }),
-        { type: 'bounce', reason: 'soft_bounce' },
+        { type: 'deferred', reason: null, diagnostic: '452 4.2.2 full' },
       ],
       [
         status('h@x.example', 'hard_bounced', {
