@@ -9,13 +9,12 @@ import { createUnisenderGoAdapter, unisenderGoProbeAdapter } from './unisender-g
  */
 export function unisenderGoEndpoints(config: Readonly<Config>): ProviderEndpoint[] {
   const c = config.unisenderGo;
-  const adapter =
-    c.apiKeys.length > 0 || Object.keys(c.accounts).length > 0
-      ? createUnisenderGoAdapter(c)
-      : notConfigured('unisender-go', 'BOUNCER_UNISENDER_GO_API_KEYS');
+  const on = c.apiKeys.length > 0 || Object.keys(c.accounts).length > 0;
+  const off = notConfigured('unisender-go', 'BOUNCER_UNISENDER_GO_API_KEYS');
+  const adapter = on ? createUnisenderGoAdapter(c) : off;
   const base = { adapter, auth: 'adapter', bodyLimit: 'batch', reply: 'standard' } as const;
   const probe = {
-    adapter: unisenderGoProbeAdapter,
+    adapter: on ? unisenderGoProbeAdapter : off,
     auth: 'adapter',
     bodyLimit: 1_024,
     reply: 'standard',
