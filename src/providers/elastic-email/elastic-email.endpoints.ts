@@ -9,19 +9,32 @@ import { createElasticEmailAdapter } from './elastic-email.adapter.js';
  */
 export function elasticEmailEndpoints(config: Readonly<Config>): ProviderEndpoint[] {
   const c = config.elasticEmail;
+  const adapter =
+    c.tokens.length > 0
+      ? createElasticEmailAdapter(c)
+      : notConfigured('elastic-email', 'BOUNCER_ELASTIC_EMAIL_TOKENS');
+  const base = {
+    adapter,
+    auth: 'adapter',
+    reply: 'exactly-200',
+    allowedIps: c.allowedIps,
+  } as const;
   return [
     {
       id: 'elastic-email',
       path: '/webhooks/elastic-email/:token',
       method: 'GET',
-      adapter:
-        c.tokens.length > 0
-          ? createElasticEmailAdapter(c)
-          : notConfigured('elastic-email', 'BOUNCER_ELASTIC_EMAIL_TOKENS'),
-      auth: 'adapter',
       bodyLimit: 1_024,
-      reply: 'exactly-200',
-      allowedIps: c.allowedIps,
+      ...base,
+    },
+    {
+      // §6.1: a newer POST/JSON generation is reported but undocumented ([unverified]): a POST
+      // with the token is kept (answered 200, stored for inspection), its query read like a GET.
+      id: 'elastic-email-post',
+      path: '/webhooks/elastic-email/:token',
+      method: 'POST',
+      bodyLimit: 'single',
+      ...base,
     },
   ];
 }

@@ -63,6 +63,17 @@ describe.each(testDialects())('GET /webhooks/elastic-email/:token on %s', (diale
     expect((await suppressionOf(t, 'blocked@example.com')).suppressed).toBe(false);
   });
 
+  it('keeps a POST (the undocumented newer format) for inspection, answering 200', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: url({}),
+      payload: '{"event":"x"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'stored_unparseable' });
+  });
+
   it('refuses a wrong token with the uniform 401', async () => {
     expectUnauthorized(
       await get(
