@@ -22,6 +22,25 @@ import {
   parseStandardWebhooksConfig,
   type StandardWebhooksConfig,
 } from './providers/standard-webhooks/standard-webhooks.config.js';
+import {
+  parseMailersendConfig,
+  type MailersendConfig,
+} from './providers/mailersend/mailersend.config.js';
+import { parsePostalConfig, type PostalConfig } from './providers/postal/postal.config.js';
+import { parseMailtrapConfig, type MailtrapConfig } from './providers/mailtrap/mailtrap.config.js';
+import {
+  parseUnisenderGoConfig,
+  type UnisenderGoConfig,
+} from './providers/unisender-go/unisender-go.config.js';
+import { parseSmtp2goConfig, type Smtp2goConfig } from './providers/smtp2go/smtp2go.config.js';
+import {
+  parseElasticEmailConfig,
+  type ElasticEmailConfig,
+} from './providers/elastic-email/elastic-email.config.js';
+import {
+  parseSesEventBridgeConfig,
+  type SesEventBridgeConfig,
+} from './providers/ses/ses-eventbridge.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -63,6 +82,13 @@ export interface Config {
   postmark: PostmarkConfig;
   standardWebhooks: StandardWebhooksConfig;
   mandrill: MandrillConfig;
+  mailersend: MailersendConfig;
+  postal: PostalConfig;
+  mailtrap: MailtrapConfig;
+  unisenderGo: UnisenderGoConfig;
+  smtp2go: Smtp2goConfig;
+  elasticEmail: ElasticEmailConfig;
+  sesEventBridge: SesEventBridgeConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -389,6 +415,13 @@ export function parseConfig(source: Source): Readonly<Config> {
     postmark: parsePostmarkConfig(r),
     standardWebhooks: parseStandardWebhooksConfig(r),
     mandrill: parseMandrillConfig(r, publicUrl?.replace(/\/+$/, '') ?? null),
+    mailersend: parseMailersendConfig(r),
+    postal: parsePostalConfig(r),
+    mailtrap: parseMailtrapConfig(r),
+    unisenderGo: parseUnisenderGoConfig(r),
+    smtp2go: parseSmtp2goConfig(r),
+    elasticEmail: parseElasticEmailConfig(r),
+    sesEventBridge: parseSesEventBridgeConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

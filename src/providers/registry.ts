@@ -9,6 +9,12 @@ import { mailgunEndpoints } from './mailgun/mailgun.endpoints.js';
 import { mandrillEndpoints } from './mandrill/mandrill.endpoints.js';
 import { postmarkEndpoints } from './postmark/postmark.endpoints.js';
 import { standardWebhooksEndpoints } from './standard-webhooks/standard-webhooks.endpoints.js';
+import { mailersendEndpoints } from './mailersend/mailersend.endpoints.js';
+import { postalEndpoints } from './postal/postal.endpoints.js';
+import { mailtrapEndpoints } from './mailtrap/mailtrap.endpoints.js';
+import { unisenderGoEndpoints } from './unisender-go/unisender-go.endpoints.js';
+import { smtp2goEndpoints } from './smtp2go/smtp2go.endpoints.js';
+import { elasticEmailEndpoints } from './elastic-email/elastic-email.endpoints.js';
 import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
@@ -43,6 +49,12 @@ const PROVIDERS: readonly EndpointFactory[] = [
   postmarkEndpoints,
   standardWebhooksEndpoints,
   mandrillEndpoints,
+  mailersendEndpoints,
+  postalEndpoints,
+  mailtrapEndpoints,
+  unisenderGoEndpoints,
+  smtp2goEndpoints,
+  elasticEmailEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

@@ -81,6 +81,11 @@ export interface ProviderAdapter {
  * How the HTTP edge answers a provider (status codes, content type). Named here, implemented in
  * `http/webhook-replies.ts`: a provider says which answer its sender expects, http/ owns HTTP.
  */
+/**
+ * `exact-200`: 200 for every verified request, unparseable ones included (SparkPost and Mailjet
+ * count only a 200 as received; Mailtrap retries any other status, 204 and 202 too; Elastic
+ * Email's GET notifications must answer 200).
+ */
 export const REPLY_POLICIES = ['standard', 'twiml', 'generic', 'drip-signed', 'exact-200'] as const;
 export type ReplyPolicyName = (typeof REPLY_POLICIES)[number];
 
@@ -111,6 +116,11 @@ export interface ProviderEndpoint {
    * for providers that check a URL before they post to it (Mandrill, spec B §3.1).
    */
   urlCheck?: boolean;
+  /**
+   * Lower-cased request headers that carry a credential (an API-destination token), never
+   * stored with the delivery even when their name would otherwise be kept (`x-…`).
+   */
+  secretHeaders?: readonly string[];
 }
 
 /** How a webhook request ended, as metrics count it. */

@@ -8,9 +8,19 @@ import type { ItemError } from '../types.js';
 
 export type Json = Record<string, unknown>;
 
+/**
+ * How the SES record arrived: through SNS (the record is a JSON string in `Message`, spec A §3)
+ * or EventBridge (an object in `detail`, spec C §7). `id` is the transport's id of the delivery:
+ * SNS `MessageId` or the EventBridge event `id`, each stable across that transport's retries.
+ */
+export interface SesTransport {
+  kind: 'sns' | 'eventbridge';
+  id: string;
+}
+
 /** What every event of one SES message shares. */
 export interface SesMessageContext {
-  snsMessageId: string;
+  transport: SesTransport;
   mail: Json;
   providerMessageId: string | null;
   campaign: string | null;
@@ -80,10 +90,11 @@ export function recipientEvents(
         channel: 'email',
         address: address.address,
         occurredAt,
-        // §3.13: SNS MessageId is identical across SNS retries; feedbackId names the bounce.
+        // §3.13: SNS MessageId is identical across SNS retries (the EventBridge `id` likewise,
+        // spec C §7.6); feedbackId names the bounce. SNS keys keep their original form.
         dedupKey: dedupHash(
-          'ses',
-          ctx.snsMessageId,
+          ctx.transport.kind === 'sns' ? 'ses' : 'ses-eventbridge',
+          ctx.transport.id,
           feedbackId,
           fields.type,
           scope,

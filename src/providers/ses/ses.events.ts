@@ -10,6 +10,7 @@ import {
   type Built,
   type Json,
   type SesMessageContext,
+  type SesTransport,
 } from './ses.common.js';
 import { subscriptionChanges } from './ses.subscription.js';
 import type { AdapterResult } from '../types.js';
@@ -227,16 +228,17 @@ function campaignOf(mail: Json): string | null {
   return null;
 }
 
-function contextOf(snsMessageId: string, mail: Json, fallbackAt: number): SesMessageContext {
+function contextOf(transport: SesTransport, mail: Json, fallbackAt: number): SesMessageContext {
   const tags = isObject(mail.tags) ? mail.tags : {};
   const configurationSet = tags['ses:configuration-set'];
   const commonHeaders = isObject(mail.commonHeaders) ? mail.commonHeaders : {};
-  const details: Json = { snsMessageId };
+  const details: Json =
+    transport.kind === 'sns' ? { snsMessageId: transport.id } : { eventBridgeId: transport.id };
   if (Array.isArray(configurationSet) && typeof configurationSet[0] === 'string')
     details.configurationSet = configurationSet[0];
   if (str(commonHeaders.messageId) !== null) details.messageIdHeader = commonHeaders.messageId;
   return {
-    snsMessageId,
+    transport,
     mail,
     providerMessageId: str(mail.messageId),
     campaign: campaignOf(mail),
@@ -245,7 +247,28 @@ function contextOf(snsMessageId: string, mail: Json, fallbackAt: number): SesMes
   };
 }
 
-/** Maps the `Message` of a verified SNS Notification. Setup notices and unused types are ignored. */
+/**
+ * Maps one SES record (feedback notification or event publishing), whichever transport brought
+ * it: SNS and EventBridge share every table and rule from here on.
+ */
+export function mapSesRecord(
+  body: unknown,
+  transport: SesTransport,
+  fallbackAt: number,
+): AdapterResult {
+  if (!isObject(body)) return { kind: 'ignored', reason: 'not an SES event' };
+  const type = str(body.notificationType) ?? str(body.eventType);
+  if (type === null) return { kind: 'ignored', reason: 'not an SES event' };
+  const handler = Object.hasOwn(HANDLERS, type) ? HANDLERS[type] : undefined;
+  if (!handler) return { kind: 'ignored', reason: `SES ${type} is not used` };
+  if (!isObject(body.mail)) throw new ParseError(`SES ${type} has no mail object`);
+  const obj = body[handler.object];
+  if (!isObject(obj)) throw new ParseError(`SES ${type} has no ${handler.object} object`);
+  const { events, errors } = handler.build(contextOf(transport, body.mail, fallbackAt), obj);
+  return { kind: 'events', events, errors };
+}
+
+/** Maps the `Message` of a verified SNS Notification: a JSON string holding the SES record. */
 export function mapSesMessage(
   message: string,
   snsMessageId: string,
@@ -258,14 +281,8 @@ export function mapSesMessage(
     // §3.12: "Successfully validated SNS topic for Amazon SES event publishing." is plain text.
     return { kind: 'ignored', reason: 'SNS notification is not JSON (SES setup notice)' };
   }
-  if (!isObject(body)) return { kind: 'ignored', reason: 'SNS notification is not an SES event' };
-  const type = str(body.notificationType) ?? str(body.eventType);
-  if (type === null) return { kind: 'ignored', reason: 'SNS notification is not an SES event' };
-  const handler = Object.hasOwn(HANDLERS, type) ? HANDLERS[type] : undefined;
-  if (!handler) return { kind: 'ignored', reason: `SES ${type} is not used` };
-  if (!isObject(body.mail)) throw new ParseError(`SES ${type} has no mail object`);
-  const obj = body[handler.object];
-  if (!isObject(obj)) throw new ParseError(`SES ${type} has no ${handler.object} object`);
-  const { events, errors } = handler.build(contextOf(snsMessageId, body.mail, fallbackAt), obj);
-  return { kind: 'events', events, errors };
+  const result = mapSesRecord(body, { kind: 'sns', id: snsMessageId }, fallbackAt);
+  if (result.kind === 'ignored' && result.reason === 'not an SES event')
+    return { kind: 'ignored', reason: 'SNS notification is not an SES event' };
+  return result;
 }

@@ -37,14 +37,18 @@ const DROPPED_HEADERS = new Set(['x-api-key', 'x-forwarded-for']);
 // X-MessageSystems-Webhook-Token, custom token headers): never stored.
 const SECRET_HEADER = /token|secret|password|passwd|api-?key|auth/;
 
-function keptHeaders(headers: WebhookRequest['headers']): Record<string, string> {
+function keptHeaders(
+  headers: WebhookRequest['headers'],
+  secret: readonly string[] = [],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers))
     if (
       v !== undefined &&
       KEPT_HEADERS.test(k) &&
       !DROPPED_HEADERS.has(k) &&
-      !SECRET_HEADER.test(k)
+      !SECRET_HEADER.test(k) &&
+      !secret.includes(k)
     )
       out[k] = v;
   return out;
@@ -110,7 +114,7 @@ export class IngestService {
       received_at: req.receivedAt,
       url: req.url,
       params: JSON.stringify(req.params),
-      headers: JSON.stringify(keptHeaders(req.headers)),
+      headers: JSON.stringify(keptHeaders(req.headers, endpoint.secretHeaders)),
       body: req.rawBody,
       status,
       attempts: 0,

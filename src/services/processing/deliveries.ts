@@ -23,7 +23,7 @@ function toJson(d: DeliverySummaryRow): Record<string, unknown> {
     endpoint: d.endpoint,
     received_at: iso(Number(d.received_at)),
     url: d.url.replace(
-      /\/webhooks\/(drip|inboxroad|sparkpost|brevo|mailjet)\/[^/?]+/,
+      /\/webhooks\/(drip|inboxroad|sparkpost|brevo|mailjet|postmark|smtp2go|elastic-email)\/[^/?]+/,
       '/webhooks/$1/…',
     ),
     status: d.status,
