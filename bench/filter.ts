@@ -355,6 +355,14 @@ async function main(): Promise<void> {
   });
   const sqlitePath = `${DATA}/bench.db`;
   await seedSqlite(sqlitePath, SUPPRESSIONS);
+  if (process.env.BENCH_SQLITE_ONLY !== undefined) {
+    // The SQLite-binding A/B (BOUNCER_SQLITE_DRIVER): SQLite figures only, printed, not written.
+    const r = await runEngine('sqlite', `sqlite:${sqlitePath}`, sqlitePath, 18_611);
+    await seedSqlite(`${DATA}/import.db`, 0);
+    const imp = await measureImport(`sqlite:${DATA}/import.db`, 18_613);
+    console.log(JSON.stringify({ driver: process.env.BOUNCER_SQLITE_DRIVER, ...r, import: imp }));
+    return;
+  }
   const pgUrl = await seedPostgres(PG_URL, 'bench_filter', SUPPRESSIONS);
   console.error(
     `data ready in ${fmt(performance.now() - t0)} (${suppressedInList} of ${RECIPIENTS} recipients suppressed)`,

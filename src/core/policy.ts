@@ -80,6 +80,46 @@ export type PolicyDecision =
   | { kind: 'lift'; reasons: readonly Reason[] }
   | { kind: 'reset-soft' };
 
+/** What a decision does to the row it was taken for. */
+export type Transition =
+  | { change: 'none' }
+  | { change: 'upsert'; state: SuppressionState }
+  /** The row goes; `lifted` is what it was (for the change record and the audit). */
+  | { change: 'lift'; lifted: SuppressionState }
+  | { change: 'reset-soft'; state: SuppressionState };
+
+/**
+ * The state change a decision implies for the current row: the one rule the worker applies and
+ * the tests check. A lift removes the row only when it holds one of the reasons lifted; a
+ * delivery (reset-soft) restarts the soft count and ends a soft cool-down at the delivery's time,
+ * while a permanent suppression stays permanent.
+ */
+export function transition(
+  current: SuppressionState | null,
+  decision: PolicyDecision,
+  event: Pick<NormalisedEvent, 'occurredAt'>,
+): Transition {
+  switch (decision.kind) {
+    case 'upsert':
+      return { change: 'upsert', state: decision.state };
+    case 'lift':
+      return current && decision.reasons.includes(current.reason)
+        ? { change: 'lift', lifted: current }
+        : { change: 'none' };
+    case 'reset-soft': {
+      if (!current) return { change: 'none' };
+      const expiresAt =
+        current.expiresAt === null ? null : Math.min(current.expiresAt, event.occurredAt);
+      return {
+        change: 'reset-soft',
+        state: { ...current, softCount: 0, softFailures: [], expiresAt },
+      };
+    }
+    case 'none':
+      return { change: 'none' };
+  }
+}
+
 export function isActive(state: Pick<SuppressionState, 'expiresAt'>, now: number): boolean {
   return state.expiresAt === null || state.expiresAt > now;
 }

@@ -4,6 +4,7 @@ import { makeEvent, type NormalisedEvent, type Reason } from '../../src/core/eve
 import {
   decide,
   DEFAULT_POLICY,
+  transition,
   type PolicyConfig,
   type SuppressionState,
 } from '../../src/core/policy.js';
@@ -22,7 +23,7 @@ function ev(reason: Reason | null, fields: Partial<NormalisedEvent> = {}): Norma
   });
 }
 
-/** Apply a sequence of events the way the service does, returning the final state. */
+/** Apply a sequence of events with the transition the worker applies, returning the final state. */
 function run(
   events: NormalisedEvent[],
   policy: PolicyConfig = DEFAULT_POLICY,
@@ -30,10 +31,9 @@ function run(
 ): SuppressionState | null {
   let state = start;
   for (const e of events) {
-    const d = decide(policy, e, 'test', state);
-    if (d.kind === 'upsert') state = d.state;
-    else if (d.kind === 'lift' && state && d.reasons.includes(state.reason)) state = null;
-    else if (d.kind === 'reset-soft' && state) state = { ...state, softCount: 0, softFailures: [] };
+    const next = transition(state, decide(policy, e, 'test', state), e);
+    if (next.change === 'upsert' || next.change === 'reset-soft') state = next.state;
+    else if (next.change === 'lift') state = null;
   }
   return state;
 }
@@ -185,5 +185,42 @@ describe('the default suppression policy', () => {
     expect(decide(DEFAULT_POLICY, ev(null, { type: 'open' }), 't', null)).toMatchObject({
       kind: 'none',
     });
+  });
+});
+
+describe('the state change a decision implies (transition)', () => {
+  const soft: SuppressionState = {
+    reason: 'soft_bounce',
+    source: 'test',
+    firstEventAt: T0,
+    lastEventAt: T0,
+    expiresAt: T0 + 7 * MS_PER_DAY,
+    softCount: 2,
+    softFailures: [T0 - MS_PER_DAY, T0],
+    metadata: {},
+  };
+  const delivered = ev(null, { type: 'delivered', occurredAt: T0 + MS_PER_DAY });
+
+  it('a delivery ends a soft cool-down at the delivery time and restarts the soft count', () => {
+    expect(transition(soft, { kind: 'reset-soft' }, delivered)).toEqual({
+      change: 'reset-soft',
+      state: { ...soft, softCount: 0, softFailures: [], expiresAt: T0 + MS_PER_DAY },
+    });
+  });
+
+  it('a delivery leaves a permanent suppression permanent, and does nothing without a row', () => {
+    const hard = { ...soft, reason: 'hard_bounce' as const, expiresAt: null };
+    expect(transition(hard, { kind: 'reset-soft' }, delivered)).toMatchObject({
+      change: 'reset-soft',
+      state: { reason: 'hard_bounce', expiresAt: null, softCount: 0 },
+    });
+    expect(transition(null, { kind: 'reset-soft' }, delivered)).toEqual({ change: 'none' });
+  });
+
+  it('a lift removes the row only when it holds a reason lifted', () => {
+    const lift = { kind: 'lift', reasons: ['unsubscribe'] } as const;
+    expect(transition(soft, lift, delivered)).toEqual({ change: 'none' });
+    const unsub = { ...soft, reason: 'unsubscribe' as const, expiresAt: null };
+    expect(transition(unsub, lift, delivered)).toEqual({ change: 'lift', lifted: unsub });
   });
 });

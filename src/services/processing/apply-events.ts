@@ -1,4 +1,4 @@
-import { decide, type PolicyConfig, type SuppressionState } from '../../core/policy.js';
+import { decide, transition, type PolicyConfig, type SuppressionState } from '../../core/policy.js';
 import type { NormalisedEvent, Reason } from '../../core/events.js';
 import type { Capabilities, Db, DbExecutor } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
@@ -185,26 +185,15 @@ async function decideAndWrite(
       typeof e.event.details.source === 'string' && e.provider === 'api'
         ? e.event.details.source
         : e.provider;
-    const decision = decide(policy, e.event, source, current);
-    if (decision.kind === 'upsert') {
-      state.set(k, decision.state);
+    const next = transition(current, decide(policy, e.event, source, current), e.event);
+    if (next.change === 'upsert' || next.change === 'reset-soft') {
+      state.set(k, next.state);
       touched.add(k);
-      lifted.delete(k);
-    } else if (decision.kind === 'lift' && current && decision.reasons.includes(current.reason)) {
+      if (next.change === 'upsert') lifted.delete(k);
+    } else if (next.change === 'lift') {
       state.set(k, null);
       touched.delete(k);
-      lifted.set(k, current.reason);
-    } else if (decision.kind === 'reset-soft' && current) {
-      // A delivery proves the mailbox works: the soft count starts again and a soft
-      // cool-down ends now; permanent suppressions stay.
-      const softOnly = current.expiresAt !== null;
-      state.set(k, {
-        ...current,
-        softCount: 0,
-        softFailures: [],
-        expiresAt: softOnly ? Math.min(current.expiresAt ?? now, e.event.occurredAt) : null,
-      });
-      touched.add(k);
+      lifted.set(k, next.lifted.reason);
     }
   }
   const toInsert: NewSuppressionRow[] = [];
