@@ -9,6 +9,7 @@ import {
   parseTwilioErrorCodeOverrides,
   type TwilioCodeAction,
 } from './providers/twilio/twilio-error-codes.js';
+import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -37,6 +38,7 @@ export interface Config {
   ses: { topicArns: string[]; certFiles: string[] };
   twilio: { authTokens: string[]; errorCodes: Record<string, TwilioCodeAction> };
   inboxroad: { urlTokens: string[] };
+  vonage: VonageConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -352,6 +354,7 @@ export function parseConfig(source: Source): Readonly<Config> {
           : parseTwilioErrorCodeOverrides(r.raw('BOUNCER_TWILIO_ERROR_CODES') ?? '{}'),
     },
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
+    vonage: parseVonageConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),
