@@ -9,6 +9,7 @@ import {
   parseTwilioErrorCodeOverrides,
   type TwilioCodeAction,
 } from './providers/twilio/twilio-error-codes.js';
+import { parsePlivoConfig, type PlivoConfig } from './providers/plivo/plivo.config.js';
 import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
@@ -39,6 +40,7 @@ export interface Config {
   twilio: { authTokens: string[]; errorCodes: Record<string, TwilioCodeAction> };
   inboxroad: { urlTokens: string[] };
   vonage: VonageConfig;
+  plivo: PlivoConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -355,6 +357,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     },
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     vonage: parseVonageConfig(r),
+    plivo: parsePlivoConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

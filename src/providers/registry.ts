@@ -7,6 +7,7 @@ import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
+import { plivoEndpoints } from './plivo/plivo.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
 import { vonageEndpoints } from './vonage/vonage.endpoints.js';
 
@@ -31,6 +32,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   twilioEndpoints,
   inboxroadEndpoints,
   vonageEndpoints,
+  plivoEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

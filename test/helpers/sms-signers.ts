@@ -110,3 +110,19 @@ export function telnyxHeaders(
     ).toString('base64'),
   };
 }
+
+// Plivo (§9.2): V3 signed with the spec's recipe; the tests check it against the SDK.
+export const PLIVO_TOKEN = 'MAXXXXXXXXXXXXXXXXXX_plivo_auth_token';
+
+export function plivoV3Headers(
+  signedString: string,
+  nonce = '05429567804466091622',
+  token = PLIVO_TOKEN,
+): Record<string, string> {
+  return {
+    'x-plivo-signature-v3-nonce': nonce,
+    'x-plivo-signature-v3': createHmac('sha256', token)
+      .update(`${signedString}.${nonce}`)
+      .digest('base64'),
+  };
+}
