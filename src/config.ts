@@ -10,6 +10,7 @@ import {
   type TwilioCodeAction,
 } from './providers/twilio/twilio-error-codes.js';
 import { parsePlivoConfig, type PlivoConfig } from './providers/plivo/plivo.config.js';
+import { parseTelnyxConfig, type TelnyxConfig } from './providers/telnyx/telnyx.config.js';
 import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
@@ -41,6 +42,7 @@ export interface Config {
   inboxroad: { urlTokens: string[] };
   vonage: VonageConfig;
   plivo: PlivoConfig;
+  telnyx: TelnyxConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -358,6 +360,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     inboxroad: { urlTokens: r.list('BOUNCER_INBOXROAD_URL_TOKEN') },
     vonage: parseVonageConfig(r),
     plivo: parsePlivoConfig(r),
+    telnyx: parseTelnyxConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -8,6 +8,7 @@ import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
 import { plivoEndpoints } from './plivo/plivo.endpoints.js';
+import { telnyxEndpoints } from './telnyx/telnyx.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
 import { vonageEndpoints } from './vonage/vonage.endpoints.js';
 
@@ -33,6 +34,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   inboxroadEndpoints,
   vonageEndpoints,
   plivoEndpoints,
+  telnyxEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
