@@ -11,6 +11,10 @@ import {
 } from './providers/twilio/twilio-error-codes.js';
 import { parsePlivoConfig, type PlivoConfig } from './providers/plivo/plivo.config.js';
 import { parseTelnyxConfig, type TelnyxConfig } from './providers/telnyx/telnyx.config.js';
+import {
+  parseMessageBirdConfig,
+  type MessageBirdConfig,
+} from './providers/messagebird/messagebird.config.js';
 import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
@@ -43,6 +47,7 @@ export interface Config {
   vonage: VonageConfig;
   plivo: PlivoConfig;
   telnyx: TelnyxConfig;
+  messagebird: MessageBirdConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -361,6 +366,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     vonage: parseVonageConfig(r),
     plivo: parsePlivoConfig(r),
     telnyx: parseTelnyxConfig(r),
+    messagebird: parseMessageBirdConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -7,6 +7,7 @@ import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
+import { messageBirdEndpoints } from './messagebird/messagebird.endpoints.js';
 import { plivoEndpoints } from './plivo/plivo.endpoints.js';
 import { telnyxEndpoints } from './telnyx/telnyx.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
@@ -35,6 +36,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   vonageEndpoints,
   plivoEndpoints,
   telnyxEndpoints,
+  messageBirdEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

@@ -126,3 +126,11 @@ export function plivoV3Headers(
       .digest('base64'),
   };
 }
+
+// MessageBird legacy and Bird (§11.2, §11.4).
+export function messageBirdDigestSignature(key: string, prefix: string, body: string): string {
+  const bodyHash = createHash('sha256').update(body).digest();
+  return createHmac('sha256', key)
+    .update(Buffer.concat([Buffer.from(prefix), bodyHash]))
+    .digest('base64');
+}
