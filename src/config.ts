@@ -15,6 +15,7 @@ import {
   parseMessageBirdConfig,
   type MessageBirdConfig,
 } from './providers/messagebird/messagebird.config.js';
+import { parseSinchConfig, type SinchConfig } from './providers/sinch/sinch.config.js';
 import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
@@ -48,6 +49,7 @@ export interface Config {
   plivo: PlivoConfig;
   telnyx: TelnyxConfig;
   messagebird: MessageBirdConfig;
+  sinch: SinchConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -367,6 +369,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     plivo: parsePlivoConfig(r),
     telnyx: parseTelnyxConfig(r),
     messagebird: parseMessageBirdConfig(r),
+    sinch: parseSinchConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

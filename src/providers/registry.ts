@@ -9,6 +9,7 @@ import { sesEndpoints } from './ses/ses.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
 import { messageBirdEndpoints } from './messagebird/messagebird.endpoints.js';
 import { plivoEndpoints } from './plivo/plivo.endpoints.js';
+import { sinchEndpoints } from './sinch/sinch.endpoints.js';
 import { telnyxEndpoints } from './telnyx/telnyx.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
 import { vonageEndpoints } from './vonage/vonage.endpoints.js';
@@ -37,6 +38,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   plivoEndpoints,
   telnyxEndpoints,
   messageBirdEndpoints,
+  sinchEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

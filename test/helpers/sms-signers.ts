@@ -134,3 +134,21 @@ export function messageBirdDigestSignature(key: string, prefix: string, body: st
     .update(Buffer.concat([Buffer.from(prefix), bodyHash]))
     .digest('base64');
 }
+
+// Sinch (§12.2).
+export function sinchHeaders(
+  body: string,
+  timestampSeconds: number,
+  secret: string,
+  nonce = 'nonce-0001',
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'x-sinch-webhook-signature-nonce': nonce,
+    'x-sinch-webhook-signature-timestamp': String(timestampSeconds),
+    'x-sinch-webhook-signature-algorithm': 'HmacSHA256',
+    'x-sinch-webhook-signature': createHmac('sha256', secret)
+      .update(`${body}.${nonce}.${timestampSeconds}`)
+      .digest('base64'),
+  };
+}
