@@ -16,6 +16,7 @@ import {
   type MessageBirdConfig,
 } from './providers/messagebird/messagebird.config.js';
 import { parseSinchConfig, type SinchConfig } from './providers/sinch/sinch.config.js';
+import { parseInfobipConfig, type InfobipConfig } from './providers/infobip/infobip.config.js';
 import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
@@ -50,6 +51,7 @@ export interface Config {
   telnyx: TelnyxConfig;
   messagebird: MessageBirdConfig;
   sinch: SinchConfig;
+  infobip: InfobipConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -370,6 +372,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     telnyx: parseTelnyxConfig(r),
     messagebird: parseMessageBirdConfig(r),
     sinch: parseSinchConfig(r),
+    infobip: parseInfobipConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -7,6 +7,7 @@ import { sendgridEndpoints } from './sendgrid/sendgrid.endpoints.js';
 import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
+import { infobipEndpoints } from './infobip/infobip.endpoints.js';
 import { messageBirdEndpoints } from './messagebird/messagebird.endpoints.js';
 import { plivoEndpoints } from './plivo/plivo.endpoints.js';
 import { sinchEndpoints } from './sinch/sinch.endpoints.js';
@@ -39,6 +40,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   telnyxEndpoints,
   messageBirdEndpoints,
   sinchEndpoints,
+  infobipEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
