@@ -17,6 +17,7 @@ import {
 } from './providers/messagebird/messagebird.config.js';
 import { parseSinchConfig, type SinchConfig } from './providers/sinch/sinch.config.js';
 import { parseInfobipConfig, type InfobipConfig } from './providers/infobip/infobip.config.js';
+import { parseAwsSmsConfig, type AwsSmsConfig } from './providers/aws-sms/aws-sms.config.js';
 import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
@@ -52,6 +53,7 @@ export interface Config {
   messagebird: MessageBirdConfig;
   sinch: SinchConfig;
   infobip: InfobipConfig;
+  awsSms: AwsSmsConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -373,6 +375,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     messagebird: parseMessageBirdConfig(r),
     sinch: parseSinchConfig(r),
     infobip: parseInfobipConfig(r),
+    awsSms: parseAwsSmsConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { awsSmsEndpoints } from './aws-sms/aws-sms.endpoints.js';
 import { bounceMailEndpoints } from './bounce-mail/bounce-mail.endpoints.js';
 import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
@@ -41,6 +42,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   messageBirdEndpoints,
   sinchEndpoints,
   infobipEndpoints,
+  awsSmsEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */
