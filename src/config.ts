@@ -41,6 +41,16 @@ import {
   parseSesEventBridgeConfig,
   type SesEventBridgeConfig,
 } from './providers/ses/ses-eventbridge.config.js';
+import { parsePlivoConfig, type PlivoConfig } from './providers/plivo/plivo.config.js';
+import { parseTelnyxConfig, type TelnyxConfig } from './providers/telnyx/telnyx.config.js';
+import {
+  parseMessageBirdConfig,
+  type MessageBirdConfig,
+} from './providers/messagebird/messagebird.config.js';
+import { parseSinchConfig, type SinchConfig } from './providers/sinch/sinch.config.js';
+import { parseInfobipConfig, type InfobipConfig } from './providers/infobip/infobip.config.js';
+import { parseAwsSmsConfig, type AwsSmsConfig } from './providers/aws-sms/aws-sms.config.js';
+import { parseVonageConfig, type VonageConfig } from './providers/vonage/vonage.config.js';
 
 /**
  * Configuration: environment variables, optionally on top of a JSON file named by
@@ -89,6 +99,13 @@ export interface Config {
   smtp2go: Smtp2goConfig;
   elasticEmail: ElasticEmailConfig;
   sesEventBridge: SesEventBridgeConfig;
+  vonage: VonageConfig;
+  plivo: PlivoConfig;
+  telnyx: TelnyxConfig;
+  messagebird: MessageBirdConfig;
+  sinch: SinchConfig;
+  infobip: InfobipConfig;
+  awsSms: AwsSmsConfig;
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -422,6 +439,13 @@ export function parseConfig(source: Source): Readonly<Config> {
     smtp2go: parseSmtp2goConfig(r),
     elasticEmail: parseElasticEmailConfig(r),
     sesEventBridge: parseSesEventBridgeConfig(r),
+    vonage: parseVonageConfig(r),
+    plivo: parsePlivoConfig(r),
+    telnyx: parseTelnyxConfig(r),
+    messagebird: parseMessageBirdConfig(r),
+    sinch: parseSinchConfig(r),
+    infobip: parseInfobipConfig(r),
+    awsSms: parseAwsSmsConfig(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),

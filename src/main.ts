@@ -69,7 +69,10 @@ export async function startServer(
   const db = await openMigrated(config, logger, { serving: true });
   const metrics = new Metrics();
   const services = createServices(config, db, systemClock, logger, {
-    handshake: createHandshakeHandler(logger, { ses: createSnsHandshakeHandler({ logger }) }),
+    handshake: createHandshakeHandler(logger, {
+      ses: createSnsHandshakeHandler({ logger }),
+      'aws-sms': createSnsHandshakeHandler({ logger }),
+    }),
     snsCertificates:
       config.ses.certFiles.length > 0
         ? await loadSnsCertificateFiles(config.ses.certFiles)

@@ -15,6 +15,10 @@ export type ImportKind =
   | 'sendgrid_bounces'
   | 'sendgrid_spam_reports'
   | 'sendgrid_unsubscribes'
+  /** Amazon SNS `ListPhoneNumbersOptedOut` output (core/aws-opt-out-lists.ts). */
+  | 'sns_opted_out'
+  /** AWS End User Messaging SMS `DescribeOptedOutNumbers` output. */
+  | 'aws_sms_opted_out'
   | 'generic';
 
 export interface ImportDefaults {
@@ -57,6 +61,8 @@ const DEFAULT_SOURCE: Record<ImportKind, string> = {
   sendgrid_bounces: 'sendgrid',
   sendgrid_spam_reports: 'sendgrid',
   sendgrid_unsubscribes: 'sendgrid',
+  sns_opted_out: 'sns',
+  aws_sms_opted_out: 'aws-sms',
   generic: 'import',
 };
 

@@ -166,6 +166,10 @@ export function decide(
     case 'resubscribe':
       return { kind: 'lift', reasons: ['unsubscribe'] };
     case 'sms_opt_in':
+      // A START reaches one provider's sender and lifts that provider's block only: an opt-out
+      // recorded from another provider (or by hand) still stands.
+      if (current && current.reason === 'sms_opt_out' && current.source !== source)
+        return { kind: 'none', why: `the opt-out was recorded by ${current.source}` };
       return { kind: 'lift', reasons: ['sms_opt_out'] };
     case 'reactivated':
       return { kind: 'lift', reasons: ['hard_bounce', 'soft_bounce', 'spam_complaint'] };

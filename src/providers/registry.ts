@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { brevoEndpoints } from './brevo/brevo.endpoints.js';
+import { awsSmsEndpoints } from './aws-sms/aws-sms.endpoints.js';
 import { bounceMailEndpoints } from './bounce-mail/bounce-mail.endpoints.js';
 import { dripEndpoints } from './drip/drip.endpoints.js';
 import { genericEndpoints } from './generic/generic.endpoints.js';
@@ -20,7 +21,13 @@ import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
 import { sparkpostEndpoints } from './sparkpost/sparkpost.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
+import { infobipEndpoints } from './infobip/infobip.endpoints.js';
+import { messageBirdEndpoints } from './messagebird/messagebird.endpoints.js';
+import { plivoEndpoints } from './plivo/plivo.endpoints.js';
+import { sinchEndpoints } from './sinch/sinch.endpoints.js';
+import { telnyxEndpoints } from './telnyx/telnyx.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
+import { vonageEndpoints } from './vonage/vonage.endpoints.js';
 
 /** What endpoint factories may need besides the configuration (I/O built by the caller). */
 export interface RegistryDeps {
@@ -55,6 +62,13 @@ const PROVIDERS: readonly EndpointFactory[] = [
   unisenderGoEndpoints,
   smtp2goEndpoints,
   elasticEmailEndpoints,
+  vonageEndpoints,
+  plivoEndpoints,
+  telnyxEndpoints,
+  messageBirdEndpoints,
+  sinchEndpoints,
+  infobipEndpoints,
+  awsSmsEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

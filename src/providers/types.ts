@@ -17,7 +17,17 @@ export interface WebhookRequest {
   receivedAt: number;
 }
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string };
+export type VerifyResult =
+  | { ok: true }
+  | {
+      ok: false;
+      reason: string;
+      /**
+       * Answer 503 instead of the uniform 401: the provider re-sends the request signed when told
+       * to retry (Vonage's rare unsigned Messages callbacks, spec C §8.4).
+       */
+      retryLater?: true;
+    };
 
 /** Per-item failure inside a batch: the rest of the batch is kept. */
 export interface ItemError {

@@ -125,6 +125,26 @@ describe('the default suppression policy', () => {
     ).toBeNull();
   });
 
+  it('an SMS opt-in lifts only an opt-out the same provider recorded', () => {
+    const sms = { channel: 'sms' as const, address: '+15551234567' };
+    const out = decide(
+      DEFAULT_POLICY,
+      ev('sms_opt_out', { type: 'sms_opt_out', ...sms }),
+      'vonage',
+      null,
+    );
+    if (out.kind !== 'upsert') throw new Error('expected an upsert');
+    const start = ev(null, { type: 'sms_opt_in', ...sms });
+    expect(decide(DEFAULT_POLICY, start, 'plivo', out.state)).toEqual({
+      kind: 'none',
+      why: 'the opt-out was recorded by vonage',
+    });
+    expect(decide(DEFAULT_POLICY, start, 'vonage', out.state)).toEqual({
+      kind: 'lift',
+      reasons: ['sms_opt_out'],
+    });
+  });
+
   it('keeps the stronger reason: a hard bounce replaces an unsubscribe, an unsubscribe never weakens a complaint', () => {
     expect(
       run([ev('unsubscribe', { type: 'unsubscribe' }), ev('hard_bounce', { occurredAt: T0 + 1 })]),

@@ -18,7 +18,9 @@ function formatOf(file: string, given: string | undefined): RecordFormat {
   if (given) return given as RecordFormat;
   const ext = extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
-  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  // `.json`: AWS opt-out list exports (aws sns list-phone-numbers-opted-out, aws
+  // pinpoint-sms-voice-v2 describe-opted-out-numbers), recognised by the NDJSON reader.
+  if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
   throw new Error(
     `--format csv|ndjson is required (cannot tell the format of ${file === '-' ? 'stdin' : file})`,
   );

@@ -79,7 +79,9 @@ export class IngestService {
       this.deps.logger.warn({ endpoint: endpoint.id, reason: verdict.reason }, 'webhook rejected');
       this.deps.onRejected?.(endpoint, verdict.reason);
       this.deps.onOutcome?.(endpoint, 'rejected');
-      throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
+      throw new AppError(
+        verdict.retryLater ? 'BOUNCER_ERR_UNAVAILABLE' : 'BOUNCER_ERR_UNAUTHORIZED',
+      );
     }
     const id = newId(req.receivedAt);
     let status: 'pending' | 'ignored' | 'done' | 'dead';

@@ -1,6 +1,7 @@
 import { normaliseAddress, type Channel } from '../../core/address.js';
 import type { Clock } from '../../core/clock.js';
 import type { Reason } from '../../core/events.js';
+import { awsOptOutListOr, INPUT_ERROR_KEY } from './aws-opt-out-input.js';
 import {
   detectImportKind,
   importReplaces,
@@ -91,7 +92,9 @@ export class ImportService {
       kind: null,
     };
     const results = async function* (this: ImportService): AsyncGenerator<ImportLineResult[]> {
-      const reader = new RecordReader(input, opts.format);
+      const source = opts.format === 'ndjson' ? await awsOptOutListOr(input) : { input };
+      if (source.kind) summary.kind = source.kind;
+      const reader = new RecordReader(source.input, opts.format);
       let header: string[] | null = null;
       try {
         for (;;) {
@@ -140,6 +143,7 @@ export class ImportService {
       } catch (err) {
         return `malformed JSON (${(err as Error).message})`;
       }
+      if (typeof obj[INPUT_ERROR_KEY] === 'string') return obj[INPUT_ERROR_KEY];
       summary.kind ??= detectImportKind(Object.keys(obj));
     }
     const r = importRow(summary.kind ?? 'generic', obj, opts.defaults);
