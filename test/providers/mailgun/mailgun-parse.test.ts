@@ -169,6 +169,28 @@ describe('Mailgun event-data → events (spec §1.3–§1.5)', () => {
     });
   });
 
+  it('takes the recipient of a message-level rejected event from its single To header, and refuses an ambiguous one', () => {
+    const { recipient: _omitted, ...withoutRecipient } = base;
+    const rejected = (to: string) => ({
+      ...withoutRecipient,
+      event: 'rejected',
+      severity: undefined,
+      reason: undefined,
+      reject: { reason: 'Domain not verified', description: '' },
+      message: { headers: { to, 'message-id': 'r-1@mg.example.org' } },
+    });
+    expect(only(rejected('Carol Tester <Carol@Example.net>'))).toMatchObject({
+      type: 'dropped',
+      address: 'carol@example.net',
+      reason: null,
+    });
+    expect(() => parse(rejected('a@example.net, b@example.net'))).toThrow(/missing recipient/);
+    // Only rejected events fall back: a delivery without a recipient stays an error.
+    expect(() =>
+      parse({ ...rejected('carol@example.net'), event: 'delivered', reject: undefined }),
+    ).toThrow(/missing recipient/);
+  });
+
   it('ignores unknown and list events with their type named, and a test post without event-data', () => {
     expect(parse({ ...base, event: 'list_member_uploaded' })).toEqual({
       kind: 'ignored',
