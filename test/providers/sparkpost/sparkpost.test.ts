@@ -160,7 +160,7 @@ describe('SparkPost batch parsing (spec B §5.3–§5.7)', () => {
       '70': 'bounce soft_bounce undefined',
       '80': 'skipped',
       '90': 'unsubscribe unsubscribe ',
-      '100': 'bounce soft_bounce onhold',
+      '100': 'bounce  onhold',
     });
   });
 
