@@ -14,8 +14,8 @@ import type { Reason, Severity } from '../../core/events.js';
  * - `admin` (25): SparkPost's own policy, since async suppressions mostly "already suppressed"
  *   (§5.5 nuance): the message was never attempted → `dropped`, no new suppression.
  * - `autoreply` (60 Auto-Reply, 100 Challenge-Response): the mailbox answered by itself, so it
- *   exists; a challenge waits for the sender to prove itself, which a cool-down would not help
- *   (Postmark's ChallengeVerification is likewise no delivery failure) → recorded, no suppression.
+ *   exists; a challenge waits for the sender to prove itself, which a cool-down would not help.
+ *   Not a delivery failure → skipped, as Postmark's AutoResponder and ChallengeVerification.
  * - `unsubscribe` (90): the reply was an unsubscribe request → an unsubscribe.
  * - `subscribe` (80): a subscribe request, not a delivery failure → skipped.
  */
