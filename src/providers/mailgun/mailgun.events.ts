@@ -72,12 +72,13 @@ function baseOf(e: Json, receivedAt: number, account: string | null): Base | str
   const id = str(e.id);
   if (id !== null) details.eventId = id;
   // §1.4 / §10.2: `id` is unique only within a day, so the day (the event's second) is part of
-  // the key; legacy posts carry no id and are keyed by their one-time token.
+  // the key; legacy posts carry no id and are keyed by their one-time token with what the post
+  // says (a retry repeats all of it; two events under one reused token stay two).
   const dedupKey =
     id !== null
       ? dedupHash('mailgun', id, Math.floor(occurredAt / MS_PER_SECOND))
       : str(e['legacy-token']) !== null
-        ? dedupHash('mailgun-legacy', str(e['legacy-token']))
+        ? dedupHash('mailgun-legacy', str(e['legacy-token']), canonicalJson(e))
         : dedupHash('mailgun', canonicalJson(e));
   return {
     channel: 'email',

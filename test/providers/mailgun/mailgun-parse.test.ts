@@ -203,6 +203,27 @@ describe('Mailgun event-data → events (spec §1.3–§1.5)', () => {
     expect(() => parse({ ...base, recipient: 'not an address' })).toThrow(/invalid recipient/);
   });
 
+  it('keys a legacy post on its token and its fields: a retry dedups, another event under a reused token does not', () => {
+    const key = (fields: Record<string, string>) => {
+      const r = parse(
+        undefined,
+        'application/x-www-form-urlencoded',
+        new URLSearchParams({
+          timestamp: '1461261330',
+          token: 'r'.repeat(50),
+          signature: '0'.repeat(64),
+          ...fields,
+        }).toString(),
+      );
+      if (r.kind !== 'events') throw new Error(JSON.stringify(r));
+      return r.events[0]!.dedupKey;
+    };
+    const delivered = { event: 'delivered', recipient: 'dana@example.com' };
+    expect(key(delivered)).toBe(key(delivered));
+    expect(key({ event: 'opened', recipient: 'dana@example.com' })).not.toBe(key(delivered));
+    expect(key({ ...delivered, recipient: 'erin@example.com' })).not.toBe(key(delivered));
+  });
+
   it('reads legacy forms: bounced is a hard bounce, dropped 605/607 re-assert suppressions, dropped old is exhausted', () => {
     const form = (fields: Record<string, string>) => {
       const r = parse(
