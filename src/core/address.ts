@@ -146,8 +146,10 @@ export function normaliseDomain(
   // eslint-disable-next-line no-control-regex -- the whole ASCII range, to skip punycode conversion
   const ascii = /^[\x00-\x7f]*$/.test(d) ? d : domainToASCII(d);
   if (ascii === '') return { ok: false, error: 'invalid internationalised domain' };
+  // A single label (`invalid@invalid`, `root@localhost`) is a domain by RFC 5321 §4.1.2 and
+  // providers do report bounces for such addresses: kept, since refusing the event would lose
+  // what the provider said (the address cannot be mailed anyway). A numeric one is not (below).
   const labels = ascii.split('.');
-  if (labels.length < 2) return { ok: false, error: 'domain has no dot' };
   for (const label of labels) {
     if (label === '') return { ok: false, error: 'empty label in domain' };
     if (label.length > MAX_LABEL_LENGTH)

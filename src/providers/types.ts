@@ -55,7 +55,7 @@ export type AdapterResult =
 
 /**
  * The stored outcome of a delivery that yields no events: the adapter's reason, or the refused
- * items when every item of a batch was bad (SendGrid `invalid@invalid` alone), never nothing.
+ * items when every item of a batch was bad (SendGrid `invalid@in valid` alone), never nothing.
  */
 export function ignoredOutcome(result: AdapterResult): string {
   if (result.kind === 'ignored') return result.reason;

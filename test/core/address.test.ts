@@ -20,6 +20,9 @@ describe('normaliseEmail', () => {
     ['info@例え.jp', 'info@xn--r8jz45g.jp'],
     ['x@example.com.', 'x@example.com'],
     ['"john doe"@example.com', '"john doe"@example.com'],
+    // Dotless (single-label) domains are domains too (RFC 5321 §4.1.2); providers report them.
+    ['John@LocalHost', 'john@localhost'],
+    ['bounce@invalid', 'bounce@invalid'],
   ])('normalises %j to %j', (input, expected) => {
     expect(normaliseEmail(input)).toEqual({ ok: true, channel: 'email', address: expected });
   });
@@ -33,7 +36,8 @@ describe('normaliseEmail', () => {
     ['.john@example.com', 'local part starts or ends with a dot'],
     ['jo..hn@example.com', 'consecutive dots in local part'],
     ['john doe@example.com', 'whitespace in local part'],
-    ['john@localhost', 'domain has no dot'],
+    ['john@123', 'top-level domain is numeric'],
+    ['john@exa_mple', 'invalid character in domain'],
     ['john@exa mple.com', 'whitespace in domain'],
     ['john@-example.com', 'invalid character in domain'],
     ['john@example..com', 'empty label in domain'],

@@ -65,8 +65,11 @@ export function validToken(token: string): boolean {
  * `timestamp + token`, never `event-data`, so a captured signature block could be re-attached to
  * forged events. Each token is remembered with a digest of the event it came with: the same token
  * with the same event is a retry (or a harmless replay, deduplicated by the event's key), the
- * same token with a different event is refused. Bounded: entries expire when their timestamp
- * leaves the window, and when full the oldest entry goes. Per process (docs/providers/mailgun.md).
+ * same token with a different event is refused. The entry is the signed pair (timestamp, token):
+ * a forger cannot make a new valid pair, so this refuses exactly the replays a token-only key
+ * does, while a sender that reuses a token under another timestamp (a fixed token in a test
+ * harness) is not mistaken for one. Bounded: entries expire when their timestamp leaves the
+ * window, and when full the oldest entry goes. Per process (docs/providers/mailgun.md).
  */
 export class MailgunTokenCache {
   private readonly entries = new Map<string, { digest: string; expiresAt: number }>();
@@ -84,14 +87,15 @@ export class MailgunTokenCache {
   admit(token: string, timestamp: string, eventBytes: string, now: number): boolean {
     this.expire(now);
     const digest = createHash('sha256').update(eventBytes).digest('base64');
-    const seen = this.entries.get(token);
+    const key = `${timestamp}\n${token}`;
+    const seen = this.entries.get(key);
     if (seen) return seen.digest === digest;
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
     const signedAt = Number(timestamp) * MS_PER_SECOND;
-    this.entries.set(token, {
+    this.entries.set(key, {
       digest,
       expiresAt:
         Math.max(signedAt, now) + this.maxAgeMs + MAILGUN_FUTURE_SKEW_SECONDS * MS_PER_SECOND,
@@ -102,9 +106,9 @@ export class MailgunTokenCache {
   // Entries are inserted roughly in time order: dropping expired ones from the front is
   // amortised O(1) and keeps the map bounded by the window as well as by the capacity.
   private expire(now: number): void {
-    for (const [token, entry] of this.entries) {
+    for (const [key, entry] of this.entries) {
       if (entry.expiresAt > now) return;
-      this.entries.delete(token);
+      this.entries.delete(key);
     }
   }
 }

@@ -47,13 +47,24 @@ function tagsOf(e: Json): string[] {
   return tags.filter((t): t is string => typeof t === 'string' && t !== '').slice(0, 20);
 }
 
+/**
+ * A `rejected` event refuses the whole message at the API (§1.5), so Mailgun may send it without
+ * `recipient`: the message's To header then names the recipient, if it names exactly one.
+ */
+function soleToAddress(headers: Json): string | null {
+  const to = str(headers.to);
+  return to !== null && to.indexOf('@') === to.lastIndexOf('@') ? to : null;
+}
+
 function baseOf(e: Json, receivedAt: number, account: string | null): Base | string {
-  const recipient = str(e.recipient);
+  const headers = isObject(e.message) && isObject(e.message.headers) ? e.message.headers : {};
+  const recipient =
+    str(e.recipient) ??
+    (str(e.event)?.toLowerCase() === 'rejected' ? soleToAddress(headers) : null);
   if (recipient === null) return 'missing recipient';
   const address = normaliseEmail(recipient);
   if (!address.ok) return `invalid recipient: ${address.error}`;
   const occurredAt = toEpochMs(e.timestamp, receivedAt);
-  const headers = isObject(e.message) && isObject(e.message.headers) ? e.message.headers : {};
   const tags = tagsOf(e);
   const details: Json = {};
   if (tags.length > 0) details.tags = tags;
@@ -61,12 +72,13 @@ function baseOf(e: Json, receivedAt: number, account: string | null): Base | str
   const id = str(e.id);
   if (id !== null) details.eventId = id;
   // §1.4 / §10.2: `id` is unique only within a day, so the day (the event's second) is part of
-  // the key; legacy posts carry no id and are keyed by their one-time token.
+  // the key; legacy posts carry no id and are keyed by their one-time token with what the post
+  // says (a retry repeats all of it; two events under one reused token stay two).
   const dedupKey =
     id !== null
       ? dedupHash('mailgun', id, Math.floor(occurredAt / MS_PER_SECOND))
       : str(e['legacy-token']) !== null
-        ? dedupHash('mailgun-legacy', str(e['legacy-token']))
+        ? dedupHash('mailgun-legacy', str(e['legacy-token']), canonicalJson(e))
         : dedupHash('mailgun', canonicalJson(e));
   return {
     channel: 'email',

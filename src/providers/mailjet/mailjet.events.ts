@@ -84,14 +84,16 @@ function smtpOf(e: Json) {
   };
 }
 
+/** §7.3 "greylisted: temporary; will be re-attempted": a deferral, whichever event carries it. */
+const isGreylisted = (e: Json): boolean =>
+  e.hard_bounce !== true && str(e.error)?.trim().toLowerCase() === 'greylisted';
+
 /** `bounce`: Mailjet's `hard_bounce` flag is the verdict for recipient errors (§7.3). */
 const bounce: Mapper = (e, base) => {
   const hard = e.hard_bounce === true;
   const error = mailjetError(str(e.error_related_to), str(e.error));
   const smtp = smtpOf(e);
-  // "greylisted: temporary; will be re-attempted" — a deferral, not a failure (anymail agrees).
-  if (!hard && str(e.error)?.toLowerCase() === 'greylisted')
-    return makeEvent({ ...base, ...smtp, type: 'deferred', severity: 'soft' });
+  if (isGreylisted(e)) return makeEvent({ ...base, ...smtp, type: 'deferred', severity: 'soft' });
   const read = classifyBounce({ ...smtp, providerSeverity: hard ? 'hard' : 'soft' });
   const fineReason = error?.fineReason ?? read.fineReason;
   if (error?.side === 'sender')
@@ -115,6 +117,8 @@ const bounce: Mapper = (e, base) => {
 
 /** `blocked`: Mailjet did not send; only an error that proves the address's state suppresses. */
 const blocked: Mapper = (e, base) => {
+  if (isGreylisted(e))
+    return makeEvent({ ...base, ...smtpOf(e), type: 'deferred', severity: 'soft' });
   const error = mailjetError(str(e.error_related_to), str(e.error));
   const reason = error?.blocked ?? null;
   return makeEvent({

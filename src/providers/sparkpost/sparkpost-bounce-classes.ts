@@ -7,18 +7,20 @@ import type { Reason, Severity } from '../../core/events.js';
  * soft, block and undetermined are usually temporary.
  *
  * - `hard` (10, 30): the address is bad → hard_bounce.
- * - `soft` (20–24, 70, 100, and any class not in the table, §5.5): a cool-down → soft_bounce.
+ * - `soft` (20–24, 70, and any class not in the table, §5.5): a cool-down → soft_bounce.
  * - `text` (1 Undetermined, 40 Generic): SparkPost could not tell; the shared classifier reads
  *   the SMTP text (a `550 5.1.1 user unknown` is still hard), soft when it says nothing.
  * - `block` (50–54): the receiver refused the sender or content → recorded, no suppression.
  * - `admin` (25): SparkPost's own policy, since async suppressions mostly "already suppressed"
  *   (§5.5 nuance): the message was never attempted → `dropped`, no new suppression.
- * - `vacation` (60): an auto-reply proves the mailbox exists → recorded, no suppression.
+ * - `autoreply` (60 Auto-Reply, 100 Challenge-Response): the mailbox answered by itself, so it
+ *   exists; a challenge waits for the sender to prove itself, which a cool-down would not help.
+ *   Not a delivery failure → skipped, as Postmark's AutoResponder and ChallengeVerification.
  * - `unsubscribe` (90): the reply was an unsubscribe request → an unsubscribe.
  * - `subscribe` (80): a subscribe request, not a delivery failure → skipped.
  */
 export type BounceVerdict =
-  'hard' | 'soft' | 'text' | 'block' | 'admin' | 'vacation' | 'unsubscribe' | 'subscribe';
+  'hard' | 'soft' | 'text' | 'block' | 'admin' | 'autoreply' | 'unsubscribe' | 'subscribe';
 
 export interface BounceClass {
   name: string;
@@ -43,11 +45,11 @@ export const SPARKPOST_BOUNCE_CLASSES: Readonly<Record<string, BounceClass>> = {
   '52': { name: 'Spam Content', verdict: 'block', fineReason: 'spamdetected' },
   '53': { name: 'Prohibited Attachment', verdict: 'block', fineReason: 'contenterror' },
   '54': { name: 'Relaying Denied', verdict: 'block', fineReason: 'norelaying' },
-  '60': { name: 'Auto-Reply', verdict: 'vacation', fineReason: 'vacation' },
+  '60': { name: 'Auto-Reply', verdict: 'autoreply', fineReason: 'vacation' },
   '70': { name: 'Transient Failure', verdict: 'soft', fineReason: 'undefined' },
   '80': { name: 'Subscribe', verdict: 'subscribe', fineReason: 'undefined' },
   '90': { name: 'Unsubscribe', verdict: 'unsubscribe', fineReason: 'undefined' },
-  '100': { name: 'Challenge-Response', verdict: 'soft', fineReason: 'onhold' },
+  '100': { name: 'Challenge-Response', verdict: 'autoreply', fineReason: 'onhold' },
 };
 
 const UNKNOWN_CLASS: BounceClass = { name: 'Unknown', verdict: 'soft', fineReason: 'undefined' };
@@ -93,8 +95,8 @@ export function classifySparkpostBounce(
         fineReason:
           !textSaysNothing && read.suppression === null ? read.fineReason : cls.fineReason,
       };
-    case 'vacation':
-      return { reason: null, severity: 'soft', fineReason: 'vacation' };
+    case 'autoreply':
+      return { reason: null, severity: 'soft', fineReason: cls.fineReason };
     default:
       // Soft classes: the class is the verdict; a specific soft reason in the text is kept.
       return {

@@ -125,6 +125,12 @@ function bounceLike(e: Json, base: Base, ctx: SparkpostMapContext): SparkpostIte
       kind: 'skip',
       reason: 'bounce class 80 (subscribe request) is not a delivery failure',
     };
+  // As Postmark's AutoResponder and ChallengeVerification: the mailbox answered by itself.
+  if (cls.verdict === 'autoreply')
+    return {
+      kind: 'skip',
+      reason: `bounce class ${code} (${cls.name.toLowerCase()}) is an automatic reply, not a delivery failure`,
+    };
   if (cls.verdict === 'unsubscribe') return unsubscribe(e, { ...base, details }, ctx);
   if (cls.verdict === 'admin') {
     const suppressed = /suppress/i.test(smtp.diagnostic ?? '');

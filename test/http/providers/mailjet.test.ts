@@ -165,6 +165,23 @@ describe.each(testDialects())('POST /webhooks/mailjet on %s', (dialect) => {
     );
   });
 
+  it('records a hard bounce for an address on a dotless domain, suppressed and readable through the API', async () => {
+    const res = await post(
+      event({
+        event: 'bounce',
+        hard_bounce: true,
+        email: 'Postmaster@Intranet',
+        error: 'user unknown',
+      }),
+    );
+    expect(res.json()).toMatchObject({ status: 'accepted', events: 1 });
+    await t.drain();
+    expect(await eventsFor(t, 'postmaster@intranet')).toMatchObject([
+      { type: 'bounce', reason: 'hard_bounce' },
+    ]);
+    expect((await suppressionOf(t, 'postmaster@intranet')).suppressed).toBe(true);
+  });
+
   it('answers exactly 200 to an unknown type and to an unusable body (stored dead)', async () => {
     const unknown = await post(event({ event: 'brand_new', email: 'a@example.com' }));
     expect(unknown.statusCode).toBe(200);

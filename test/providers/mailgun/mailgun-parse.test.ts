@@ -169,6 +169,28 @@ describe('Mailgun event-data → events (spec §1.3–§1.5)', () => {
     });
   });
 
+  it('takes the recipient of a message-level rejected event from its single To header, and refuses an ambiguous one', () => {
+    const { recipient: _omitted, ...withoutRecipient } = base;
+    const rejected = (to: string) => ({
+      ...withoutRecipient,
+      event: 'rejected',
+      severity: undefined,
+      reason: undefined,
+      reject: { reason: 'Domain not verified', description: '' },
+      message: { headers: { to, 'message-id': 'r-1@mg.example.org' } },
+    });
+    expect(only(rejected('Carol Tester <Carol@Example.net>'))).toMatchObject({
+      type: 'dropped',
+      address: 'carol@example.net',
+      reason: null,
+    });
+    expect(() => parse(rejected('a@example.net, b@example.net'))).toThrow(/missing recipient/);
+    // Only rejected events fall back: a delivery without a recipient stays an error.
+    expect(() =>
+      parse({ ...rejected('carol@example.net'), event: 'delivered', reject: undefined }),
+    ).toThrow(/missing recipient/);
+  });
+
   it('ignores unknown and list events with their type named, and a test post without event-data', () => {
     expect(parse({ ...base, event: 'list_member_uploaded' })).toEqual({
       kind: 'ignored',
@@ -179,6 +201,27 @@ describe('Mailgun event-data → events (spec §1.3–§1.5)', () => {
 
   it('throws a parse error for an event without a usable recipient (stored as dead, answered 2xx)', () => {
     expect(() => parse({ ...base, recipient: 'not an address' })).toThrow(/invalid recipient/);
+  });
+
+  it('keys a legacy post on its token and its fields: a retry dedups, another event under a reused token does not', () => {
+    const key = (fields: Record<string, string>) => {
+      const r = parse(
+        undefined,
+        'application/x-www-form-urlencoded',
+        new URLSearchParams({
+          timestamp: '1461261330',
+          token: 'r'.repeat(50),
+          signature: '0'.repeat(64),
+          ...fields,
+        }).toString(),
+      );
+      if (r.kind !== 'events') throw new Error(JSON.stringify(r));
+      return r.events[0]!.dedupKey;
+    };
+    const delivered = { event: 'delivered', recipient: 'dana@example.com' };
+    expect(key(delivered)).toBe(key(delivered));
+    expect(key({ event: 'opened', recipient: 'dana@example.com' })).not.toBe(key(delivered));
+    expect(key({ ...delivered, recipient: 'erin@example.com' })).not.toBe(key(delivered));
   });
 
   it('reads legacy forms: bounced is a hard bounce, dropped 605/607 re-assert suppressions, dropped old is exhausted', () => {

@@ -137,6 +137,22 @@ describe('Mailgun signature (spec §1.2)', () => {
     });
   });
 
+  it('keys replays on the signed timestamp and token: the same token signed at another second is a new request', () => {
+    const a = adapter();
+    const token = 'f'.repeat(50);
+    const first = mailgunBody(KEY, event, String(AT_SECONDS), token);
+    const other = { ...event, event: 'complained', recipient: 'other@example.com' };
+    expect(a.verify(request(first))).toEqual({ ok: true });
+    expect(a.verify(request(mailgunBody(KEY, other, String(AT_SECONDS + 1), token)))).toEqual({
+      ok: true,
+    });
+    // The very same signed pair with other event-data is still a replay.
+    expect(a.verify(request(mailgunBody(KEY, other, String(AT_SECONDS), token)))).toMatchObject({
+      ok: false,
+      reason: 'token replayed with a different event',
+    });
+  });
+
   it('chooses the key set by account and refuses an unknown account', () => {
     const a = adapter([], { accounts: { acme: ['acme-key-0123456789abcdef'] } });
     const ts = String(AT_SECONDS);

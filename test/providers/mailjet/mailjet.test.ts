@@ -146,6 +146,7 @@ describe('Mailjet parsing (spec B §7.3–§7.5)', () => {
       null,
       null,
     ],
+    [{ event: 'blocked', error_related_to: 'domain', error: 'Greylisted' }, 'deferred', null, null],
     [
       { event: 'bounce', hard_bounce: true, error_related_to: 'spam', error: 'content blocked' },
       'bounce',

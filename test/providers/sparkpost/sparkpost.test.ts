@@ -136,7 +136,13 @@ describe('SparkPost batch parsing (spec B §5.3–§5.7)', () => {
         ),
         ctx,
       );
-      if (r.kind === 'ignored') return [code, 'skipped'];
+      if (r.kind === 'ignored') {
+        if (code === '100')
+          expect(r.reason).toBe(
+            'bounce class 100 (challenge-response) is an automatic reply, not a delivery failure',
+          );
+        return [code, 'skipped'];
+      }
       const [e] = events(r);
       return [code, e?.type, e?.reason, e?.fineReason];
     });
@@ -156,11 +162,11 @@ describe('SparkPost batch parsing (spec B §5.3–§5.7)', () => {
       '52': 'bounce  spamdetected',
       '53': 'bounce  contenterror',
       '54': 'bounce  norelaying',
-      '60': 'bounce  vacation',
+      '60': 'skipped',
       '70': 'bounce soft_bounce undefined',
       '80': 'skipped',
       '90': 'unsubscribe unsubscribe ',
-      '100': 'bounce soft_bounce onhold',
+      '100': 'skipped',
     });
   });
 
