@@ -348,7 +348,12 @@ function parsePolicy(r: Reader, region: string): PolicyConfig {
       domains.push(d.domain);
     }
   }
-  return { rules, transactionalIgnores: ignores as Reason[], allowlist: { addresses, domains } };
+  return {
+    rules,
+    transactionalIgnores: ignores as Reason[],
+    allowlist: { addresses, domains },
+    droppedSuppresses: r.bool('BOUNCER_DROPPED_SUPPRESSES', false),
+  };
 }
 
 /** Read the optional JSON file named by BOUNCER_CONFIG and lay the environment over it. */

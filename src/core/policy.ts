@@ -16,6 +16,14 @@ export interface PolicyConfig {
   rules: Record<Reason, ReasonRule>;
   /** Reasons a `transactional` check ignores (unsubscribes: receipts still go out). */
   transactionalIgnores: readonly Reason[];
+  /**
+   * Whether a provider's refusal to send (`dropped`: the address is on the provider's own list,
+   * or failed its checks) suppresses in Bouncer too (`BOUNCER_DROPPED_SUPPRESSES`, default
+   * false). By default a drop is recorded for the history and suppresses nothing: the bounce,
+   * complaint or unsubscribe behind it is the event that suppresses, and a provider's list
+   * reaches Bouncer through an import or a sync pull, where its source is named.
+   */
+  droppedSuppresses?: boolean;
   /** Never suppressed: exact normalised addresses and whole domains. */
   allowlist: { addresses: readonly string[]; domains: readonly string[] };
 }
@@ -173,6 +181,10 @@ export function decide(
       return { kind: 'lift', reasons: ['sms_opt_out'] };
     case 'reactivated':
       return { kind: 'lift', reasons: ['hard_bounce', 'soft_bounce', 'spam_complaint'] };
+    case 'dropped':
+      if (policy.droppedSuppresses !== true)
+        return { kind: 'none', why: 'a provider refusal is recorded, not suppressed' };
+      break;
     default:
       break;
   }

@@ -244,3 +244,22 @@ describe('the state change a decision implies (transition)', () => {
     expect(transition(unsub, lift, delivered)).toEqual({ change: 'lift', lifted: unsub });
   });
 });
+
+describe('provider refusals (dropped events)', () => {
+  const drop = ev('hard_bounce', { type: 'dropped' });
+
+  it('are recorded without suppressing by default: the bounce behind them is what suppresses', () => {
+    expect(decide(DEFAULT_POLICY, drop, 'sendgrid', null)).toEqual({
+      kind: 'none',
+      why: 'a provider refusal is recorded, not suppressed',
+    });
+  });
+
+  it('suppress for the reason they carry when BOUNCER_DROPPED_SUPPRESSES is on', () => {
+    const policy = { ...DEFAULT_POLICY, droppedSuppresses: true };
+    expect(decide(policy, drop, 'sendgrid', null)).toMatchObject({
+      kind: 'upsert',
+      state: { reason: 'hard_bounce', expiresAt: null },
+    });
+  });
+});

@@ -28,6 +28,8 @@ describe.each(testDialects())('POST /webhooks/mailgun on %s', (dialect) => {
     t = await buildTestApp(dialect, {
       clock,
       env: {
+        // These cases check what each drop maps to: with drops suppressing (not the default).
+        BOUNCER_DROPPED_SUPPRESSES: 'true',
         BOUNCER_MAILGUN_SIGNING_KEYS: `old-key-0123456789abcdef0123,${KEY}`,
         BOUNCER_MAILGUN_ACCOUNTS: JSON.stringify({ acme: [ACME_KEY] }),
       },

@@ -20,6 +20,8 @@ const OLD_BASIC = 'mailjet:older-password-0123456789';
 const TOKEN = 'mailjet-url-token-0123456789ab';
 const SAMPLE_AT = 1_430_812_195_000;
 const ENV = {
+  // These cases check what each drop maps to: with drops suppressing (not the default).
+  BOUNCER_DROPPED_SUPPRESSES: 'true',
   BOUNCER_MAILJET_BASIC_AUTH: `${BASIC},${OLD_BASIC}`,
   BOUNCER_MAILJET_URL_TOKENS: TOKEN,
 };

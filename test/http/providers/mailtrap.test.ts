@@ -21,7 +21,7 @@ describe.each(testDialects())('POST /webhooks/mailtrap on %s', (dialect) => {
   beforeAll(async () => {
     t = await buildTestApp(dialect, {
       clock: new FixedClock(Date.parse('2026-01-02T00:00:00Z')),
-      env: { BOUNCER_MAILTRAP_SECRETS: SECRET },
+      env: { BOUNCER_DROPPED_SUPPRESSES: 'true', BOUNCER_MAILTRAP_SECRETS: SECRET },
     });
   });
   afterAll(async () => t.close());

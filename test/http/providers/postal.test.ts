@@ -24,7 +24,10 @@ describe.each(testDialects())('POST /webhooks/postal on %s', (dialect) => {
   beforeAll(async () => {
     t = await buildTestApp(dialect, {
       clock: new FixedClock(Date.parse('2026-01-02T00:00:00Z')),
-      env: { BOUNCER_POSTAL_PUBLIC_KEYS: `${spki(other.publicKey)},${spki(publicKey)}` },
+      env: {
+        BOUNCER_DROPPED_SUPPRESSES: 'true',
+        BOUNCER_POSTAL_PUBLIC_KEYS: `${spki(other.publicKey)},${spki(publicKey)}`,
+      },
     });
   });
   afterAll(async () => t.close());

@@ -61,6 +61,8 @@ describe.each(testDialects())('POST /webhooks/sendgrid on %s', (dialect) => {
     t = await buildTestApp(dialect, {
       clock,
       env: {
+        // These cases check what each drop maps to: with drops suppressing (not the default).
+        BOUNCER_DROPPED_SUPPRESSES: 'true',
         BOUNCER_SENDGRID_PUBLIC_KEY: [
           keys.verificationKey,
           VECTORS.single.publicKey,
@@ -595,6 +597,44 @@ describe.each(testDialects())('SendGrid webhook settings on %s', (dialect) => {
       expectUnauthorized(await send(-301));
       expectUnauthorized(await send(301));
       expect((await send(-299)).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.each(testDialects())('SendGrid drops by default on %s', (dialect) => {
+  it('records a drop for an address on SendGrid’s bounce list without suppressing it', async () => {
+    const keys = makeSendgridKeys();
+    const t = await buildTestApp(dialect, {
+      clock: new FixedClock(T0),
+      env: { BOUNCER_SENDGRID_PUBLIC_KEY: keys.verificationKey },
+    });
+    try {
+      const body = sendgridBody([
+        {
+          email: 'dropped@example.com',
+          event: 'dropped',
+          reason: 'Bounced Address',
+          sg_event_id: 'drop-default-1',
+          timestamp: Math.floor(T0 / 1_000),
+        },
+      ]);
+      const timestamp = String(Math.floor(T0 / 1_000));
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/webhooks/sendgrid',
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          [SENDGRID_SIGNATURE_HEADER]: signSendgrid(keys, timestamp, body),
+          [SENDGRID_TIMESTAMP_HEADER]: timestamp,
+        },
+      });
+      expect(res.statusCode).toBe(200);
+      await t.drain();
+      expect(await eventsFor(t, 'dropped@example.com')).toMatchObject([{ type: 'dropped' }]);
+      expect(await suppressionOf(t, 'dropped@example.com')).toMatchObject({ suppressed: false });
     } finally {
       await t.close();
     }

@@ -13,6 +13,8 @@ describe.each(testDialects())('POST /webhooks/smtp2go on %s', (dialect) => {
     t = await buildTestApp(dialect, {
       clock: new FixedClock(Date.parse('2026-01-02T00:00:00Z')),
       env: {
+        // These cases check what each drop maps to: with drops suppressing (not the default).
+        BOUNCER_DROPPED_SUPPRESSES: 'true',
         BOUNCER_SMTP2GO_TOKENS: TOKEN,
         BOUNCER_SMTP2GO_BASIC: 'smtp2go:basic-password-0123456789',
       },

@@ -37,7 +37,10 @@ describe.each(testDialects())('POST /webhooks/unisender-go on %s', (dialect) => 
   beforeAll(async () => {
     t = await buildTestApp(dialect, {
       clock: new FixedClock(Date.parse('2026-01-02T00:00:00Z')),
-      env: { BOUNCER_UNISENDER_GO_API_KEYS: `${KEY},${KAT_KEY}` },
+      env: {
+        BOUNCER_DROPPED_SUPPRESSES: 'true',
+        BOUNCER_UNISENDER_GO_API_KEYS: `${KEY},${KAT_KEY}`,
+      },
     });
   });
   afterAll(async () => t.close());
