@@ -1,7 +1,7 @@
 import type { FineReason, SmtpCommand } from '../../core/classify.js';
 import { emailsIn } from '../text.js';
 import type { Finding, FormatParser, MailView } from '../types.js';
-import { scanNotice, senderAddresses, splitOriginal } from './notice.js';
+import { listedAddresses, scanNotice, senderAddresses, splitOriginal } from './notice.js';
 
 /**
  * Plain-text bounce notices of the MTAs that send no RFC 3464 part (Exim, qmail, Sendmail v5,
@@ -113,7 +113,8 @@ export const parseGenericNotice: FormatParser = (mail) => {
   if (!looksLikeNotice(mail)) return null;
   const { notice, original } = splitOriginal(mail.notice);
   const orig = mail.original ?? original;
-  const exclude = senderAddresses(mail, orig);
+  const listed = listedAddresses(notice);
+  const exclude = senderAddresses(mail, orig).filter((a) => !listed.has(a));
   const findings = preferRecipients(scanNotice(notice, { exclude }), mail);
   if (findings.length === 0) return null;
   const delayed = DELAYED_SUBJECT.test(mail.subject) || DELAYED_NOTICE.test(notice);

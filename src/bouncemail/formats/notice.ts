@@ -71,6 +71,10 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   ),
   // the address closes the line after a colon: `User's mailbox is full: <addr>`
   new RegExp(`:\\s*<(${ADDR})>\\s*$`),
+  // a labelled address without brackets: `Recipient: a@b`, `Failed address: a@b`
+  new RegExp(`(?:recipient|rcpt)s?:[ \\t]{0,8}(${ADDR})[\\s,;.]*$`, 'i'),
+  // inline in a sentence: `… from <sender> to a@b was rejected` (senders are excluded)
+  new RegExp(`(?:^|[^\\s])[ \\t]to[ \\t]{1,4}<?(${ADDR})>?(?=[\\s,;:.]|$)`, 'i'),
   // labelled: `RCPT TO: addr`, `Could not be delivered to: <addr>`, `Recipient: addr`
   new RegExp(
     `(?:rcpt to|recipient(?: address)?|\\[status: \\w+, address:|could not be delivered to|deliver(?:ing)? (?:your |the )?(?:message |mail )?to|^\\s*(?:unknown user|user unknown|mailbox full|invalid (?:recipient|address)|undeliverable to|failed to deliver to)|delivery to|failed recipient|original-recipient|addressed to|errors:|;cat:smtp=|:smtp=)\\s*:?\\s*<?(${ADDR})`,
@@ -206,9 +210,30 @@ function trimBlock(lines: string[]): string {
 }
 
 /** Addresses that are never the failed recipient: the mail system's own address. */
+/**
+ * Addresses a notice lists on a line of their own (`a@b`, `<a@b>:`, `a@b ...`), as failed-address
+ * lists do: a recipient even when it is also the sender (mail to oneself), unlike a mention in a
+ * sentence ("Dear a@b", "a message sent by a@b"). Lines are capped, the pattern is linear.
+ */
+export function listedAddresses(notice: string): Set<string> {
+  const out = new Set<string>();
+  const line = new RegExp(`^[ \\t]{0,8}[<"]?(${ADDR})[>"]?[ \\t]{0,4}(?::|\\.\\.\\.)?[ \\t]*$`);
+  for (const l of notice.split('\n')) {
+    const m = l.length <= 300 ? line.exec(l) : null;
+    if (m?.[1]) out.add(m[1].toLowerCase());
+  }
+  return out;
+}
+
 export function senderAddresses(mail: MailView, original: Entity | null): string[] {
-  // The original's From is not excluded: people test with mail to themselves.
-  void original;
-  const list = [mail.headers.get('from')];
-  return list.flatMap((v) => [...(v ?? '').matchAll(EMAIL_IN_TEXT)].map((m) => m[0].toLowerCase()));
+  const emails = (v: string | null | undefined): string[] =>
+    [...(v ?? '').slice(0, 2_000).matchAll(EMAIL_IN_TEXT)].map((m) => m[0].toLowerCase());
+  const h = mail.headers;
+  const own = ['from', 'reply-to', 'sender', 'to'].flatMap((n) => emails(h.get(n)));
+  const o = original?.headers;
+  // The original's addressees are kept even when they are also its sender: people test with
+  // mail to themselves.
+  const addressees = new Set(['to', 'cc'].flatMap((n) => emails(o?.get(n))));
+  const theirs = ['from', 'sender', 'reply-to', 'return-path'].flatMap((n) => emails(o?.get(n)));
+  return [...own, ...theirs].filter((a) => !addressees.has(a));
 }

@@ -115,8 +115,27 @@ export const parseRfc3464: FormatParser = (mail) => {
   }
   if (findings.length === 0) return null;
   applySessionTranscript(findings, mail.notice);
+  applyNoticeStorageFull(findings, mail.notice);
   return { kind: 'bounce', findings };
 };
+
+/** A full mailbox or disk in the notice's own words; bounded alternatives, linear. */
+const STORAGE_FULL =
+  /\b(?:not enough (?:disk|storage) space|insufficient (?:disk|storage) space|mailbox (?:is )?full|quota exceeded)\b/i;
+
+/**
+ * Some MTAs put the real cause in the human-readable part and fill the DSN with a stock
+ * 5.1.1 ("Your message to <x> was automatically rejected: Not enough disk space"). A full
+ * mailbox is temporary: for a single recipient, the notice's words win over the stock code, as
+ * a good address wrongly suppressed for ever costs more than a retry.
+ */
+function applyNoticeStorageFull(findings: Finding[], notice: string): void {
+  const only = findings[0];
+  if (findings.length !== 1 || !only || only.reason) return;
+  const head = notice.slice(0, 2_000);
+  if (STORAGE_FULL.test(head) && !STORAGE_FULL.test(only.diagnostic ?? ''))
+    only.reason = 'mailboxfull';
+}
 
 /**
  * Sendmail's notice quotes the SMTP session (">>> RCPT To:<a>", "<<< 550 …"): the command is the
