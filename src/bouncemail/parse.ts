@@ -65,11 +65,28 @@ function withoutSenders(mail: MailView, parser: FormatParser, result: FormatResu
   return result.findings.filter((f) => !senders.has(recipientAddress(f.recipient) ?? ''));
 }
 
+/** Findings whose address no mail system could use go, so the next reader gets its chance. */
+function usable(findings: Finding[]): Finding[] {
+  return findings.filter((f) => recipientAddress(f.recipient) !== null);
+}
+
+/**
+ * A report forwarded as an attachment (someone's "Fwd:" of a bounce): the outer mail matched no
+ * format, so the attached message is read as the report, one level deep only.
+ */
+function forwardedReport(mail: MailView): FormatResult | null {
+  const inner = mail.original;
+  if (!inner || inner.type === 'text/rfc822-headers') return null;
+  const view = viewOf(inner);
+  const result = run(view);
+  return result ? { ...result, original: result.original ?? view.original } : null;
+}
+
 function run(mail: MailView): FormatResult | null {
   for (const parser of PIPELINE) {
     const result = parser(mail);
     if (!result) continue;
-    const findings = withoutSenders(mail, parser, result);
+    const findings = usable(withoutSenders(mail, parser, result));
     if (findings.length > 0) return { ...result, findings };
   }
   return null;
@@ -80,7 +97,7 @@ export function parseBounceMail(raw: Buffer, opts: ParseMailOptions = {}): Parse
   const mail = viewOf(parseEntity(binary));
   const messageId = (mail.headers.get('message-id') ?? '').replace(/^<|>$/g, '').trim() || null;
   const rawHash = createHash('sha256').update(binary, 'latin1').digest('hex');
-  let result = run(mail);
+  let result = run(mail) ?? forwardedReport(mail);
   if (opts.verp) result = withVerp(result, mail, opts.verp);
   if (!result) return { kind: 'none', recipients: [], messageId, rawHash };
   const original = result.original ?? mail.original;

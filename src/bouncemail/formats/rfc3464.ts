@@ -1,4 +1,5 @@
 import { commandOf } from '../../core/classify.js';
+import { recipientAddress } from '../recipient.js';
 import { parseDeliveryStatus, type DsnRecipientFields } from '../dsn.js';
 import { collapse, firstEmail, linesAbout, replyCodeIn, statusIn } from '../text.js';
 import type { Finding, FormatParser, MailView } from '../types.js';
@@ -99,7 +100,13 @@ function pickRecipient(r: DsnRecipientFields): string | null {
     // Exim writes pipe and file deliveries here (`|/usr/bin/x user@host`): take the address in it.
     return s.includes('@') ? s.replace(/^["']|["'.,;]$/g, '') : firstEmail(v);
   };
-  return clean(r.finalRecipient) ?? clean(r.originalRecipient);
+  // An unusable Final-Recipient (`rfc822; alias@`, a bare local part) falls back to the
+  // Original-Recipient, then to the text (the next readers).
+  const usable = (v: string | null): string | null => {
+    const c = clean(v);
+    return c !== null && recipientAddress(c) !== null ? c : null;
+  };
+  return usable(r.finalRecipient) ?? usable(r.originalRecipient);
 }
 
 export const parseRfc3464: FormatParser = (mail) => {

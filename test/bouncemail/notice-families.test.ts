@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseBounceMail, splitMbox } from '../../src/bouncemail/index.js';
+import { bounceMail } from './helpers.js';
+
+const brief = (raw: Buffer) =>
+  parseBounceMail(raw).recipients.map((r) => [r.recipient, r.severity, r.fineReason]);
+
+// Mails written from each MTA's published notice text (qmail-send's bounce, vpopmail's
+// "no mailbox here by that name", OpenSMTPD's MAILER-DAEMON notice, IMail, Lotus Domino,
+// DragonFly Mail Agent, Yahoo's failure notice).
+describe('plain-text notices of MTA families', () => {
+  it.each([
+    [
+      'qmail.eml',
+      [
+        ['gone.user@example.net', 'hard', 'userunknown'],
+        ['busy.user@example.net', 'soft', 'mailboxfull'],
+      ],
+    ],
+    ['qmail-vpopmail.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['opensmtpd.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['imail.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['domino.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['dragonfly.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['yahoo.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+  ])('%s', (name, expected) => {
+    expect(brief(bounceMail(name))).toEqual(expected);
+  });
+});
+
+describe('recipients that used to be missed', () => {
+  it('reads a standard report forwarded as an attached message/rfc822', () => {
+    expect(brief(bounceMail('forwarded-report.eml'))).toEqual([
+      ['forwarded.gone@example.net', 'hard', 'userunknown'],
+    ]);
+  });
+
+  it('falls back to Original-Recipient when Final-Recipient is unusable', () => {
+    expect(brief(bounceMail('rfc3464-unusable-final-recipient.eml'))).toEqual([
+      ['real.target@example.net', 'hard', 'userunknown'],
+    ]);
+  });
+
+  it('splits an mbox whose next From line follows a closing boundary without a blank line', () => {
+    const parts = splitMbox(bounceMail('mbox-no-blank-line.mbox'));
+    expect(parts.map((p) => parseBounceMail(p).recipients.map((r) => r.recipient))).toEqual([
+      ['unknown.user@example.net'],
+      ['no.such.user@example.com', 'full.mailbox@example.com'],
+    ]);
+  });
+
+  it('reads a notice whose wording has no stock failure phrase', () => {
+    expect(brief(bounceMail('notice-plain-wording.eml')).map((r) => r[0])).toEqual([
+      'gone.user@example.net',
+    ]);
+  });
+});
