@@ -7,7 +7,8 @@ const brief = (raw: Buffer) =>
 
 // Mails written from each MTA's published notice text (qmail-send's bounce, vpopmail's
 // "no mailbox here by that name", OpenSMTPD's MAILER-DAEMON notice, IMail, Lotus Domino,
-// DragonFly Mail Agent, Yahoo's failure notice).
+// DragonFly Mail Agent, Yahoo's failure notice, McAfee, SurfControl, MailFoundry, Active!hunter,
+// the unnamed MTAs Sisimai lists as X1, X2, X3 and X6, fml).
 describe('plain-text notices of MTA families', () => {
   it.each([
     [
@@ -23,6 +24,17 @@ describe('plain-text notices of MTA families', () => {
     ['domino.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
     ['dragonfly.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
     ['yahoo.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['mcafee.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['surfcontrol.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    // "No such user here" / "[User unknown]" without the command: read as Sisimai does.
+    ['mailfoundry.eml', [['gone.user@example.net', 'soft', 'filtered']]],
+    ['activehunter.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['x1.eml', [['gone.user@example.net', 'soft', 'filtered']]],
+    ['x2.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['x3.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['x6.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    // The list refuses the sender: nothing to suppress.
+    ['fml.eml', [['news@lists.example.org', 'soft', 'rejected']]],
   ])('%s', (name, expected) => {
     expect(brief(bounceMail(name))).toEqual(expected);
   });
