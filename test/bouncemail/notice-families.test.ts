@@ -8,7 +8,8 @@ const brief = (raw: Buffer) =>
 // Mails written from each MTA's published notice text (qmail-send's bounce, vpopmail's
 // "no mailbox here by that name", OpenSMTPD's MAILER-DAEMON notice, IMail, Lotus Domino,
 // DragonFly Mail Agent, Yahoo's failure notice, McAfee, SurfControl, MailFoundry, Active!hunter,
-// the unnamed MTAs Sisimai lists as X1, X2, X3 and X6, fml).
+// the unnamed MTAs Sisimai lists as X1, X2, X3 and X6, fml, au/EZweb, KDDI, Verizon, Biglobe,
+// Apache James, MailMarshal, Sun/Oracle Messaging Server, Exchange 2007).
 describe('plain-text notices of MTA families', () => {
   it.each([
     [
@@ -33,6 +34,22 @@ describe('plain-text notices of MTA families', () => {
     ['x2.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
     ['x3.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
     ['x6.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['ezweb.eml', [['no.longer@ezweb.ne.jp', 'hard', 'userunknown']]],
+    ['kddi.eml', [['full.box@example.au.example', 'soft', 'mailboxfull']]],
+    ['verizon.eml', [['5555550100@vtext.com', 'hard', 'userunknown']]],
+    ['biglobe.eml', [['full.user@mail.biglobe.ne.jp', 'soft', 'mailboxfull']]],
+    ['apachejames.eml', [['gone.user@example.net', 'soft', 'filtered']]],
+    ['mailmarshal.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['messagingserver.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['exchange2007.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    // Each recipient keeps its own diagnostic lines: no bleeding into the next one.
+    [
+      'notice-two-recipients.eml',
+      [
+        ['gone.user@example.net', 'hard', 'userunknown'],
+        ['busy.user@example.org', 'soft', 'mailboxfull'],
+      ],
+    ],
     // The list refuses the sender: nothing to suppress.
     ['fml.eml', [['news@lists.example.org', 'soft', 'rejected']]],
   ])('%s', (name, expected) => {

@@ -115,7 +115,8 @@ export const parseGenericNotice: FormatParser = (mail) => {
   const orig = mail.original ?? original;
   const listed = listedAddresses(notice);
   const exclude = senderAddresses(mail, orig).filter((a) => !listed.has(a));
-  const findings = preferRecipients(scanNotice(notice, { exclude }), mail);
+  let findings = preferRecipients(scanNotice(notice, { exclude }), mail);
+  if (findings.length === 0) findings = envelopeRecipients(mail.notice, new Set(exclude));
   if (findings.length === 0) return null;
   const delayed = DELAYED_SUBJECT.test(mail.subject) || DELAYED_NOTICE.test(notice);
   // IMail quotes the remote answer once for all recipients, after this heading.
@@ -189,11 +190,34 @@ function preferRecipients(findings: Finding[], mail: MailView): Finding[] {
   return kept.length > 0 ? kept : findings;
 }
 
+/**
+ * Apache James and Verizon's gateways list the envelope under "Message details:" (`RCPT TO:
+ * a@b`), past the point where the original begins: the recipient when the notice names no other.
+ */
+function envelopeRecipients(text: string, exclude: ReadonlySet<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const l of text.split('\n')) {
+    const m =
+      l.length <= 300
+        ? /^\s{0,8}rcpt to:\s{0,4}<?([^\s<>@]{1,64}@[^\s<>@]{1,255})>?\s*$/i.exec(l)
+        : null;
+    const a = m?.[1]?.toLowerCase();
+    if (a && !exclude.has(a) && !out.some((f) => f.recipient === a))
+      out.push({ recipient: a, diagnostic: '' });
+  }
+  // The error is printed apart from the details ("Error message below:"): it holds for all.
+  const replies = transcriptLines(text.slice(0, 20_000)) ?? '';
+  for (const f of out) f.diagnostic = replies;
+  return out;
+}
+
 /** The SMTP replies of a session transcript (`<<< 550 …`, `550 5.1.1 …`), joined. */
 function transcriptLines(notice: string): string | null {
   const lines = notice
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /^(<<<\s*)?[45]\d\d[\s-]/.test(l) || /^>>>\s*(RCPT|MAIL|DATA)/i.test(l));
+    .filter(
+      (l) => /^(<<<\s*|error:\s*)?[45]\d\d[\s-]/i.test(l) || /^>>>\s*(RCPT|MAIL|DATA)/i.test(l),
+    );
   return lines.length > 0 ? lines.join(' ') : null;
 }

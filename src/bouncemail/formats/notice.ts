@@ -72,7 +72,7 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   // the address closes the line after a colon: `User's mailbox is full: <addr>`
   new RegExp(`:\\s*<(${ADDR})>\\s*$`),
   // a labelled address without brackets: `Recipient: a@b`, `Failed address: a@b`
-  new RegExp(`(?:recipient|rcpt)s?:[ \\t]{0,8}(${ADDR})[\\s,;.]*$`, 'i'),
+  new RegExp(`(?:recipient|rcpt(?: to)?)s?:[ \\t]{0,8}(${ADDR})[\\s,;.]*$`, 'i'),
   // inline in a sentence: `… from <sender> to a@b was rejected` (senders are excluded)
   new RegExp(`(?:^|[^\\s])[ \\t]to[ \\t]{1,4}<?(${ADDR})>?(?=[\\s,;:.]|$)`, 'i'),
   // labelled: `RCPT TO: addr`, `Could not be delivered to: <addr>`, `Recipient: addr`
