@@ -42,6 +42,12 @@ describe('plain-text notices of MTA families', () => {
     ['mailmarshal.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
     ['messagingserver.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
     ['exchange2007.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['notes.eml', [['gone.user@notes.example.org', 'hard', 'userunknown']]],
+    ['mfilter.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['interscan.eml', [['gone.user@example.net', 'hard', 'userunknown']]],
+    ['zoho.eml', [['gone.user@example.net', 'soft', 'filtered']]],
+    // Courier's "DNS lookup failed." is its soft error: never an unknown host.
+    ['courier.eml', [['later@example.net', 'soft', 'networkerror']]],
     // Each recipient keeps its own diagnostic lines: no bleeding into the next one.
     [
       'notice-two-recipients.eml',
