@@ -64,6 +64,8 @@ export class SmtpReceiver {
       logger: false,
       banner: 'Bouncer bounce-mail receiver',
       socketTimeout: 60_000,
+      // Within the shutdown timeout: a client still connected is cut, its mail not acknowledged.
+      closeTimeout: 5_000,
       onConnect: (session, cb) => cb(this.admit(session)),
       onClose: (session) => this.release(session),
       onRcptTo: (address, session, cb) => {
