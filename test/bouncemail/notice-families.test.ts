@@ -84,6 +84,18 @@ describe('recipients that used to be missed', () => {
     ]);
   });
 
+  it.each([
+    ['notice-to-colon.eml', 'gone.user@example.net'],
+    ['notice-french.eml', 'gone.user@example.fr'],
+    ['notice-german.eml', 'gone.user@example.de'],
+    ['notice-address-not-available.eml', 'team@groups.example.org'],
+  ])(
+    'finds the recipient of %s (wording the gate did not know, address after a colon)',
+    (name, rcpt) => {
+      expect(brief(bounceMail(name)).map((r) => r[0])).toEqual([rcpt]);
+    },
+  );
+
   it('reads a notice whose wording has no stock failure phrase', () => {
     expect(brief(bounceMail('notice-plain-wording.eml')).map((r) => r[0])).toEqual([
       'gone.user@example.net',

@@ -35,6 +35,8 @@ const BOUNCE_SUBJECT = new RegExp(
     'message delayed',
     'notice: mail delivery',
     'could not send',
+    'not accepted',
+    'blocked by',
     'メール',
     '配信',
     'не доставлено',
@@ -86,7 +88,7 @@ const STOCK_PHRASES = new RegExp(
   'i',
 );
 const FAILURE_WORDS =
-  /could not|couldn'?t|unable to|failed|failure|undeliver|not (be )?delivered|wasn'?t delivered|rejected|not listed|does not exist|unknown|did not reach|returned|problem/i;
+  /could not|couldn'?t|unable to|failed|failure|undeliver|not (be |been )?delivered|wasn'?t delivered|rejected|blocked|not listed|does not exist|may not exist|not available|unknown|did not reach|returned|problem|n'a pas pu|inconnue?\b|konnte nicht|nicht zugestellt|existiert nicht|no se (pudo|ha podido)|no existe|non (è|e') stat[oa]|sconosciut/i;
 
 export function looksLikeNotice(mail: MailView): boolean {
   const head = mail.notice.slice(0, 5000);

@@ -73,6 +73,9 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   new RegExp(`:\\s*<(${ADDR})>\\s*$`),
   // a labelled address without brackets: `Recipient: a@b`, `Failed address: a@b`
   new RegExp(`(?:recipient|rcpt(?: to)?)s?:[ \\t]{0,8}(${ADDR})[\\s,;.]*$`, 'i'),
+  // `Your message to: a@b`, `The address a@b is not available` (not a header line: see SENDER_CONTEXT)
+  new RegExp(`[^\\s-][ \\t]{0,4}to:[ \\t]{0,8}<?(${ADDR})>?(?=[\\s,;.]|$)`, 'i'),
+  new RegExp(`address[ \\t]{1,4}<?(${ADDR})>?[ \\t]{1,4}(?:is|was|does|could|has)\\b`, 'i'),
   // inline in a sentence: `… from <sender> to a@b was rejected` (senders are excluded)
   new RegExp(`(?:^|[^\\s])[ \\t]to[ \\t]{1,4}<?(${ADDR})>?(?=[\\s,;:.]|$)`, 'i'),
   // labelled: `RCPT TO: addr`, `Could not be delivered to: <addr>`, `Recipient: addr`
