@@ -89,6 +89,8 @@ describe('recipients that used to be missed', () => {
     ['notice-french.eml', 'gone.user@example.fr'],
     ['notice-german.eml', 'gone.user@example.de'],
     ['notice-address-not-available.eml', 'team@groups.example.org'],
+    ['notice-mail-from-line.eml', 'moved.away@example.net'],
+    ['notice-mail-from-only.eml', 'moved.away@example.net'],
   ])(
     'finds the recipient of %s (wording the gate did not know, address after a colon)',
     (name, rcpt) => {

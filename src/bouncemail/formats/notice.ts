@@ -62,6 +62,8 @@ export function splitOriginal(text: string, extra: readonly RegExp[] = []): Spli
 
 const ADDR = EMAIL_IN_TEXT.source;
 /** A line that names a failed recipient, and where the address is. */
+/** Inline in a sentence: `… from <sender> to a@b was rejected` (senders are excluded). */
+const INLINE_TO = new RegExp(`(?:^|[^\\s])[ \\t]to[ \\t]{1,4}<?(${ADDR})>?(?=[\\s,;:.]|$)`, 'i');
 const RECIPIENT_LINES: readonly RegExp[] = [
   // bare address, `<addr>`, `"addr":`, `* addr`, `>>> addr <addr>`, `addr on <date>`, `addr [reason]`
   new RegExp(`^[\\s*>\\-•"'<(]*(${ADDR})(?:[>"')]*(?:\\.\\.\\.)?:?)(?:\\s|$)`),
@@ -72,12 +74,14 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   // the address closes the line after a colon: `User's mailbox is full: <addr>`
   new RegExp(`:\\s*<(${ADDR})>\\s*$`),
   // a labelled address without brackets: `Recipient: a@b`, `Failed address: a@b`
-  new RegExp(`(?:recipient|rcpt(?: to)?)s?:[ \\t]{0,8}(${ADDR})[\\s,;.]*$`, 'i'),
+  new RegExp(
+    `(?:recipient|rcpt(?: to)?|(?:failed|invalid|unknown|intended) address(?:es)?)s?:[ \\t]{0,8}(${ADDR})[\\s,;.]*$`,
+    'i',
+  ),
   // `Your message to: a@b`, `The address a@b is not available` (not a header line: see SENDER_CONTEXT)
   new RegExp(`[^\\s-][ \\t]{0,4}to:[ \\t]{0,8}<?(${ADDR})>?(?=[\\s,;.]|$)`, 'i'),
   new RegExp(`address[ \\t]{1,4}<?(${ADDR})>?[ \\t]{1,4}(?:is|was|does|could|has)\\b`, 'i'),
-  // inline in a sentence: `… from <sender> to a@b was rejected` (senders are excluded)
-  new RegExp(`(?:^|[^\\s])[ \\t]to[ \\t]{1,4}<?(${ADDR})>?(?=[\\s,;:.]|$)`, 'i'),
+  INLINE_TO,
   // labelled: `RCPT TO: addr`, `Could not be delivered to: <addr>`, `Recipient: addr`
   new RegExp(
     `(?:rcpt to|recipient(?: address)?|\\[status: \\w+, address:|could not be delivered to|deliver(?:ing)? (?:your |the )?(?:message |mail )?to|^\\s*(?:unknown user|user unknown|mailbox full|invalid (?:recipient|address)|undeliverable to|failed to deliver to)|delivery to|failed recipient|original-recipient|addressed to|errors:|;cat:smtp=|:smtp=)\\s*:?\\s*<?(${ADDR})`,
@@ -121,7 +125,13 @@ function recipientOnLine(
   indented: boolean,
   exclude: ReadonlySet<string>,
 ): string | null {
-  if (SENDER_CONTEXT.test(raw) || HEADER_LINE.test(raw)) return null;
+  if (HEADER_LINE.test(raw)) return null;
+  if (SENDER_CONTEXT.test(raw)) {
+    // "Mail from <sender> to <rcpt> failed": the address after "to" (senders are excluded).
+    if (/^\s*(to|from|reply-to|sender|return-path)\s*:/i.test(raw)) return null;
+    const addr = INLINE_TO.exec(raw.slice(0, 1_000))?.[1]?.replace(/\.+$/, '').toLowerCase();
+    return addr && !exclude.has(addr) ? addr : null;
+  }
   for (const [i, re] of RECIPIENT_LINES.entries()) {
     if (i === 1 && indented) continue;
     const m = re.exec(raw);
@@ -147,9 +157,15 @@ export function scanNotice(text: string, opts: NoticeOptions = {}): Finding[] {
   }
   // Addresses the notice shows as the sender (">>> MAIL From:<a>", "envelope-from <a>") are
   // never recipients, even where a reply quotes them like one ("501 <a>... no access").
-  for (const l of lines)
-    if (SENDER_LINE.test(l))
-      for (const m of l.matchAll(EMAIL_IN_TEXT)) exclude.add(m[0].toLowerCase());
+  for (const l of lines) {
+    if (!SENDER_LINE.test(l)) continue;
+    // "Mail from <sender> to <rcpt>": the address after "to" is the recipient, not a sender.
+    const to = /^\s*(from|return-path)\s*:/i.test(l)
+      ? null
+      : INLINE_TO.exec(l.slice(0, 1_000))?.[1]?.toLowerCase();
+    for (const m of l.matchAll(EMAIL_IN_TEXT))
+      if (m[0].toLowerCase() !== to) exclude.add(m[0].toLowerCase());
+  }
   const blocks: Block[] = [];
   let current: Block | null = null;
   // Sendmail transcripts print the server's reply ("<<< 550 …") before the summary line that
