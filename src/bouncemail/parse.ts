@@ -97,7 +97,12 @@ export function parseBounceMail(raw: Buffer, opts: ParseMailOptions = {}): Parse
   const mail = viewOf(parseEntity(binary));
   const messageId = (mail.headers.get('message-id') ?? '').replace(/^<|>$/g, '').trim() || null;
   const rawHash = createHash('sha256').update(binary, 'latin1').digest('hex');
-  let result = run(mail) ?? forwardedReport(mail);
+  // A forwarded standard report is read first: the forward's own text only quotes it.
+  const forwarded =
+    mail.entity.type !== 'multipart/report' && mail.original?.type === 'multipart/report';
+  let result = forwarded
+    ? (forwardedReport(mail) ?? run(mail))
+    : (run(mail) ?? forwardedReport(mail));
   if (opts.verp) result = withVerp(result, mail, opts.verp);
   if (!result) return { kind: 'none', recipients: [], messageId, rawHash };
   const original = result.original ?? mail.original;

@@ -70,6 +70,12 @@ describe('recipients that used to be missed', () => {
     ]);
   });
 
+  it("prefers the forwarded report over the forward's own text", () => {
+    expect(brief(bounceMail('forwarded-report-quoted.eml'))).toEqual([
+      ['forwarded.gone@example.net', 'hard', 'userunknown'],
+    ]);
+  });
+
   it('falls back to Original-Recipient when Final-Recipient is unusable', () => {
     expect(brief(bounceMail('rfc3464-unusable-final-recipient.eml'))).toEqual([
       ['real.target@example.net', 'hard', 'userunknown'],
