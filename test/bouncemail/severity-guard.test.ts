@@ -31,6 +31,14 @@ describe('soft failures are never read as hard', () => {
     expect(got.every((r) => r.severity === 'soft')).toBe(true);
   });
 
+  it.each([
+    'sendmail-two-transcript.eml',
+    'sendmail-two-transcript-dsn.eml',
+    'postfix-adjacent-recipients.eml',
+  ])("one recipient's diagnostic lines do not bleed into the next one's (%s)", (name) => {
+    expect(brief(name).map((r) => r.severity)).toEqual(['soft', 'hard']);
+  });
+
   it('a full disk in the notice wins over the stock 5.1.1 of the DSN part', () => {
     expect(brief('rfc3464-notice-disk-full.eml')).toEqual([
       { recipient: 'full@example.net', reason: 'mailboxfull', severity: 'soft' },

@@ -56,7 +56,7 @@ export function findingFromDsn(
     diagnostic = `${diagnostic} ${inReplyTo}`;
   // Sendmail puts the remote server's answer in the session transcript only.
   if (!r.diagnostic) {
-    const transcript = transcriptOf(mail.notice);
+    const transcript = transcriptFor(mail.notice, recipient);
     if (transcript) diagnostic = `${diagnostic ?? ''} ${transcript}`.trim();
   }
   const command = commandOf(diagnostic ?? '') ?? commandOf(around ?? '');
@@ -70,6 +70,30 @@ export function findingFromDsn(
     command,
     date: r.lastAttemptDate ?? arrivalDate,
   };
+}
+
+/**
+ * The transcript lines about one recipient: with several `>>> RCPT To:<a>` in the session, only
+ * the replies after this recipient's command (up to the next command) and the summary lines that
+ * name it, so one recipient's failure does not bleed into the next one's.
+ */
+function transcriptFor(notice: string, recipient: string): string | null {
+  const lines = notice.split('\n', 2_000).map((l) => l.trim().slice(0, 1_000));
+  const rcpts = lines.filter((l) => /^>>>\s*rcpt to:/i.test(l));
+  if (rcpts.length < 2) return transcriptOf(notice);
+  const who = recipient.toLowerCase();
+  const own: string[] = [];
+  let mine = false;
+  for (const l of lines) {
+    if (/^>>>/.test(l)) {
+      mine = l.toLowerCase().includes(who);
+      if (mine) own.push(l);
+      continue;
+    }
+    if (mine && /^(<<<\s*)?[45]\d\d[\s-]/.test(l)) own.push(l);
+    else if (/^[45]\d\d[\s-]/.test(l) && l.toLowerCase().includes(who)) own.push(l);
+  }
+  return own.length > 0 ? [...new Set(own)].join(' ') : null;
 }
 
 /** The SMTP replies and error lines of a session transcript, joined. */
