@@ -133,6 +133,21 @@ export interface Config {
   dashboard: { sessionTtlMs: number };
   bounceMail: BounceMailConfig;
   mailboxes: MailboxConfig[];
+  smtp: SmtpReceiverConfig;
+}
+
+/** The SMTP receiver for bounce mail (`BOUNCER_SMTP_*`); off while `listen` is null. */
+export interface SmtpReceiverConfig {
+  listen: { host: string; port: number } | null;
+  /** Recipient domains accepted at RCPT (besides VERP addresses); everything else gets 550. */
+  domains: string[];
+  /** PEM files for STARTTLS; both null = no STARTTLS offered. */
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
+  /** Simultaneous connections one client address may hold. */
+  maxConnectionsPerIp: number;
+  /** New connections one client address may open a minute. */
+  connectionsPerIpPerMinute: number;
 }
 
 /** Raw bounce mail received over HTTP or the CLI. */
@@ -470,6 +485,7 @@ export function parseConfig(source: Source): Readonly<Config> {
       verp: parseVerp('BOUNCER_BOUNCE_MAIL_VERP', r.raw('BOUNCER_BOUNCE_MAIL_VERP')),
     },
     mailboxes: parseMailboxes(r),
+    smtp: parseSmtpReceiver(r),
   };
   if (config.twilio.authTokens.length > 0 && config.http.publicUrl === null) {
     fail(
@@ -481,6 +497,40 @@ export function parseConfig(source: Source): Readonly<Config> {
     fail('BOUNCER_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
   }
   return deepFreeze(config);
+}
+
+function parseSmtpReceiver(r: Reader): SmtpReceiverConfig {
+  const listen = r.raw('BOUNCER_SMTP_LISTEN');
+  let parsed: SmtpReceiverConfig['listen'] = null;
+  if (listen !== undefined) {
+    const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(listen);
+    const port = Number(m?.[2]);
+    if (!m?.[1] || !(port >= 0 && port <= 65_535))
+      fail('BOUNCER_SMTP_LISTEN', 'must be host:port, e.g. 0.0.0.0:25');
+    parsed = { host: m[1], port };
+  }
+  const domains = r.list('BOUNCER_SMTP_DOMAINS').map((d) => {
+    const n = normaliseDomain(d);
+    if (!n.ok) fail('BOUNCER_SMTP_DOMAINS', `"${d}" is not a domain: ${n.error}`);
+    return n.domain;
+  });
+  const cert = r.raw('BOUNCER_SMTP_TLS_CERT') ?? null;
+  const key = r.raw('BOUNCER_SMTP_TLS_KEY') ?? null;
+  if ((cert === null) !== (key === null))
+    fail('BOUNCER_SMTP_TLS_CERT', 'and BOUNCER_SMTP_TLS_KEY must be set together');
+  return {
+    listen: parsed,
+    domains,
+    tlsCertFile: cert,
+    tlsKeyFile: key,
+    maxConnectionsPerIp: r.int('BOUNCER_SMTP_MAX_CONNECTIONS_PER_IP', 10, 1, 10_000),
+    connectionsPerIpPerMinute: r.int(
+      'BOUNCER_SMTP_CONNECTIONS_PER_IP_PER_MINUTE',
+      120,
+      1,
+      1_000_000,
+    ),
+  };
 }
 
 function parseVerp(name: string, value: unknown): string | null {

@@ -16,6 +16,8 @@ import { createMailboxScanners, type MailboxScanner } from './services/mailbox/i
 import { openMailboxSession } from './mailbox/index.js';
 import { createSnsHandshakeHandler } from './services/ingest/sns-handshake.js';
 import { loadSnsCertificateFiles } from './services/ingest/sns-certificates.js';
+import { SmtpReceiver } from './mailbox/smtp-receiver.js';
+import { createSmtpIntake, smtpReceiverOptions } from './services/ingest/smtp-intake.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -25,6 +27,8 @@ export interface Running {
   scanners: MailboxScanner[];
   alertLoop: AlertLoop | null;
   url: string;
+  /** The SMTP receiver's address (`BOUNCER_SMTP_LISTEN`), null when it is off. */
+  smtp: { host: string; port: number } | null;
   stop(): Promise<void>;
 }
 
@@ -102,8 +106,19 @@ export async function startServer(
     : null;
   alertLoop?.start();
   const url = await app.listen({ host: config.http.host, port: config.http.port });
+  const smtpOptions = await smtpReceiverOptions(services);
+  const receiver = smtpOptions
+    ? new SmtpReceiver({ ...smtpOptions, logger }, createSmtpIntake(services))
+    : null;
+  const smtp = receiver ? await receiver.listen() : null;
   logger.info(
-    { url, database: config.database.kind, worker: worker !== null, mailboxes: scanners.length },
+    {
+      url,
+      smtp: smtp ? `${smtp.host}:${smtp.port}` : null,
+      database: config.database.kind,
+      worker: worker !== null,
+      mailboxes: scanners.length,
+    },
     'bouncer is serving',
   );
   if (!(await services.apiKeys.configured()))
@@ -124,13 +139,14 @@ export async function startServer(
       // they answer), then let the worker finish the batch it holds.
       // Mailbox scanners first: each stores the message in hand before it stops.
       await Promise.all(scanners.map((s) => s.stop()));
+      await receiver?.close();
       await app.close();
       await services.writer.flushed();
       await worker?.stop();
       await alertLoop?.stop();
       await db.close();
     })());
-  return { app, services, worker, scanners, alertLoop, url, stop };
+  return { app, services, worker, scanners, alertLoop, url, smtp, stop };
 }
 
 /** SIGTERM/SIGINT: graceful stop within the configured timeout, then exit. */

@@ -46,6 +46,10 @@ export function floorFailures(s: Score): string[] {
     out.push(`${s.lineEndingMismatches} CRLF/CR copies read differently from their LF originals`);
   if (s.notFalsePositives > 0)
     out.push(`${s.notFalsePositives} messages that are not bounces yielded recipients`);
+  if (s.softAsHard > 0)
+    out.push(`${s.softAsHard} soft failures read as hard (each would suppress a good address)`);
+  if (s.senderAsRecipient > 0)
+    out.push(`${s.senderAsRecipient} sender addresses reported as bounced recipients`);
   if (s.mboxMessages !== FLOORS.mboxMessages)
     out.push(`mbox-0 split into ${s.mboxMessages} messages, not ${FLOORS.mboxMessages}`);
   return out;
@@ -80,6 +84,11 @@ export interface Score {
   statusRows: number;
   status: number;
   extraRecipients: number;
+  /** Expected soft (or none), read as hard: the costly error, a good address suppressed for ever. */
+  softAsHard: number;
+  hardAsSoft: number;
+  /** Reported recipients that are the mail's own sender addresses (see senderAddresses). */
+  senderAsRecipient: number;
   lineEndingFiles: number;
   lineEndingMismatches: number;
   notFiles: number;
@@ -129,6 +138,9 @@ function emptyScore(): Score {
     statusRows: 0,
     status: 0,
     extraRecipients: 0,
+    softAsHard: 0,
+    hardAsSoft: 0,
+    senderAsRecipient: 0,
     lineEndingFiles: 0,
     lineEndingMismatches: 0,
     notFiles: 0,
@@ -162,6 +174,47 @@ class CorpusReader {
     const p = { ...first, recipients: parts.flatMap((x) => x.recipients) };
     this.cache.set(file, p);
     return p;
+  }
+}
+
+/**
+ * The addresses a mail names as its sender, read independently of the parser: every
+ * From/Reply-To/Sender/Return-Path header line anywhere in the file (the report's own and those of
+ * the returned original, attached or quoted), and the report's To (the original's envelope sender).
+ */
+export function senderAddresses(raw: Buffer): Set<string> {
+  const text = raw.toString('latin1').replace(/\r\n?/g, '\n');
+  const out = new Set<string>();
+  const add = (value: string): void => {
+    for (const m of value.matchAll(/[\w.+'=-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g))
+      out.add(m[0].toLowerCase());
+  };
+  for (const m of text.matchAll(/^(?:from|reply-to|sender|return-path):[^\n]{0,500}/gim)) add(m[0]);
+  const head = text.slice(0, Math.max(0, text.indexOf('\n\n')));
+  for (const m of head.matchAll(/^to:[^\n]{0,500}/gim)) add(m[0]);
+  return out;
+}
+
+function scoreSenders(
+  s: Score,
+  file: string,
+  fileRows: Row[],
+  raw: Buffer,
+  p: ParsedBounceMail,
+): void {
+  const senders = senderAddresses(raw);
+  // A test mail sent to its own sender is a real recipient: only the expectations can say so.
+  const expected = new Set(fileRows.map((r) => r.hint).filter((h) => h !== ''));
+  for (const r of p.recipients) {
+    if (!senders.has(r.recipient) || expected.has(r.recipient)) continue;
+    if (fileRows.length >= p.recipients.length && !fileRows.some((x) => x.hint)) continue;
+    s.senderAsRecipient++;
+    s.disagreements.push({
+      file,
+      what: 'sender-as-recipient',
+      expected: 'not a recipient',
+      got: r.recipient,
+    });
   }
 }
 
@@ -220,6 +273,8 @@ function scoreRow(
   got: ParsedBounceMail['recipients'][number],
 ): void {
   const sev = expectedSeverity(r);
+  if (got.severity === 'hard' && (sev === 'soft' || sev === 'none')) s.softAsHard++;
+  if (sev === 'hard' && got.severity === 'soft') s.hardAsSoft++;
   if (got.severity === sev) s.severity++;
   else
     s.disagreements.push({
@@ -278,7 +333,11 @@ export function scoreCorpus(dir = corpusDir()): Score {
   const reader = new CorpusReader(dir);
   const byFile = new Map<string, Row[]>();
   for (const r of readRows(dir)) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
-  for (const [file, fileRows] of byFile) scoreFile(s, file, fileRows, reader.parse(file));
+  for (const [file, fileRows] of byFile) {
+    const p = reader.parse(file);
+    scoreFile(s, file, fileRows, p);
+    scoreSenders(s, file, fileRows, readFileSync(join(dir, file)), p);
+  }
   scoreLineEndings(s, dir, reader);
   const mbox = join(dir, 'mbox', 'mbox-0');
   if (existsSync(mbox)) {

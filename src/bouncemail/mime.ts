@@ -152,7 +152,14 @@ export function splitMbox(raw: Buffer): Buffer[] {
   let current: string[] | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const atBoundary = i === 0 || (lines[i - 1] ?? '') === '' || current === null;
+    const prev = lines[i - 1] ?? '';
+    // Some mailboxes write the next separator straight after a message's closing MIME boundary
+    // (RFC 2046 §5.1.1 `--boundary--`), without the blank line mboxo expects.
+    const atBoundary =
+      i === 0 ||
+      prev === '' ||
+      current === null ||
+      (prev.length <= 200 && /^--\S+--\s*$/.test(prev));
     if (MBOX_SEPARATOR.test(line) && atBoundary) {
       current = [];
       messages.push(current);

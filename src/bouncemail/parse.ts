@@ -5,9 +5,10 @@ import { SPECIFIC_FORMATS, TEXT_FORMATS } from './formats/index.js';
 import { parseRfc3464 } from './formats/rfc3464.js';
 import { parseEntity, toBinaryLf } from './mime.js';
 import { looksLikeNotice } from './formats/generic.js';
-import { splitOriginal } from './formats/notice.js';
+import { listedAddresses, senderAddresses, splitOriginal } from './formats/notice.js';
 import { finalise, recipientAddress, type BounceMailRecipient } from './recipient.js';
-import type { FormatParser, FormatResult, MailView } from './types.js';
+import type { Finding, FormatParser, FormatResult, MailView } from './types.js';
+import { emailsIn } from './text.js';
 import { recipientFromVerp } from './verp.js';
 import { viewOf } from './view.js';
 
@@ -38,10 +39,55 @@ const PIPELINE: readonly FormatParser[] = [
   parseAutoReply,
 ];
 
+/**
+ * The report's own addresses (its From, Reply-To, Sender, To: the original's envelope sender)
+ * and the returned original's sender are never a bounced recipient of a text reader, whatever
+ * it made of a salutation or "a message sent by <sender>"; the next reader gets its chance.
+ * Structured fields (RFC 3464 Final-Recipient, ARF, SES JSON) name the recipient outright and
+ * are kept, as are the original's own addressees and X-Failed-Recipients: people test with
+ * mail to themselves. Auto-replies are exempt: there the replying person is the recipient.
+ */
+const STRUCTURED: ReadonlySet<FormatParser> = new Set([
+  parseArf,
+  ...SPECIFIC_FORMATS,
+  parseRfc3464,
+]);
+
+function withoutSenders(mail: MailView, parser: FormatParser, result: FormatResult): Finding[] {
+  if (result.kind !== 'bounce' || STRUCTURED.has(parser)) return result.findings;
+  const named = new Set([
+    ...emailsIn(mail.headers.get('x-failed-recipients') ?? '').map((a) => a.toLowerCase()),
+    ...listedAddresses(mail.notice),
+  ]);
+  const senders = new Set(
+    senderAddresses(mail, result.original ?? mail.original).filter((a) => !named.has(a)),
+  );
+  return result.findings.filter((f) => !senders.has(recipientAddress(f.recipient) ?? ''));
+}
+
+/** Findings whose address no mail system could use go, so the next reader gets its chance. */
+function usable(findings: Finding[]): Finding[] {
+  return findings.filter((f) => recipientAddress(f.recipient) !== null);
+}
+
+/**
+ * A report forwarded as an attachment (someone's "Fwd:" of a bounce): the outer mail matched no
+ * format, so the attached message is read as the report, one level deep only.
+ */
+function forwardedReport(mail: MailView): FormatResult | null {
+  const inner = mail.original;
+  if (!inner || inner.type === 'text/rfc822-headers') return null;
+  const view = viewOf(inner);
+  const result = run(view);
+  return result ? { ...result, original: result.original ?? view.original } : null;
+}
+
 function run(mail: MailView): FormatResult | null {
   for (const parser of PIPELINE) {
     const result = parser(mail);
-    if (result && result.findings.length > 0) return result;
+    if (!result) continue;
+    const findings = usable(withoutSenders(mail, parser, result));
+    if (findings.length > 0) return { ...result, findings };
   }
   return null;
 }
@@ -51,7 +97,12 @@ export function parseBounceMail(raw: Buffer, opts: ParseMailOptions = {}): Parse
   const mail = viewOf(parseEntity(binary));
   const messageId = (mail.headers.get('message-id') ?? '').replace(/^<|>$/g, '').trim() || null;
   const rawHash = createHash('sha256').update(binary, 'latin1').digest('hex');
-  let result = run(mail);
+  // A forwarded standard report is read first: the forward's own text only quotes it.
+  const forwarded =
+    mail.entity.type !== 'multipart/report' && mail.original?.type === 'multipart/report';
+  let result = forwarded
+    ? (forwardedReport(mail) ?? run(mail))
+    : (run(mail) ?? forwardedReport(mail));
   if (opts.verp) result = withVerp(result, mail, opts.verp);
   if (!result) return { kind: 'none', recipients: [], messageId, rawHash };
   const original = result.original ?? mail.original;

@@ -1,5 +1,12 @@
 import { normaliseEmail } from '../core/address.js';
-import { classifyBounce, normaliseStatus, type FineReason } from '../core/classify.js';
+import {
+  classificationOf,
+  classifyBounce,
+  isPermanent,
+  normaliseStatus,
+  type FineReason,
+} from '../core/classify.js';
+import { guardRecipientFault } from './severity-guard.js';
 import { decodeCharset, decodeWords, type Headers } from './headers.js';
 import { collapse, joinReplyLines, replyCodeIn, statusIn, statusesIn } from './text.js';
 import type { Finding } from './types.js';
@@ -162,7 +169,7 @@ export function finalise(f: Finding, ctx: FinaliseContext): BounceMailRecipient 
     return { ...base, action: null, fineReason: 'feedback', severity: 'complaint' };
   if (f.reason === 'vacation')
     return { ...base, action: null, fineReason: 'vacation', severity: 'none' };
-  const c = classifyBounce({
+  const first = classifyBounce({
     enhancedStatus: status,
     smtpCode,
     diagnostic,
@@ -174,6 +181,16 @@ export function finalise(f: Finding, ctx: FinaliseContext): BounceMailRecipient 
     remoteHost: hostName(f.remoteMta),
     reportingHost: hostName(f.reportingMta),
   });
+  const guarded = guardRecipientFault(first.fineReason, {
+    status,
+    smtpCode,
+    diagnostic,
+    command: f.command,
+  });
+  const c =
+    guarded === first.fineReason
+      ? first
+      : classificationOf(guarded, isPermanent({ enhancedStatus: status, smtpCode }));
   const action = f.action ?? (c.fineReason === 'delivered' ? 'delivered' : 'failed');
   const severity: MailSeverity =
     c.fineReason === 'delivered' || c.fineReason === 'vacation'

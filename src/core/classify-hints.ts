@@ -14,6 +14,8 @@ const P = (...parts: string[]): RegExp => new RegExp(parts.join('|'));
  */
 export const RECIPIENT_DOES_NOT_EXIST = P(
   'recipient name is not recognized',
+  // Verizon (vtext.com) SMS gateway notices.
+  'attempted recipient address does not exist',
   "doesn'?t have an? \\S+ account",
   'invalid recipient',
   "address couldn'?t be found",

@@ -46,6 +46,29 @@ describe('bouncer parse-mail', () => {
     );
   });
 
+  it('parses many files and a directory in one process, one JSON line per message with its file', async () => {
+    const files = ['postfix.eml', 'rfc3464-dsn.eml'].map((f) => join(FIXTURES, f));
+    const r = await runBouncer(['parse-mail', ...files, FIXTURES, '/nonexistent/x.eml'], QUIET);
+    expect(r.code).toBe(66);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { file: string; outcome: string; events: Array<{ address: string }> },
+      );
+    expect(lines[0]).toMatchObject({ file: files[0], outcome: 'events' });
+    expect(lines[0]!.events.map((e) => e.address)).toContain('no.such.user@example.com');
+    expect(lines[1]).toMatchObject({ file: files[1], outcome: 'events' });
+    // Every fixture of the directory once (one message each), then the unreadable file.
+    const fromDir = lines.filter((l) => l.file.startsWith(FIXTURES) && !files.includes(l.file));
+    expect(fromDir.length).toBeGreaterThan(15);
+    expect(
+      fromDir.some((l) => l.file.endsWith('not-a-bounce.eml') && l.outcome === 'unparsed'),
+    ).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ file: '/nonexistent/x.eml', outcome: 'error' });
+  });
+
   it('exits 66 when the file cannot be read and 65 when the input holds no message', async () => {
     expect((await runBouncer(['parse-mail', '/nonexistent/mail.eml'], QUIET)).code).toBe(66);
     expect((await runBouncer(['parse-mail', '-'], QUIET, '')).code).toBe(65);

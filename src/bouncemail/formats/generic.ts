@@ -1,7 +1,7 @@
 import type { FineReason, SmtpCommand } from '../../core/classify.js';
 import { emailsIn } from '../text.js';
 import type { Finding, FormatParser, MailView } from '../types.js';
-import { scanNotice, senderAddresses, splitOriginal } from './notice.js';
+import { listedAddresses, scanNotice, senderAddresses, splitOriginal } from './notice.js';
 
 /**
  * Plain-text bounce notices of the MTAs that send no RFC 3464 part (Exim, qmail, Sendmail v5,
@@ -35,6 +35,8 @@ const BOUNCE_SUBJECT = new RegExp(
     'message delayed',
     'notice: mail delivery',
     'could not send',
+    'not accepted',
+    'blocked by',
     'メール',
     '配信',
     'не доставлено',
@@ -86,7 +88,7 @@ const STOCK_PHRASES = new RegExp(
   'i',
 );
 const FAILURE_WORDS =
-  /could not|couldn'?t|unable to|failed|failure|undeliver|not (be )?delivered|wasn'?t delivered|rejected|not listed|does not exist|unknown|did not reach|returned|problem/i;
+  /could not|couldn'?t|unable to|failed|failure|undeliver|not (be |been )?delivered|wasn'?t delivered|rejected|blocked|not listed|does not exist|may not exist|not available|unknown|did not reach|returned|problem|n'a pas pu|inconnue?\b|konnte nicht|nicht zugestellt|existiert nicht|no se (pudo|ha podido)|no existe|non (è|e') stat[oa]|sconosciut/i;
 
 export function looksLikeNotice(mail: MailView): boolean {
   const head = mail.notice.slice(0, 5000);
@@ -113,8 +115,10 @@ export const parseGenericNotice: FormatParser = (mail) => {
   if (!looksLikeNotice(mail)) return null;
   const { notice, original } = splitOriginal(mail.notice);
   const orig = mail.original ?? original;
-  const exclude = senderAddresses(mail, orig);
-  const findings = preferRecipients(scanNotice(notice, { exclude }), mail);
+  const listed = listedAddresses(notice);
+  const exclude = senderAddresses(mail, orig).filter((a) => !listed.has(a));
+  let findings = preferRecipients(scanNotice(notice, { exclude }), mail);
+  if (findings.length === 0) findings = envelopeRecipients(mail.notice, new Set(exclude));
   if (findings.length === 0) return null;
   const delayed = DELAYED_SUBJECT.test(mail.subject) || DELAYED_NOTICE.test(notice);
   // IMail quotes the remote answer once for all recipients, after this heading.
@@ -188,11 +192,34 @@ function preferRecipients(findings: Finding[], mail: MailView): Finding[] {
   return kept.length > 0 ? kept : findings;
 }
 
+/**
+ * Apache James and Verizon's gateways list the envelope under "Message details:" (`RCPT TO:
+ * a@b`), past the point where the original begins: the recipient when the notice names no other.
+ */
+function envelopeRecipients(text: string, exclude: ReadonlySet<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const l of text.split('\n')) {
+    const m =
+      l.length <= 300
+        ? /^\s{0,8}rcpt to:\s{0,4}<?([^\s<>@]{1,64}@[^\s<>@]{1,255})>?\s*$/i.exec(l)
+        : null;
+    const a = m?.[1]?.toLowerCase();
+    if (a && !exclude.has(a) && !out.some((f) => f.recipient === a))
+      out.push({ recipient: a, diagnostic: '' });
+  }
+  // The error is printed apart from the details ("Error message below:"): it holds for all.
+  const replies = transcriptLines(text.slice(0, 20_000)) ?? '';
+  for (const f of out) f.diagnostic = replies;
+  return out;
+}
+
 /** The SMTP replies of a session transcript (`<<< 550 …`, `550 5.1.1 …`), joined. */
 function transcriptLines(notice: string): string | null {
   const lines = notice
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /^(<<<\s*)?[45]\d\d[\s-]/.test(l) || /^>>>\s*(RCPT|MAIL|DATA)/i.test(l));
+    .filter(
+      (l) => /^(<<<\s*|error:\s*)?[45]\d\d[\s-]/i.test(l) || /^>>>\s*(RCPT|MAIL|DATA)/i.test(l),
+    );
   return lines.length > 0 ? lines.join(' ') : null;
 }

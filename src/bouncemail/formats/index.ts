@@ -1,5 +1,6 @@
 import type { FormatParser } from '../types.js';
 import { parseAmazonSesJson } from './amazonses.js';
+import { parseAppliances } from './appliances.js';
 import { parseExim } from './exim.js';
 import { parseFailedRecipientsHeader, parseOriginalRecipient } from './fallback.js';
 import { parseGenericNotice } from './generic.js';
@@ -10,6 +11,7 @@ export const SPECIFIC_FORMATS: readonly FormatParser[] = [parseAmazonSesJson];
 
 /** Readers of plain-text notices, tried when the mail carries no delivery-status part. */
 export const TEXT_FORMATS: readonly FormatParser[] = [
+  parseAppliances,
   parseExim,
   parseGmailNotice,
   parseGenericNotice,

@@ -62,6 +62,8 @@ export function splitOriginal(text: string, extra: readonly RegExp[] = []): Spli
 
 const ADDR = EMAIL_IN_TEXT.source;
 /** A line that names a failed recipient, and where the address is. */
+/** Inline in a sentence: `… from <sender> to a@b was rejected` (senders are excluded). */
+const INLINE_TO = new RegExp(`(?:^|[^\\s])[ \\t]to[ \\t]{1,4}<?(${ADDR})>?(?=[\\s,;:.]|$)`, 'i');
 const RECIPIENT_LINES: readonly RegExp[] = [
   // bare address, `<addr>`, `"addr":`, `* addr`, `>>> addr <addr>`, `addr on <date>`, `addr [reason]`
   new RegExp(`^[\\s*>\\-•"'<(]*(${ADDR})(?:[>"')]*(?:\\.\\.\\.)?:?)(?:\\s|$)`),
@@ -71,6 +73,15 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   ),
   // the address closes the line after a colon: `User's mailbox is full: <addr>`
   new RegExp(`:\\s*<(${ADDR})>\\s*$`),
+  // a labelled address without brackets: `Recipient: a@b`, `Failed address: a@b`
+  new RegExp(
+    `(?:recipient|rcpt(?: to)?|(?:failed|invalid|unknown|intended) address(?:es)?)s?:[ \\t]{0,8}(${ADDR})[\\s,;.]*$`,
+    'i',
+  ),
+  // `Your message to: a@b`, `The address a@b is not available` (not a header line: see SENDER_CONTEXT)
+  new RegExp(`[^\\s-][ \\t]{0,4}to:[ \\t]{0,8}<?(${ADDR})>?(?=[\\s,;.]|$)`, 'i'),
+  new RegExp(`address[ \\t]{1,4}<?(${ADDR})>?[ \\t]{1,4}(?:is|was|does|could|has)\\b`, 'i'),
+  INLINE_TO,
   // labelled: `RCPT TO: addr`, `Could not be delivered to: <addr>`, `Recipient: addr`
   new RegExp(
     `(?:rcpt to|recipient(?: address)?|\\[status: \\w+, address:|could not be delivered to|deliver(?:ing)? (?:your |the )?(?:message |mail )?to|^\\s*(?:unknown user|user unknown|mailbox full|invalid (?:recipient|address)|undeliverable to|failed to deliver to)|delivery to|failed recipient|original-recipient|addressed to|errors:|;cat:smtp=|:smtp=)\\s*:?\\s*<?(${ADDR})`,
@@ -114,7 +125,13 @@ function recipientOnLine(
   indented: boolean,
   exclude: ReadonlySet<string>,
 ): string | null {
-  if (SENDER_CONTEXT.test(raw) || HEADER_LINE.test(raw)) return null;
+  if (HEADER_LINE.test(raw)) return null;
+  if (SENDER_CONTEXT.test(raw)) {
+    // "Mail from <sender> to <rcpt> failed": the address after "to" (senders are excluded).
+    if (/^\s*(to|from|reply-to|sender|return-path)\s*:/i.test(raw)) return null;
+    const addr = INLINE_TO.exec(raw.slice(0, 1_000))?.[1]?.replace(/\.+$/, '').toLowerCase();
+    return addr && !exclude.has(addr) ? addr : null;
+  }
   for (const [i, re] of RECIPIENT_LINES.entries()) {
     if (i === 1 && indented) continue;
     const m = re.exec(raw);
@@ -140,9 +157,15 @@ export function scanNotice(text: string, opts: NoticeOptions = {}): Finding[] {
   }
   // Addresses the notice shows as the sender (">>> MAIL From:<a>", "envelope-from <a>") are
   // never recipients, even where a reply quotes them like one ("501 <a>... no access").
-  for (const l of lines)
-    if (SENDER_LINE.test(l))
-      for (const m of l.matchAll(EMAIL_IN_TEXT)) exclude.add(m[0].toLowerCase());
+  for (const l of lines) {
+    if (!SENDER_LINE.test(l)) continue;
+    // "Mail from <sender> to <rcpt>": the address after "to" is the recipient, not a sender.
+    const to = /^\s*(from|return-path)\s*:/i.test(l)
+      ? null
+      : INLINE_TO.exec(l.slice(0, 1_000))?.[1]?.toLowerCase();
+    for (const m of l.matchAll(EMAIL_IN_TEXT))
+      if (m[0].toLowerCase() !== to) exclude.add(m[0].toLowerCase());
+  }
   const blocks: Block[] = [];
   let current: Block | null = null;
   // Sendmail transcripts print the server's reply ("<<< 550 …") before the summary line that
@@ -206,9 +229,30 @@ function trimBlock(lines: string[]): string {
 }
 
 /** Addresses that are never the failed recipient: the mail system's own address. */
+/**
+ * Addresses a notice lists on a line of their own (`a@b`, `<a@b>:`, `a@b ...`), as failed-address
+ * lists do: a recipient even when it is also the sender (mail to oneself), unlike a mention in a
+ * sentence ("Dear a@b", "a message sent by a@b"). Lines are capped, the pattern is linear.
+ */
+export function listedAddresses(notice: string): Set<string> {
+  const out = new Set<string>();
+  const line = new RegExp(`^[ \\t]{0,8}[<"]?(${ADDR})[>"]?[ \\t]{0,4}(?::|\\.\\.\\.)?[ \\t]*$`);
+  for (const l of notice.split('\n')) {
+    const m = l.length <= 300 ? line.exec(l) : null;
+    if (m?.[1]) out.add(m[1].toLowerCase());
+  }
+  return out;
+}
+
 export function senderAddresses(mail: MailView, original: Entity | null): string[] {
-  // The original's From is not excluded: people test with mail to themselves.
-  void original;
-  const list = [mail.headers.get('from')];
-  return list.flatMap((v) => [...(v ?? '').matchAll(EMAIL_IN_TEXT)].map((m) => m[0].toLowerCase()));
+  const emails = (v: string | null | undefined): string[] =>
+    [...(v ?? '').slice(0, 2_000).matchAll(EMAIL_IN_TEXT)].map((m) => m[0].toLowerCase());
+  const h = mail.headers;
+  const own = ['from', 'reply-to', 'sender', 'to'].flatMap((n) => emails(h.get(n)));
+  const o = original?.headers;
+  // The original's addressees are kept even when they are also its sender: people test with
+  // mail to themselves.
+  const addressees = new Set(['to', 'cc'].flatMap((n) => emails(o?.get(n))));
+  const theirs = ['from', 'sender', 'reply-to', 'return-path'].flatMap((n) => emails(o?.get(n)));
+  return [...own, ...theirs].filter((a) => !addressees.has(a));
 }

@@ -1,4 +1,5 @@
 import { commandOf } from '../../core/classify.js';
+import { recipientAddress } from '../recipient.js';
 import { parseDeliveryStatus, type DsnRecipientFields } from '../dsn.js';
 import { collapse, firstEmail, linesAbout, replyCodeIn, statusIn } from '../text.js';
 import type { Finding, FormatParser, MailView } from '../types.js';
@@ -55,7 +56,7 @@ export function findingFromDsn(
     diagnostic = `${diagnostic} ${inReplyTo}`;
   // Sendmail puts the remote server's answer in the session transcript only.
   if (!r.diagnostic) {
-    const transcript = transcriptOf(mail.notice);
+    const transcript = transcriptFor(mail.notice, recipient);
     if (transcript) diagnostic = `${diagnostic ?? ''} ${transcript}`.trim();
   }
   const command = commandOf(diagnostic ?? '') ?? commandOf(around ?? '');
@@ -69,6 +70,30 @@ export function findingFromDsn(
     command,
     date: r.lastAttemptDate ?? arrivalDate,
   };
+}
+
+/**
+ * The transcript lines about one recipient: with several `>>> RCPT To:<a>` in the session, only
+ * the replies after this recipient's command (up to the next command) and the summary lines that
+ * name it, so one recipient's failure does not bleed into the next one's.
+ */
+function transcriptFor(notice: string, recipient: string): string | null {
+  const lines = notice.split('\n', 2_000).map((l) => l.trim().slice(0, 1_000));
+  const rcpts = lines.filter((l) => /^>>>\s*rcpt to:/i.test(l));
+  if (rcpts.length < 2) return transcriptOf(notice);
+  const who = recipient.toLowerCase();
+  const own: string[] = [];
+  let mine = false;
+  for (const l of lines) {
+    if (/^>>>/.test(l)) {
+      mine = l.toLowerCase().includes(who);
+      if (mine) own.push(l);
+      continue;
+    }
+    if (mine && /^(<<<\s*)?[45]\d\d[\s-]/.test(l)) own.push(l);
+    else if (/^[45]\d\d[\s-]/.test(l) && l.toLowerCase().includes(who)) own.push(l);
+  }
+  return own.length > 0 ? [...new Set(own)].join(' ') : null;
 }
 
 /** The SMTP replies and error lines of a session transcript, joined. */
@@ -99,7 +124,13 @@ function pickRecipient(r: DsnRecipientFields): string | null {
     // Exim writes pipe and file deliveries here (`|/usr/bin/x user@host`): take the address in it.
     return s.includes('@') ? s.replace(/^["']|["'.,;]$/g, '') : firstEmail(v);
   };
-  return clean(r.finalRecipient) ?? clean(r.originalRecipient);
+  // An unusable Final-Recipient (`rfc822; alias@`, a bare local part) falls back to the
+  // Original-Recipient, then to the text (the next readers).
+  const usable = (v: string | null): string | null => {
+    const c = clean(v);
+    return c !== null && recipientAddress(c) !== null ? c : null;
+  };
+  return usable(r.finalRecipient) ?? usable(r.originalRecipient);
 }
 
 export const parseRfc3464: FormatParser = (mail) => {
@@ -115,8 +146,27 @@ export const parseRfc3464: FormatParser = (mail) => {
   }
   if (findings.length === 0) return null;
   applySessionTranscript(findings, mail.notice);
+  applyNoticeStorageFull(findings, mail.notice);
   return { kind: 'bounce', findings };
 };
+
+/** A full mailbox or disk in the notice's own words; bounded alternatives, linear. */
+const STORAGE_FULL =
+  /\b(?:not enough (?:disk|storage) space|insufficient (?:disk|storage) space|mailbox (?:is )?full|quota exceeded)\b/i;
+
+/**
+ * Some MTAs put the real cause in the human-readable part and fill the DSN with a stock
+ * 5.1.1 ("Your message to <x> was automatically rejected: Not enough disk space"). A full
+ * mailbox is temporary: for a single recipient, the notice's words win over the stock code, as
+ * a good address wrongly suppressed for ever costs more than a retry.
+ */
+function applyNoticeStorageFull(findings: Finding[], notice: string): void {
+  const only = findings[0];
+  if (findings.length !== 1 || !only || only.reason) return;
+  const head = notice.slice(0, 2_000);
+  if (STORAGE_FULL.test(head) && !STORAGE_FULL.test(only.diagnostic ?? ''))
+    only.reason = 'mailboxfull';
+}
 
 /**
  * Sendmail's notice quotes the SMTP session (">>> RCPT To:<a>", "<<< 550 …"): the command is the

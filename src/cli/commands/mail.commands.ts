@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { isAppError } from '../../core/errors.js';
@@ -9,6 +10,7 @@ import {
   parseMailMessages,
   processPending,
   readMailMessages,
+  type ParsedMailReport,
 } from '../../services/ingest/bounce-mail.js';
 import type { Services } from '../../services/container.js';
 import {
@@ -47,6 +49,40 @@ async function readMessagesOrExit(file: string): Promise<Buffer[] | null> {
   }
 }
 
+function reportText(r: ParsedMailReport): string {
+  const head = `message ${r.index + 1}: ${r.outcome}${r.note ? ` (${r.note})` : ''}`;
+  const lines = r.events.map((e) =>
+    `  ${e.type.padEnd(11)} ${e.address}  ${e.reason ?? '-'}  ${e.enhancedStatus ?? e.smtpCode ?? ''}  ${e.diagnostic?.slice(0, 100) ?? ''}`.trimEnd(),
+  );
+  return [head, ...lines].join('\n');
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Files as given; directories become their files, recursively, sorted, hidden ones skipped. */
+function* expandInputs(inputs: readonly string[]): Generator<string> {
+  for (const input of inputs) {
+    if (input === '-' || !isDirectory(input)) {
+      yield input;
+      continue;
+    }
+    const entries = readdirSync(input, { withFileTypes: true })
+      .filter((e) => !e.name.startsWith('.'))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const path = join(input, e.name);
+      if (e.isDirectory()) yield* expandInputs([path]);
+      else if (e.isFile()) yield path;
+    }
+  }
+}
+
 function scanLine(r: ScanReport): string {
   return `${r.mailbox}: ${r.listed} listed, ${r.processed} processed (${countOf(r.events, 'event')}), ${r.unparsed} unparsed, ${r.tooLarge} too large, ${r.alreadyTaken} taken earlier`;
 }
@@ -62,30 +98,46 @@ function printScan(r: ScanReport, json: boolean): void {
 export function registerMailCommands(program: Command): void {
   program
     .command('parse-mail')
-    .description('Print the events found in a bounce mail or an mbox file (no database)')
-    .argument('<file>', 'a message, an mbox file, or - for standard input')
+    .description(
+      'Print the events found in bounce mails (no database): files, mbox files or directories; with several, one JSON line per message (NDJSON)',
+    )
+    .argument(
+      '<files...>',
+      'messages, mbox files, directories (read recursively), or - for standard input',
+    )
     .option(
       '--verp <pattern>',
       'VERP return-path pattern, e.g. bounces+{local}={domain}@example.com',
     )
-    .option('--json', 'print JSON')
-    .action(async (file: string, o: { verp?: string; json?: boolean }) => {
-      const messages = await readMessagesOrExit(file);
-      if (!messages) return;
+    .option('--json', 'print JSON (an array; several files always print NDJSON)')
+    .option('--ndjson', 'one JSON object per message, with its file name, as soon as it is read')
+    .action(async (files: string[], o: { verp?: string; json?: boolean; ndjson?: boolean }) => {
       const config = loadConfig();
       const verp = o.verp ?? config.bounceMail.verp ?? undefined;
-      const reports = parseMailMessages(config, messages, { verp, receivedAt: Date.now() });
-      print(reports, o.json ?? false, () =>
-        reports
-          .map((r) => {
-            const head = `message ${r.index + 1}: ${r.outcome}${r.note ? ` (${r.note})` : ''}`;
-            const lines = r.events.map((e) =>
-              `  ${e.type.padEnd(11)} ${e.address}  ${e.reason ?? '-'}  ${e.enhancedStatus ?? e.smtpCode ?? ''}  ${e.diagnostic?.slice(0, 100) ?? ''}`.trimEnd(),
-            );
-            return [head, ...lines].join('\n');
-          })
-          .join('\n'),
-      );
+      const single = files.length === 1 && (files[0] === '-' || !isDirectory(files[0] ?? ''));
+      if (single && !o.ndjson) {
+        const messages = await readMessagesOrExit(files[0] ?? '-');
+        if (!messages) return;
+        const reports = parseMailMessages(config, messages, { verp, receivedAt: Date.now() });
+        print(reports, o.json ?? false, () => reports.map((r) => reportText(r)).join('\n'));
+        return;
+      }
+      // One process for many files: the start-up is paid once, output streams per message.
+      for (const file of expandInputs(files)) {
+        let messages: Buffer[];
+        try {
+          messages = readMailMessages(await readInput(file));
+        } catch (err) {
+          process.exitCode = EX_NOINPUT;
+          const note = `cannot read: ${(err as Error).message}`;
+          process.stdout.write(
+            `${JSON.stringify({ file, index: 0, outcome: 'error', events: [], note })}\n`,
+          );
+          continue;
+        }
+        const reports = parseMailMessages(config, messages, { verp, receivedAt: Date.now() });
+        for (const r of reports) process.stdout.write(`${JSON.stringify({ file, ...r })}\n`);
+      }
     });
 
   program
