@@ -2,3 +2,4 @@ export { parseBounceMail, type ParsedBounceMail, type ParseMailOptions } from '.
 export type { BounceMailRecipient, MailSeverity } from './recipient.js';
 export { splitMbox } from './mime.js';
 export { bounceMailToEvents } from './to-events.js';
+export { unsubscribeTokensIn } from './unsubscribe-mail.js';

@@ -8,6 +8,7 @@ import type { SnsCertificateSource } from './ses/sns-signature.js';
 import { sesEndpoints } from './ses/ses.endpoints.js';
 import { twilioEndpoints } from './twilio/twilio.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
+import { unsubscribeEndpoints } from './unsubscribe/unsubscribe.endpoints.js';
 
 /** What endpoint factories may need besides the configuration (I/O built by the caller). */
 export interface RegistryDeps {
@@ -29,6 +30,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   sesEndpoints,
   twilioEndpoints,
   inboxroadEndpoints,
+  unsubscribeEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

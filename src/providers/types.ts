@@ -58,7 +58,13 @@ export interface ProviderAdapter {
  * How the HTTP edge answers a provider (status codes, content type). Named here, implemented in
  * `http/webhook-replies.ts`: a provider says which answer its sender expects, http/ owns HTTP.
  */
-export const REPLY_POLICIES = ['standard', 'twiml', 'generic', 'drip-signed'] as const;
+export const REPLY_POLICIES = [
+  'standard',
+  'twiml',
+  'generic',
+  'drip-signed',
+  'unsubscribe',
+] as const;
 export type ReplyPolicyName = (typeof REPLY_POLICIES)[number];
 
 /**

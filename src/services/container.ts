@@ -22,6 +22,9 @@ import { StatsService } from './reporting/stats.js';
 import { SessionService } from './access/sessions.js';
 import { createFetchingSnsCertificateSource } from './ingest/sns-certificates.js';
 import type { SnsCertificateSource } from '../providers/ses/sns-signature.js';
+import { UnsubscribeLinkService } from './consent/unsubscribe-links.js';
+import { PreferenceService } from './consent/preferences.js';
+import { GroupService } from './consent/groups.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -46,6 +49,9 @@ export interface Services {
   overview: OverviewService;
   stats: StatsService;
   messages: MessageService;
+  unsubscribeLinks: UnsubscribeLinkService;
+  preferences: PreferenceService;
+  groups: GroupService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
 }
@@ -163,6 +169,9 @@ export function createServices(
     overview: new OverviewService({ db, clock, rules: config.alerts.rules }),
     stats: new StatsService({ db, clock }),
     messages: new MessageService({ db }),
+    unsubscribeLinks: new UnsubscribeLinkService({ config, clock }),
+    preferences: new PreferenceService({ db, clock, config, logger }),
+    groups: new GroupService({ db, clock }),
     onWork: (l) => listeners.push(l),
   };
 }
