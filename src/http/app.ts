@@ -17,7 +17,7 @@ import { alertRoutes } from './routes/alerts.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { MEASURED_ROUTES, metricsRoutes } from './routes/metrics.routes.js';
 import { webPlugin } from '../web/web.plugin.js';
-import { consentRoutes } from './routes/consent.routes.js';
+import { consentRoutes, erasureRoutes } from './routes/consent.routes.js';
 
 export interface AppOptions {
   /** Extra plugins registered after the core routes (metrics, dashboard…). */
@@ -105,6 +105,7 @@ export async function buildApp(
   await app.register(alertRoutes, { services });
   await app.register(reportRoutes, { services });
   await app.register(consentRoutes, { services });
+  await app.register(erasureRoutes, { services });
   if (metrics) await app.register(metricsRoutes, { metrics, token: services.config.metrics.token });
   await app.register(webPlugin, { services, root: opts.webRoot });
   for (const plugin of opts.plugins ?? []) await plugin(app, services);

@@ -25,6 +25,7 @@ import type { SnsCertificateSource } from '../providers/ses/sns-signature.js';
 import { UnsubscribeLinkService } from './consent/unsubscribe-links.js';
 import { PreferenceService } from './consent/preferences.js';
 import { GroupService } from './consent/groups.js';
+import { ErasureService } from './consent/erasure.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -52,6 +53,7 @@ export interface Services {
   unsubscribeLinks: UnsubscribeLinkService;
   preferences: PreferenceService;
   groups: GroupService;
+  erasure: ErasureService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
 }
@@ -110,8 +112,9 @@ export function createServices(
     clock,
     policy,
     defaultPhoneRegion: config.defaultPhoneRegion,
+    pepper: config.privacy.pepper,
   });
-  const index = new SuppressionIndex({ db, clock, logger });
+  const index = new SuppressionIndex({ db, clock, logger, pepper: config.privacy.pepper });
   return {
     config,
     db,
@@ -154,6 +157,7 @@ export function createServices(
       policy,
       defaultPhoneRegion: config.defaultPhoneRegion,
       index,
+      pepper: config.privacy.pepper,
     }),
     imports: new ImportService({
       db,
@@ -172,6 +176,7 @@ export function createServices(
     unsubscribeLinks: new UnsubscribeLinkService({ config, clock }),
     preferences: new PreferenceService({ db, clock, config, logger }),
     groups: new GroupService({ db, clock }),
+    erasure: new ErasureService({ db, clock, config }),
     onWork: (l) => listeners.push(l),
   };
 }

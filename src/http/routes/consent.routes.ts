@@ -168,4 +168,34 @@ export const consentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   });
 };
 
+/** Erasure (admin): see services/consent/erasure.ts and docs/privacy.md. */
+export const erasureRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  app.delete('/v1/subjects/:address', {
+    preHandler: requireScope(services.apiKeys, 'admin'),
+    schema: {
+      tags: ['privacy'],
+      summary:
+        'Erase an address: events and raw deliveries naming it go; its suppressions stay as a keyed hash the check still matches',
+      params: Type.Object({ address: Type.String({ minLength: 1, maxLength: 320 }) }),
+      response: {
+        200: Type.Object({
+          channel: Type.String(),
+          keyed: Type.String(),
+          suppressions: Type.Integer(),
+          events: Type.Integer(),
+          deliveries: Type.Integer(),
+          scrubbedEvents: Type.Integer(),
+          auditEntries: Type.Integer(),
+        }),
+        400: ErrorResponse,
+        409: ErrorResponse,
+      },
+    },
+    handler: async (req) => services.erasure.erase(req.params.address, actor(req.principal?.name)),
+  });
+};
+
 const actor = (name: string | undefined): string => `key:${name ?? 'unknown'}`;

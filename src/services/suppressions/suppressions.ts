@@ -1,4 +1,5 @@
 import { normaliseAddress, type Channel } from '../../core/address.js';
+import { keyedAddress } from '../../core/address-hash.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import { GLOBAL_SCOPE, isReason, type Reason } from '../../core/events.js';
@@ -115,6 +116,7 @@ export class SuppressionService {
       policy: PolicyConfig;
       defaultPhoneRegion: string;
       index?: SuppressionIndex;
+      pepper?: string | null;
     },
   ) {}
 
@@ -147,6 +149,15 @@ export class SuppressionService {
       }));
     } else {
       const rows = await listForAddress(this.deps.db.kysely, channel, address);
+      const pepper = this.deps.pepper ?? null;
+      if (pepper !== null)
+        rows.push(
+          ...(await listForAddress(
+            this.deps.db.kysely,
+            channel,
+            keyedAddress(pepper, channel, address),
+          )),
+        );
       entries = rows
         .map((r) => rowToEntry(r, now))
         .filter((e) => e.active)
