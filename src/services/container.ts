@@ -26,6 +26,7 @@ import { UnsubscribeLinkService } from './consent/unsubscribe-links.js';
 import { PreferenceService } from './consent/preferences.js';
 import { GroupService } from './consent/groups.js';
 import { ErasureService } from './consent/erasure.js';
+import { PrivacyMigrationService } from './consent/privacy-migrate.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -54,6 +55,7 @@ export interface Services {
   preferences: PreferenceService;
   groups: GroupService;
   erasure: ErasureService;
+  privacyMigration: PrivacyMigrationService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
 }
@@ -143,6 +145,7 @@ export function createServices(
         retryMaxMs: config.worker.retryMaxMs,
       },
       onApplied: metrics ? (result) => metrics.applied(result) : undefined,
+      privacy: config.privacy,
     }),
     checker,
     filter: new RecipientFilter({
@@ -158,12 +161,14 @@ export function createServices(
       defaultPhoneRegion: config.defaultPhoneRegion,
       index,
       pepper: config.privacy.pepper,
+      hashed: config.privacy.mode === 'hashed',
     }),
     imports: new ImportService({
       db,
       clock,
       policy,
       defaultPhoneRegion: config.defaultPhoneRegion,
+      privacy: config.privacy,
     }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
@@ -177,6 +182,7 @@ export function createServices(
     preferences: new PreferenceService({ db, clock, config, logger }),
     groups: new GroupService({ db, clock }),
     erasure: new ErasureService({ db, clock, config }),
+    privacyMigration: new PrivacyMigrationService({ db, clock, config }),
     onWork: (l) => listeners.push(l),
   };
 }

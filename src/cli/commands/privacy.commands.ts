@@ -21,4 +21,21 @@ export function registerPrivacyCommands(program: Command): void {
           `erased: ${r.events} events, ${r.deliveries} raw deliveries, ${r.scrubbedEvents} other events scrubbed; ${r.suppressions} suppressions kept as ${r.keyed}`,
       );
     });
+
+  program
+    .command('privacy')
+    .description('Privacy mode maintenance')
+    .command('migrate')
+    .description(
+      'Convert rows stored before BOUNCER_PRIVACY_MODE=hashed: addresses to keyed hashes, applied raw deliveries emptied',
+    )
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await withServices((s) => s.privacyMigration.migrate());
+      print(
+        r,
+        o.json ?? false,
+        () => `converted ${r.addresses} addresses; emptied ${r.deliveries} raw deliveries`,
+      );
+    });
 }

@@ -49,7 +49,13 @@ export class ErasureService {
     const keyed = keyedAddress(pepper, channel, address);
     const now = this.deps.clock.now();
     return this.deps.db.kysely.transaction().execute(async (trx) => {
-      const events = await deleteSubjectEvents(trx, channel, address);
+      const plainEvents = await deleteSubjectEvents(trx, channel, address);
+      // Hashed mode (or a partial `privacy migrate`) stored them under the keyed hash.
+      const keyedEvents = await deleteSubjectEvents(trx, channel, keyed);
+      const events = {
+        events: plainEvents.events + keyedEvents.events,
+        deliveryIds: [...plainEvents.deliveryIds, ...keyedEvents.deliveryIds],
+      };
       const mentioned = await deliveriesMentioning(trx, address);
       const deliveries = await deleteDeliveries(trx, [
         ...new Set([...events.deliveryIds, ...mentioned]),
