@@ -71,6 +71,8 @@ export interface Config {
     retryMaxMs: number;
     leaseMs: number;
     retentionDays: number;
+    /** `BOUNCER_EVENT_RETENTION_DAYS`: events older than this are pruned; 0 (default) keeps them. */
+    eventRetentionDays: number;
   };
   shutdownTimeoutMs: number;
   /** `/metrics` bearer token; null = open (scrape on a private network). */
@@ -389,6 +391,7 @@ export function parseConfig(source: Source): Readonly<Config> {
       retryMaxMs: r.int('BOUNCER_RETRY_MAX_MS', 15 * 60_000, 1),
       leaseMs: r.int('BOUNCER_LEASE_MS', 60_000, 1_000),
       retentionDays: r.int('BOUNCER_DELIVERY_RETENTION_DAYS', 30, 1),
+      eventRetentionDays: r.int('BOUNCER_EVENT_RETENTION_DAYS', 0, 0),
     },
     shutdownTimeoutMs: r.int('BOUNCER_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     ...parseOperations(r),

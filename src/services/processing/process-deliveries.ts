@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { ParseError } from '../../core/errors.js';
 import { isAllowlisted, type PolicyConfig } from '../../core/policy.js';
 import { hashedEvent } from '../../core/privacy.js';
-import { redactDeliveries } from '../../storage/repositories/privacy.repository.js';
+import { pruneEvents, redactDeliveries } from '../../storage/repositories/privacy.repository.js';
 import type { ParseContext } from '../../providers/types.js';
 import type { Db, DbTransaction } from '../../storage/database.js';
 import {
@@ -109,6 +109,18 @@ export class DeliveryProcessor {
 
   prune(retentionDays: number): Promise<number> {
     return pruneDeliveries(
+      this.deps.db.kysely,
+      this.deps.clock.now() - retentionDays * 86_400_000,
+      5_000,
+    );
+  }
+
+  /**
+   * Events older than the retention (BOUNCER_EVENT_RETENTION_DAYS); suppressions stay, they keep
+   * their own first/last event times. Up to 5,000 a call, as for deliveries.
+   */
+  pruneEvents(retentionDays: number): Promise<number> {
+    return pruneEvents(
       this.deps.db.kysely,
       this.deps.clock.now() - retentionDays * 86_400_000,
       5_000,

@@ -114,3 +114,26 @@ export async function rehashSuppression(
 export async function deleteSuppressionById(q: Q, id: string): Promise<void> {
   await q.deleteFrom('suppressions').where('id', '=', id).execute();
 }
+
+/** Delete up to `limit` events that happened before `before` (BOUNCER_EVENT_RETENTION_DAYS). */
+export async function pruneEvents(q: Q, before: number, limit: number): Promise<number> {
+  const ids = await q
+    .selectFrom('events')
+    .select('id')
+    .where('occurred_at', '<', before)
+    .limit(limit)
+    .execute();
+  let n = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const res = await q
+      .deleteFrom('events')
+      .where(
+        'id',
+        'in',
+        ids.slice(i, i + CHUNK).map((r) => r.id),
+      )
+      .executeTakeFirst();
+    n += Number(res.numDeletedRows);
+  }
+  return n;
+}
