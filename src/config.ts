@@ -106,6 +106,21 @@ export interface Config {
   sinch: SinchConfig;
   infobip: InfobipConfig;
   awsSms: AwsSmsConfig;
+  /** One-click unsubscribe (RFC 8058) links and their pages. */
+  unsubscribe: {
+    /** `BOUNCER_UNSUBSCRIBE_SECRETS`: sign with the first, verify against all (rotation). */
+    secrets: string[];
+    /** `BOUNCER_UNSUBSCRIBE_MAIL_DOMAIN`: mailto: links go to unsubscribe+<token>@ it; null = none. */
+    mailDomain: string | null;
+  };
+  /** Branding of the recipient-facing pages (BOUNCER_BRAND_NAME, _LOGO_URL, _COLOR). */
+  brand: { name: string; logoUrl: string | null; color: string };
+  privacy: {
+    /** `BOUNCER_PRIVACY_MODE`: `plain` (default) or `hashed` (new rows keep a keyed hash only). */
+    mode: 'plain' | 'hashed';
+    /** `BOUNCER_ADDRESS_PEPPER`: the HMAC key of hashed addresses (erasure and hashed mode). */
+    pepper: string | null;
+  };
   worker: {
     enabled: boolean;
     batchSize: number;
@@ -119,6 +134,8 @@ export interface Config {
     retryMaxMs: number;
     leaseMs: number;
     retentionDays: number;
+    /** `BOUNCER_EVENT_RETENTION_DAYS`: events older than this are pruned; 0 (default) keeps them. */
+    eventRetentionDays: number;
   };
   shutdownTimeoutMs: number;
   /** `/metrics` bearer token; null = open (scrape on a private network). */
@@ -466,6 +483,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     sinch: parseSinchConfig(r),
     infobip: parseInfobipConfig(r),
     awsSms: parseAwsSmsConfig(r),
+    ...parseConsent(r),
     worker: {
       enabled: r.bool('BOUNCER_WORKER', true),
       batchSize: r.int('BOUNCER_WORKER_BATCH_SIZE', 500, 1, 10_000),
@@ -477,6 +495,7 @@ export function parseConfig(source: Source): Readonly<Config> {
       retryMaxMs: r.int('BOUNCER_RETRY_MAX_MS', 15 * 60_000, 1),
       leaseMs: r.int('BOUNCER_LEASE_MS', 60_000, 1_000),
       retentionDays: r.int('BOUNCER_DELIVERY_RETENTION_DAYS', 30, 1),
+      eventRetentionDays: r.int('BOUNCER_EVENT_RETENTION_DAYS', 0, 0),
     },
     shutdownTimeoutMs: r.int('BOUNCER_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     ...parseOperations(r),
@@ -530,6 +549,35 @@ function parseSmtpReceiver(r: Reader): SmtpReceiverConfig {
       1,
       1_000_000,
     ),
+  };
+}
+
+function parseConsent(r: Reader): Pick<Config, 'unsubscribe' | 'brand' | 'privacy'> {
+  const secrets = r.list('BOUNCER_UNSUBSCRIBE_SECRETS');
+  for (const s of secrets)
+    if (s.length < 16)
+      fail('BOUNCER_UNSUBSCRIBE_SECRETS', 'each secret needs at least 16 characters');
+  const mailDomain = r.raw('BOUNCER_UNSUBSCRIBE_MAIL_DOMAIN') ?? null;
+  if (mailDomain !== null && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(mailDomain))
+    fail('BOUNCER_UNSUBSCRIBE_MAIL_DOMAIN', 'must be a domain name such as example.com');
+  const logoUrl = r.raw('BOUNCER_BRAND_LOGO_URL') ?? null;
+  if (logoUrl !== null && !/^https?:\/\/[^/]+/.test(logoUrl))
+    fail('BOUNCER_BRAND_LOGO_URL', 'must be an absolute http(s) URL');
+  const color = r.string('BOUNCER_BRAND_COLOR', '#1f6feb');
+  if (!/^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(color))
+    fail('BOUNCER_BRAND_COLOR', 'must be a hex colour such as #1f6feb');
+  const mode = r.string('BOUNCER_PRIVACY_MODE', 'plain');
+  if (mode !== 'plain' && mode !== 'hashed')
+    fail('BOUNCER_PRIVACY_MODE', 'must be plain or hashed');
+  const pepper = r.raw('BOUNCER_ADDRESS_PEPPER') ?? null;
+  if (pepper !== null && pepper.length < 16)
+    fail('BOUNCER_ADDRESS_PEPPER', 'must be at least 16 characters');
+  if (mode === 'hashed' && pepper === null)
+    fail('BOUNCER_ADDRESS_PEPPER', 'is required when BOUNCER_PRIVACY_MODE=hashed');
+  return {
+    unsubscribe: { secrets, mailDomain: mailDomain?.toLowerCase() ?? null },
+    brand: { name: r.string('BOUNCER_BRAND_NAME', 'Bouncer'), logoUrl, color },
+    privacy: { mode, pepper },
   };
 }
 

@@ -3,3 +3,4 @@ export type { BounceMailRecipient, MailSeverity } from './recipient.js';
 export { splitMbox } from './mime.js';
 export { bounceMailToEvents } from './to-events.js';
 export { verpRegex } from './verp.js';
+export { unsubscribeTokensIn } from './unsubscribe-mail.js';

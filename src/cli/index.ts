@@ -9,6 +9,7 @@ import { registerMailCommands } from './commands/mail.commands.js';
 import { registerReportCommands } from './commands/report.commands.js';
 import { registerServerCommands } from './commands/server.commands.js';
 import { registerSuppressionCommands } from './commands/suppressions.commands.js';
+import { registerPrivacyCommands } from './commands/privacy.commands.js';
 
 /** The package's version: package.json sits two levels up from both src/cli and dist/cli. */
 function packageVersion(): string {
@@ -34,6 +35,7 @@ export function buildCli(): Command {
   registerReportCommands(program);
   registerBulkCommands(program);
   registerAlertCommands(program);
+  registerPrivacyCommands(program);
   return program;
 }
 

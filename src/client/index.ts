@@ -13,6 +13,8 @@ import type {
   SuppressInput,
   SuppressionEntry,
   SuppressionStatus,
+  UnsubscribeLink,
+  UnsubscribeLinkInput,
 } from './types.js';
 
 export * from './types.js';
@@ -99,6 +101,20 @@ export class BouncerClient {
     opts: FilterOptions = {},
   ): FilterStream<T | AnnotatedRow<T>> {
     return filterStream<T, T | AnnotatedRow<T>>(this.t, input, opts);
+  }
+
+  /**
+   * A signed one-click unsubscribe link (RFC 8058) for one recipient, with the List-Unsubscribe
+   * and List-Unsubscribe-Post headers to put on the message (needs a `write` key).
+   */
+  async unsubscribeLink(
+    input: UnsubscribeLinkInput,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<UnsubscribeLink> {
+    return requestJson(this.t, 'POST', '/v1/unsubscribe-links', {
+      body: { address: input.address, scope: input.scope, campaign: input.campaign },
+      signal: opts.signal,
+    });
   }
 
   /** Whether an address is suppressed (globally or in `scope`) and by which entries. */

@@ -3,7 +3,7 @@ import type MailMessage from 'nodemailer/lib/mailer/mail-message.js';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { BouncerClient } from './index.js';
 import { BouncerError } from './errors.js';
-import type { Purpose } from './types.js';
+import type { Purpose, UnsubscribeLink } from './types.js';
 
 /*
  * A Nodemailer plugin for the `compile` step: it runs before the message is built, so removing
@@ -35,7 +35,28 @@ export interface BouncerSendInfo {
   checked: number;
   /** Set when Bouncer could not be asked and failOpen let the message go unchanged. */
   skipped?: { code: string; message: string };
+  /** Whether List-Unsubscribe headers were added, and if not why (`listUnsubscribe` option). */
+  listUnsubscribe?: 'added' | 'present' | 'several-recipients' | 'none';
 }
+
+/** The two RFC 8058 headers, as `POST /v1/unsubscribe-links` answers them. */
+export type ListUnsubscribeHeaders = UnsubscribeLink['headers'];
+
+/**
+ * `true`: ask Bouncer for each message's recipient (`POST /v1/unsubscribe-links`, a `write`
+ * key); an object gives the scope (a function of the message) and campaign; a function makes the
+ * headers itself (null: none for this message).
+ */
+export type ListUnsubscribeOption =
+  | boolean
+  | {
+      scope?: string | ((mail: Mail.Options) => string | undefined);
+      campaign?: string | ((mail: Mail.Options) => string | undefined);
+    }
+  | ((
+      recipient: string,
+      mail: Mail.Options,
+    ) => ListUnsubscribeHeaders | null | Promise<ListUnsubscribeHeaders | null>);
 
 export interface BouncerPluginOptions {
   /** A client to use; otherwise one is made from baseUrl and apiKey (a `read` key suffices). */
@@ -54,6 +75,13 @@ export interface BouncerPluginOptions {
    * code EBOUNCERUNAVAILABLE. A 4xx (bad key, bad scope) always refuses: that is a bug to fix.
    */
   failOpen?: boolean;
+  /**
+   * Add List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) to every message. The link names
+   * one recipient, so a message with several recipients gets none (`info.bouncer.listUnsubscribe`
+   * says `several-recipients`): send marketing one message per recipient. Headers the message
+   * already has are kept. Default: off.
+   */
+  listUnsubscribe?: ListUnsubscribeOption;
 }
 
 export type BouncerPluginError = Error & { code: string; bouncer?: BouncerSendInfo };
@@ -128,13 +156,20 @@ export function bouncerPlugin(opts: BouncerPluginOptions): Mail.PluginFunction {
     });
   return (mail: MailMessage, callback: (err?: Error | null) => void): void => {
     attachResults(mail.mailer);
-    filterMessage(client, opts, mail).then(
-      (info) => {
-        results.set(mail, info);
-        callback();
-      },
-      (err: Error) => callback(err),
-    );
+    filterMessage(client, opts, mail)
+      .then(async (info) => {
+        // After filtering: the link names the one recipient left.
+        if (opts.listUnsubscribe)
+          info.listUnsubscribe = await addListUnsubscribe(client, opts.listUnsubscribe, mail.data);
+        return info;
+      })
+      .then(
+        (info) => {
+          results.set(mail, info);
+          callback();
+        },
+        (err: Error) => callback(err),
+      );
   };
 }
 
@@ -196,4 +231,58 @@ async function filterMessage(
     );
   }
   return info;
+}
+
+type HeaderList = Array<{ key: string; value: string }>;
+
+function hasHeader(headers: Mail.Options['headers'], name: string): boolean {
+  const lower = name.toLowerCase();
+  if (Array.isArray(headers))
+    return (headers as HeaderList).some((h) => h.key.toLowerCase() === lower);
+  return Object.keys(headers ?? {}).some((k) => k.toLowerCase() === lower);
+}
+
+async function addListUnsubscribe(
+  client: BouncerClient,
+  option: Exclude<ListUnsubscribeOption, false>,
+  data: Mail.Options,
+): Promise<NonNullable<BouncerSendInfo['listUnsubscribe']>> {
+  if (hasHeader(data.headers, 'List-Unsubscribe')) return 'present';
+  const envelope = data.envelope as { to?: AddressValue } | undefined;
+  const recipients = [
+    ...new Set(
+      [
+        ...FIELDS.flatMap((f) => parseField(data[f])),
+        ...(envelope ? parseField(envelope.to) : []),
+      ].map((e) => e.address.toLowerCase()),
+    ),
+  ];
+  if (recipients.length !== 1) return recipients.length === 0 ? 'none' : 'several-recipients';
+  const recipient = recipients[0]!;
+  const pick = (v: string | ((m: Mail.Options) => string | undefined) | undefined) =>
+    typeof v === 'function' ? v(data) : v;
+  let headers: ListUnsubscribeHeaders | null;
+  if (typeof option === 'function') headers = await option(recipient, data);
+  else {
+    const o = option === true ? {} : option;
+    headers = (
+      await client.unsubscribeLink({
+        address: recipient,
+        scope: pick(o.scope),
+        campaign: pick(o.campaign),
+      })
+    ).headers;
+  }
+  if (!headers) return 'none';
+  const add = {
+    'List-Unsubscribe': headers['List-Unsubscribe'],
+    'List-Unsubscribe-Post': headers['List-Unsubscribe-Post'],
+  };
+  data.headers = Array.isArray(data.headers)
+    ? [
+        ...(data.headers as HeaderList),
+        ...Object.entries(add).map(([key, value]) => ({ key, value })),
+      ]
+    : { ...(data.headers ?? {}), ...add };
+  return 'added';
 }

@@ -207,3 +207,18 @@ export type AnnotatedRow<T> = (T extends string ? { address: string } : T) & {
 export interface FilterStream<R> extends AsyncIterable<R> {
   readonly summary: Promise<FilterSummary>;
 }
+
+/** What POST /v1/unsubscribe-links answers: a signed one-click link and the headers to send. */
+export interface UnsubscribeLink {
+  url: string;
+  /** null when the server has no BOUNCER_UNSUBSCRIBE_MAIL_DOMAIN. */
+  mailto: string | null;
+  headers: { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
+export interface UnsubscribeLinkInput {
+  address: string;
+  /** `*` (everything, the default) or an unsubscribe group id. */
+  scope?: string;
+  campaign?: string;
+}

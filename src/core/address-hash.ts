@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Channel } from './address.js';
 
 /**
@@ -65,4 +66,20 @@ export function hashEmailBytes(bytes: Uint8Array, start: number, end: number): v
     b = Math.imul(b ^ k, 0x5bd1e995);
   }
   finish(a, b);
+}
+
+/** Prefix of an address stored as a keyed hash (erased subjects, BOUNCER_PRIVACY_MODE=hashed). */
+export const KEYED_PREFIX = 'hmac:';
+
+/**
+ * The keyed hash stored in place of an address: HMAC-SHA-256 under BOUNCER_ADDRESS_PEPPER of
+ * channel and normalised address. Keyed, so the list of hashes cannot be reversed by hashing a
+ * dictionary of addresses without the pepper; deterministic, so a check still finds the row.
+ */
+export function keyedAddress(pepper: string, channel: Channel, address: string): string {
+  return KEYED_PREFIX + createHmac('sha256', pepper).update(`${channel}:${address}`).digest('hex');
+}
+
+export function isKeyedAddress(stored: string): boolean {
+  return stored.startsWith(KEYED_PREFIX);
 }

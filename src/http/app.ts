@@ -17,6 +17,7 @@ import { alertRoutes } from './routes/alerts.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { MEASURED_ROUTES, metricsRoutes } from './routes/metrics.routes.js';
 import { webPlugin } from '../web/web.plugin.js';
+import { consentRoutes, erasureRoutes } from './routes/consent.routes.js';
 
 export interface AppOptions {
   /** Extra plugins registered after the core routes (metrics, dashboard…). */
@@ -39,6 +40,9 @@ export async function buildApp(
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
+    // Unsubscribe tokens carry the address they are for (core/unsubscribe-token.ts): a route
+    // parameter can be far longer than find-my-way's default of 100 characters.
+    routerOptions: { maxParamLength: 1_100 },
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -100,6 +104,8 @@ export async function buildApp(
   await app.register(deliveryRoutes, { services });
   await app.register(alertRoutes, { services });
   await app.register(reportRoutes, { services });
+  await app.register(consentRoutes, { services });
+  await app.register(erasureRoutes, { services });
   if (metrics) await app.register(metricsRoutes, { metrics, token: services.config.metrics.token });
   await app.register(webPlugin, { services, root: opts.webRoot });
   for (const plugin of opts.plugins ?? []) await plugin(app, services);

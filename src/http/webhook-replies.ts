@@ -1,11 +1,22 @@
 import type { AdapterResult, ReplyPolicyName } from '../providers/types.js';
 import type { IngestOutcome } from '../services/ingest/ingest.js';
 import { TWIML_CONTENT_TYPE, TWIML_EMPTY_RESPONSE } from '../providers/twilio/twilio.adapter.js';
+import type { Config } from '../config.js';
+import { donePage, PAGE_HEADERS } from './consent-pages.js';
+
+/** What a reply policy may need besides the outcome. */
+export interface ReplyContext {
+  brand: Readonly<Config['brand']>;
+  /** The request's path, e.g. to link a recipient back to their page. */
+  url: string;
+}
 
 /** What a webhook request is answered with once it was verified and stored. */
 export interface WebhookReply {
   status: number;
   contentType?: string;
+  /** Extra response headers (the recipient pages' security headers). */
+  headers?: Readonly<Record<string, string>>;
   body: unknown;
 }
 
@@ -102,15 +113,37 @@ function exact200Reply(o: IngestOutcome): WebhookReply {
   return { ...standardReply(o), status: 200 };
 }
 
+/**
+ * One-click unsubscribes (RFC 8058 §3.2): a 200 once stored, whatever the body; a person who
+ * pressed the page's button reads a short HTML confirmation with a way back to their page.
+ */
+function unsubscribeReply(o: IngestOutcome, ctx?: ReplyContext): WebhookReply {
+  const changed = o.kind === 'stored' && o.result.kind === 'events';
+  const brand = ctx?.brand ?? { name: 'Bouncer', logoUrl: null, color: '#1f6feb' };
+  const back = ctx ? ctx.url.split('?')[0]! : null;
+  return {
+    status: 200,
+    headers: PAGE_HEADERS,
+    body: donePage(
+      brand,
+      changed
+        ? 'You are unsubscribed.'
+        : 'Nothing was changed: the request was not an unsubscribe.',
+      back,
+    ),
+  };
+}
+
 /** Each provider's expected answer, by the name its endpoint declares. */
 export const WEBHOOK_REPLIES: Readonly<
-  Record<ReplyPolicyName, (outcome: IngestOutcome) => WebhookReply>
+  Record<ReplyPolicyName, (outcome: IngestOutcome, ctx?: ReplyContext) => WebhookReply>
 > = {
   standard: standardReply,
   twiml: twimlReply,
   generic: genericReply,
   'drip-signed': dripSignedReply,
   'exact-200': exact200Reply,
+  unsubscribe: unsubscribeReply,
 };
 
 /** What each reply policy answers when the request was verified, for the OpenAPI document. */
@@ -136,5 +169,8 @@ export const WEBHOOK_REPLY_STATUSES: Readonly<
     200: 'Verified, but not a bounce event: `ignored`, with why',
     201: 'Verified and stored: `success`, with the address and reason (seed 000)',
     400: PARSE_ERROR,
+  },
+  unsubscribe: {
+    200: 'Token verified and the request stored: an HTML confirmation (RFC 8058 asks only for a 2xx)',
   },
 };

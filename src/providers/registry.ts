@@ -28,6 +28,7 @@ import { sinchEndpoints } from './sinch/sinch.endpoints.js';
 import { telnyxEndpoints } from './telnyx/telnyx.endpoints.js';
 import type { ProviderEndpoint } from './types.js';
 import { vonageEndpoints } from './vonage/vonage.endpoints.js';
+import { unsubscribeEndpoints } from './unsubscribe/unsubscribe.endpoints.js';
 
 /** What endpoint factories may need besides the configuration (I/O built by the caller). */
 export interface RegistryDeps {
@@ -69,6 +70,7 @@ const PROVIDERS: readonly EndpointFactory[] = [
   sinchEndpoints,
   infobipEndpoints,
   awsSmsEndpoints,
+  unsubscribeEndpoints,
 ];
 
 /** Config → the webhook endpoints, with ids and paths checked for collisions. */

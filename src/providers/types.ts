@@ -96,7 +96,14 @@ export interface ProviderAdapter {
  * count only a 200 as received; Mailtrap retries any other status, 204 and 202 too; Elastic
  * Email's GET notifications must answer 200).
  */
-export const REPLY_POLICIES = ['standard', 'twiml', 'generic', 'drip-signed', 'exact-200'] as const;
+export const REPLY_POLICIES = [
+  'standard',
+  'twiml',
+  'generic',
+  'drip-signed',
+  'exact-200',
+  'unsubscribe',
+] as const;
 export type ReplyPolicyName = (typeof REPLY_POLICIES)[number];
 
 /**

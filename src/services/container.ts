@@ -22,6 +22,11 @@ import { StatsService } from './reporting/stats.js';
 import { SessionService } from './access/sessions.js';
 import { createFetchingSnsCertificateSource } from './ingest/sns-certificates.js';
 import type { SnsCertificateSource } from '../providers/ses/sns-signature.js';
+import { UnsubscribeLinkService } from './consent/unsubscribe-links.js';
+import { PreferenceService } from './consent/preferences.js';
+import { GroupService } from './consent/groups.js';
+import { ErasureService } from './consent/erasure.js';
+import { PrivacyMigrationService } from './consent/privacy-migrate.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -46,6 +51,11 @@ export interface Services {
   overview: OverviewService;
   stats: StatsService;
   messages: MessageService;
+  unsubscribeLinks: UnsubscribeLinkService;
+  preferences: PreferenceService;
+  groups: GroupService;
+  erasure: ErasureService;
+  privacyMigration: PrivacyMigrationService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
 }
@@ -104,8 +114,9 @@ export function createServices(
     clock,
     policy,
     defaultPhoneRegion: config.defaultPhoneRegion,
+    pepper: config.privacy.pepper,
   });
-  const index = new SuppressionIndex({ db, clock, logger });
+  const index = new SuppressionIndex({ db, clock, logger, pepper: config.privacy.pepper });
   return {
     config,
     db,
@@ -134,6 +145,7 @@ export function createServices(
         retryMaxMs: config.worker.retryMaxMs,
       },
       onApplied: metrics ? (result) => metrics.applied(result) : undefined,
+      privacy: config.privacy,
     }),
     checker,
     filter: new RecipientFilter({
@@ -148,12 +160,15 @@ export function createServices(
       policy,
       defaultPhoneRegion: config.defaultPhoneRegion,
       index,
+      pepper: config.privacy.pepper,
+      hashed: config.privacy.mode === 'hashed',
     }),
     imports: new ImportService({
       db,
       clock,
       policy,
       defaultPhoneRegion: config.defaultPhoneRegion,
+      privacy: config.privacy,
     }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
@@ -163,6 +178,11 @@ export function createServices(
     overview: new OverviewService({ db, clock, rules: config.alerts.rules }),
     stats: new StatsService({ db, clock }),
     messages: new MessageService({ db }),
+    unsubscribeLinks: new UnsubscribeLinkService({ config, clock }),
+    preferences: new PreferenceService({ db, clock, config, logger }),
+    groups: new GroupService({ db, clock }),
+    erasure: new ErasureService({ db, clock, config }),
+    privacyMigration: new PrivacyMigrationService({ db, clock, config }),
     onWork: (l) => listeners.push(l),
   };
 }

@@ -161,6 +161,15 @@ export interface DashboardSessionsTable {
   expires_at: number;
 }
 
+export interface UnsubscribeGroupsTable {
+  /** The scope suppressions carry for this group. */
+  id: string;
+  name: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   suppressions: SuppressionsTable;
   events: EventsTable;
@@ -173,6 +182,7 @@ export interface Database {
   alert_transitions: AlertTransitionsTable;
   alert_notifications: AlertNotificationsTable;
   dashboard_sessions: DashboardSessionsTable;
+  unsubscribe_groups: UnsubscribeGroupsTable;
 }
 
 export type SuppressionRow = Selectable<SuppressionsTable>;
@@ -187,4 +197,5 @@ export type AlertStateRow = Selectable<AlertStatesTable>;
 export type AlertTransitionRow = Selectable<AlertTransitionsTable>;
 export type AlertNotificationRow = Selectable<AlertNotificationsTable>;
 export type DashboardSessionRow = Selectable<DashboardSessionsTable>;
+export type UnsubscribeGroupRow = Selectable<UnsubscribeGroupsTable>;
 export type { Generated };

@@ -11,6 +11,8 @@ export interface WorkerSettings {
   pollIntervalMs: number;
   leaseMs: number;
   retentionDays: number;
+  /** BOUNCER_EVENT_RETENTION_DAYS; 0 or absent keeps events for ever. */
+  eventRetentionDays?: number;
   /**
    * After a batch that did not fill `batchSize`, wait this long (ms) before claiming again, so
    * deliveries accumulate into fewer, larger transactions. On SQLite every worker commit holds
@@ -40,6 +42,7 @@ export function workerSettings(w: Config['worker'], engine: 'sqlite' | 'postgres
     pollIntervalMs: w.pollIntervalMs,
     leaseMs: w.leaseMs,
     retentionDays: w.retentionDays,
+    eventRetentionDays: w.eventRetentionDays,
     sliceMs: engine === 'sqlite' ? w.sliceMs : 0,
   };
 }
@@ -125,6 +128,9 @@ export class Worker extends EventEmitter<{ batch: [BatchReport]; idle: []; failu
       this.lastPrune = now;
       const n = await this.processor.prune(this.settings.retentionDays);
       if (n > 0) this.logger.info({ count: n }, 'pruned raw deliveries past retention');
+      const days = this.settings.eventRetentionDays ?? 0;
+      const e = days > 0 ? await this.processor.pruneEvents(days) : 0;
+      if (e > 0) this.logger.info({ count: e }, 'pruned events past retention');
     }
   }
 

@@ -80,7 +80,8 @@ export async function webhookRoutes(
           endpoint,
           toWebhookRequest(request, services.clock.now()),
         );
-        const answer = answerFor(outcome);
+        const answer = answerFor(outcome, { brand: services.config.brand, url: request.url });
+        if (answer.headers) void reply.headers(answer.headers);
         if (answer.contentType) void reply.type(answer.contentType);
         return reply.code(answer.status).send(answer.body);
       },

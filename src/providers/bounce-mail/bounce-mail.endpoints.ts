@@ -8,7 +8,10 @@ export function bounceMailEndpoints(config: Readonly<Config>): ProviderEndpoint[
     {
       id: 'bounce-mail',
       path: '/webhooks/bounce-mail',
-      adapter: createBounceMailAdapter({ verp: config.bounceMail.verp }),
+      adapter: createBounceMailAdapter({
+        verp: config.bounceMail.verp,
+        unsubscribe: config.unsubscribe,
+      }),
       auth: 'api-key',
       bodyLimit: config.bounceMail.bodyLimitBytes,
       reply: 'standard',

@@ -34,7 +34,10 @@ export function parseMailMessages(
   messages: readonly Buffer[],
   opts: { verp?: string; receivedAt: number },
 ): ParsedMailReport[] {
-  const adapter = createBounceMailAdapter({ verp: config.bounceMail.verp });
+  const adapter = createBounceMailAdapter({
+    verp: config.bounceMail.verp,
+    unsubscribe: config.unsubscribe,
+  });
   const params: Record<string, string> = opts.verp ? { verp: opts.verp } : {};
   return messages.map((rawBody, index) => {
     const req = {

@@ -1,4 +1,5 @@
 import { normaliseAddress, type Channel } from '../../core/address.js';
+import { keyedAddress } from '../../core/address-hash.js';
 import type { Clock } from '../../core/clock.js';
 import { REASON_RANK, isAllowlisted, type PolicyConfig } from '../../core/policy.js';
 import type { Reason } from '../../core/events.js';
@@ -43,6 +44,8 @@ export class RecipientChecker {
       clock: Clock;
       policy: PolicyConfig;
       defaultPhoneRegion: string;
+      /** BOUNCER_ADDRESS_PEPPER: rows kept as a keyed hash (erased, hashed mode) match too. */
+      pepper?: string | null;
     },
   ) {}
 
@@ -90,16 +93,23 @@ export class RecipientChecker {
     addresses: readonly string[],
     scope: string | null,
   ): Promise<Map<string, SuppressionRow[]>> {
+    const pepper = this.deps.pepper ?? null;
+    const plainOf = new Map<string, string>();
+    if (pepper !== null)
+      for (const a of addresses) plainOf.set(keyedAddress(pepper, channel, a), a);
     const rows = await findActive(
       this.deps.db.kysely,
       this.deps.db.caps,
       channel,
-      addresses,
+      plainOf.size > 0 ? [...addresses, ...plainOf.keys()] : addresses,
       scope,
       this.deps.clock.now(),
     );
     const byAddress = new Map<string, SuppressionRow[]>();
-    for (const r of rows) byAddress.set(r.address, [...(byAddress.get(r.address) ?? []), r]);
+    for (const r of rows) {
+      const a = plainOf.get(r.address) ?? r.address;
+      byAddress.set(a, [...(byAddress.get(a) ?? []), r]);
+    }
     return byAddress;
   }
 

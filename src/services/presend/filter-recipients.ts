@@ -112,6 +112,11 @@ export class RecipientFilter {
     out: Array<FilterDecision | null>,
   ): void {
     const { index, checker } = this.deps;
+    if (index.hasKeyedRows) {
+      // Rows kept as a keyed hash need the address text (an HMAC of it): the decoded path.
+      for (let i = 0; i < count; i++) out[i] = null;
+      return;
+    }
     const hashA = (this.hashA = grow(this.hashA, count));
     const hashB = (this.hashB = grow(this.hashB, count));
     const simple = (this.simple = grow(this.simple, count));

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { ParseError } from '../../core/errors.js';
-import type { PolicyConfig } from '../../core/policy.js';
+import { isAllowlisted, type PolicyConfig } from '../../core/policy.js';
+import { hashedEvent } from '../../core/privacy.js';
+import { pruneEvents, redactDeliveries } from '../../storage/repositories/privacy.repository.js';
 import type { ParseContext } from '../../providers/types.js';
 import type { Db, DbTransaction } from '../../storage/database.js';
 import {
@@ -84,6 +86,8 @@ export class DeliveryProcessor {
       retry: RetrySettings;
       random?: () => number;
       onApplied?: (result: ApplyResult, rows: readonly DeliveryRow[]) => void;
+      /** BOUNCER_PRIVACY_MODE and its pepper: hashed mode stores keyed hashes, no raw requests. */
+      privacy?: { mode: 'plain' | 'hashed'; pepper: string | null };
     },
   ) {}
 
@@ -109,6 +113,18 @@ export class DeliveryProcessor {
 
   prune(retentionDays: number): Promise<number> {
     return pruneDeliveries(
+      this.deps.db.kysely,
+      this.deps.clock.now() - retentionDays * 86_400_000,
+      5_000,
+    );
+  }
+
+  /**
+   * Events older than the retention (BOUNCER_EVENT_RETENTION_DAYS); suppressions stay, they keep
+   * their own first/last event times. Up to 5,000 a call, as for deliveries.
+   */
+  pruneEvents(retentionDays: number): Promise<number> {
+    return pruneEvents(
       this.deps.db.kysely,
       this.deps.clock.now() - retentionDays * 86_400_000,
       5_000,
@@ -251,16 +267,34 @@ export class DeliveryProcessor {
     parsed: readonly Parsed[],
     now: number,
   ): Promise<ApplyResult> {
-    const events = parsed.flatMap((p) => p.events);
+    const pepper = this.deps.privacy?.mode === 'hashed' ? this.deps.privacy.pepper : null;
+    const events = parsed.flatMap((p) =>
+      pepper === null ? p.events : p.events.map((e) => this.hashed(pepper, e)),
+    );
     const { db } = this.deps;
     const applied = await applyEvents(trx, db.caps, this.deps.policy, events, now, db);
-    await completeDeliveries(
-      trx,
-      workerId,
-      parsed.map((p) => p.completion).filter((c): c is Completion => c !== null),
-      now,
-    );
+    const completions = parsed.map((p) => p.completion).filter((c): c is Completion => c !== null);
+    await completeDeliveries(trx, workerId, completions, now);
+    if (pepper !== null)
+      await redactDeliveries(
+        trx,
+        completions.filter((c) => c.status !== 'dead').map((c) => c.id),
+      );
     return applied;
+  }
+
+  /**
+   * Hashed mode: the policy's allowlist needs the address text, which the stored event no longer
+   * has, so it is consulted here; an allowlisted address's event keeps no suppression reason.
+   */
+  private hashed(pepper: string, e: SourcedEvent): SourcedEvent {
+    const { event } = e;
+    const allowlisted =
+      event.reason !== null && isAllowlisted(this.deps.policy, event.channel, event.address);
+    return {
+      ...e,
+      event: hashedEvent(pepper, allowlisted ? { ...event, reason: null } : event),
+    };
   }
 
   private record(report: BatchReport, parsed: readonly Parsed[], result: ApplyResult): void {

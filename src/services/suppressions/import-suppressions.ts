@@ -1,4 +1,5 @@
 import { normaliseAddress, type Channel } from '../../core/address.js';
+import { storedAddress } from '../../core/privacy.js';
 import type { Clock } from '../../core/clock.js';
 import type { Reason } from '../../core/events.js';
 import { awsOptOutListOr, INPUT_ERROR_KEY } from './aws-opt-out-input.js';
@@ -72,6 +73,8 @@ export class ImportService {
       clock: Clock;
       policy: PolicyConfig;
       defaultPhoneRegion: string;
+      /** BOUNCER_PRIVACY_MODE and its pepper: hashed mode imports under the keyed hash. */
+      privacy?: { mode: 'plain' | 'hashed'; pepper: string | null };
     },
   ) {}
 
@@ -173,12 +176,15 @@ export class ImportService {
         });
         continue;
       }
+      const address = this.deps.privacy
+        ? storedAddress(this.deps.privacy, n.channel, n.address)
+        : n.address;
       const p: Pending = {
         line: rec.line,
         row,
         channel: n.channel,
-        address: n.address,
-        key: suppressionKeyString({ channel: n.channel, address: n.address, scope: row.scope }),
+        address,
+        key: suppressionKeyString({ channel: n.channel, address, scope: row.scope }),
       };
       const twin = byKey.get(p.key);
       // The same suppression twice in one batch: the stronger one goes on, the other is unchanged.

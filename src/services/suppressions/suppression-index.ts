@@ -1,5 +1,10 @@
 import type { Channel } from '../../core/address.js';
-import { ADDRESS_HASH, hashAddress } from '../../core/address-hash.js';
+import {
+  ADDRESS_HASH,
+  hashAddress,
+  isKeyedAddress,
+  keyedAddress,
+} from '../../core/address-hash.js';
 import type { Clock } from '../../core/clock.js';
 import { REASONS, type Reason } from '../../core/events.js';
 import type { Logger } from 'pino';
@@ -152,7 +157,15 @@ export class SuppressionIndex {
   /** The clock when the index was last brought up to date. */
   private refreshedAt = 0;
 
-  constructor(private readonly deps: { db: Db; clock: Clock; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      logger: Logger;
+      /** BOUNCER_ADDRESS_PEPPER: with it, rows kept as a keyed hash answer for the address. */
+      pepper?: string | null;
+    },
+  ) {}
 
   /** Bring the index up to date with the database (shared by concurrent callers). */
   async ensureFresh(): Promise<void> {
@@ -236,10 +249,11 @@ export class SuppressionIndex {
     // Sized for every row up front: growing a million-row table means holding two of them.
     let table = new Table(Math.max(this.table?.size ?? 0, await countAll(this.deps.db.kysely)));
     let newest = 0;
+    let keyed = false;
     for await (const rows of activeRows(this.deps.db.kysely, now, LOAD_PAGE_ROWS)) {
       for (const r of rows) {
         if (table.full) table = this.grow(table);
-        this.putRow(table, r);
+        keyed = this.putRow(table, r) || keyed;
         newest = Math.max(newest, Number(r.updated_at));
       }
       // SQLite answers synchronously: without this, a million-row build would hold every other
@@ -247,6 +261,7 @@ export class SuppressionIndex {
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.newestUpdate = newest;
+    this.keyedRows = keyed;
     return table;
   }
 
@@ -261,7 +276,7 @@ export class SuppressionIndex {
     let table = this.table!;
     for (const r of rows) {
       if (table.full) table = this.grow(table);
-      this.putRow(table, r);
+      if (this.putRow(table, r)) this.keyedRows = true;
       this.newestUpdate = Math.max(this.newestUpdate, Number(r.updated_at));
     }
     this.table = table;
@@ -274,9 +289,20 @@ export class SuppressionIndex {
     return bigger;
   }
 
-  private putRow(table: Table, r: IndexRow): void {
+  /**
+   * Whether any indexed row is kept as a keyed hash (erased subjects, hashed mode): lookups then
+   * also probe the address's keyed form. Rows are indexed under the stored text either way.
+   */
+  private keyedRows = false;
+
+  get hasKeyedRows(): boolean {
+    return this.keyedRows && (this.deps.pepper ?? null) !== null;
+  }
+
+  /** Index one row; true when it is stored under a keyed hash. */
+  private putRow(table: Table, r: IndexRow): boolean {
     const reasonIx = REASONS.indexOf(r.reason as Reason);
-    if (reasonIx === -1) return;
+    if (reasonIx === -1) return false;
     let scopeId = this.scopes.get(r.scope);
     if (scopeId === undefined) {
       scopeId = this.scopeNames.length;
@@ -299,6 +325,7 @@ export class SuppressionIndex {
       sourceId,
       Number(r.first_event_at),
     );
+    return isKeyedAddress(r.address);
   }
 
   /** Whether the index has been built (ensureFresh() then only catches up). */
@@ -311,6 +338,15 @@ export class SuppressionIndex {
    * scope (what listForAddress returns, filtered to the active rows). Call ensureFresh() first.
    */
   entries(channel: Channel, address: string, now: number): IndexedEntry[] {
+    const plain = this.entriesOf(channel, address, now);
+    if (!this.hasKeyedRows) return plain;
+    const keyed = this.entriesOf(channel, keyedAddress(this.deps.pepper!, channel, address), now);
+    return keyed.length === 0
+      ? plain
+      : [...plain, ...keyed].sort((x, y) => (x.scope < y.scope ? -1 : x.scope > y.scope ? 1 : 0));
+  }
+
+  private entriesOf(channel: Channel, address: string, now: number): IndexedEntry[] {
     const t = this.table;
     if (!t) throw new Error('suppression index used before ensureFresh()');
     hashAddress(channel, address);
@@ -351,7 +387,11 @@ export class SuppressionIndex {
     now: number,
   ): IndexedSuppression[] | null {
     hashAddress(channel, address);
-    return this.lookupHashed(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scope, now);
+    const plain = this.lookupHashed(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scope, now);
+    if (!this.hasKeyedRows) return plain;
+    hashAddress(channel, keyedAddress(this.deps.pepper!, channel, address));
+    const keyed = this.lookupHashed(ADDRESS_HASH[0]!, ADDRESS_HASH[1]!, scope, now);
+    return keyed === null ? plain : [...(plain ?? []), ...keyed];
   }
 
   /**

@@ -1,4 +1,5 @@
 import { normaliseAddress, type Channel } from '../../core/address.js';
+import { keyedAddress } from '../../core/address-hash.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import { GLOBAL_SCOPE, isReason, type Reason } from '../../core/events.js';
@@ -115,8 +116,20 @@ export class SuppressionService {
       policy: PolicyConfig;
       defaultPhoneRegion: string;
       index?: SuppressionIndex;
+      pepper?: string | null;
+      /** BOUNCER_PRIVACY_MODE=hashed: rows written and read under the keyed hash. */
+      hashed?: boolean;
     },
   ) {}
+
+  /** normalise(), then the form rows are stored under (the keyed hash in hashed mode). */
+  normaliseStored(input: string, field = 'address'): { channel: Channel; address: string } {
+    const n = this.normalise(input, field);
+    const pepper = this.deps.pepper ?? null;
+    return this.deps.hashed && pepper !== null
+      ? { channel: n.channel, address: keyedAddress(pepper, n.channel, n.address) }
+      : n;
+  }
 
   normalise(input: string, field = 'address'): { channel: Channel; address: string } {
     const n = normaliseAddress(input, this.deps.defaultPhoneRegion);
@@ -147,6 +160,15 @@ export class SuppressionService {
       }));
     } else {
       const rows = await listForAddress(this.deps.db.kysely, channel, address);
+      const pepper = this.deps.pepper ?? null;
+      if (pepper !== null)
+        rows.push(
+          ...(await listForAddress(
+            this.deps.db.kysely,
+            channel,
+            keyedAddress(pepper, channel, address),
+          )),
+        );
       entries = rows
         .map((r) => rowToEntry(r, now))
         .filter((e) => e.active)
@@ -203,7 +225,7 @@ export class SuppressionService {
     events: EventJson[];
     next_cursor: string | null;
   }> {
-    const { channel, address } = this.normalise(input);
+    const { channel, address } = this.normaliseStored(input);
     const before = decodeCursor<{ t: number; i: string }>(cursor, ['t', 'i']);
     const rows = await eventsForAddress(
       this.deps.db.kysely,
@@ -230,7 +252,7 @@ export class SuppressionService {
     limit: number,
     cursor: string | undefined,
   ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
-    const address = input ? this.normalise(input).address : undefined;
+    const address = input ? this.normaliseStored(input).address : undefined;
     const before = decodeCursor<{ i: string }>(cursor, ['i']);
     const rows = await listAudit(this.deps.db.kysely, { address }, limit + 1, before?.i ?? null);
     const page = rows.slice(0, limit);
@@ -242,7 +264,7 @@ export class SuppressionService {
   }
 
   async suppress(change: ManualChange): Promise<SuppressionEntry> {
-    const { channel, address } = this.normalise(change.address);
+    const { channel, address } = this.normaliseStored(change.address);
     const reason: Reason =
       change.reason === undefined
         ? 'manual'
@@ -300,7 +322,7 @@ export class SuppressionService {
   async unsuppress(
     change: Omit<ManualChange, 'reason' | 'expiresAt'>,
   ): Promise<{ removed: SuppressionEntry[] }> {
-    const { channel, address } = this.normalise(change.address);
+    const { channel, address } = this.normaliseStored(change.address);
     if (!change.note?.trim()) throw validationError('note', 'a note saying why is required');
     const scope = change.scope?.trim() || GLOBAL_SCOPE;
     const now = this.deps.clock.now();
