@@ -78,8 +78,9 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   ),
 ];
 
+// `.{0,200}?`, not `.*`: each "received at" would otherwise scan to the end of the line.
 const SENDER_CONTEXT =
-  /mail from|envelope[- ]from|envelope sender|^\s*from:?\s|return-path|sender:|reply-to|^\s*to:|received at .* from/i;
+  /mail from|envelope[- ]from|envelope sender|^\s*from:?\s|return-path|sender:|reply-to|^\s*to:|received at .{0,200}? from/i;
 /** Lines that name the sender: their addresses are excluded everywhere in the notice. */
 const SENDER_LINE = /mail from|envelope[- ]from|envelope sender|return-path|^\s*from:\s*</i;
 /** Header lines quoted in a notice (ids, references): never a recipient line. */
