@@ -72,6 +72,10 @@ export interface BounceMailConfig {
   bodyLimitBytes: number;
   /** VERP return-path pattern, e.g. `bounces+{local}={domain}@example.com`; null = no VERP. */
   verp: string | null;
+  /** Mails of at least this many bytes are parsed in a worker thread; default 64 KiB. */
+  offloadBytes: number;
+  /** Worker threads for those parses; default 2. */
+  parseThreads: number;
 }
 
 /** One bounce mailbox scanned over IMAP or POP3 (`BOUNCER_MAILBOXES`). */
@@ -369,6 +373,8 @@ export function parseConfig(source: Source): Readonly<Config> {
     bounceMail: {
       bodyLimitBytes: r.int('BOUNCER_BOUNCE_MAIL_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1_024),
       verp: parseVerp('BOUNCER_BOUNCE_MAIL_VERP', r.raw('BOUNCER_BOUNCE_MAIL_VERP')),
+      offloadBytes: r.int('BOUNCER_BOUNCE_MAIL_OFFLOAD_BYTES', 64 * 1024, 0),
+      parseThreads: r.int('BOUNCER_PARSE_THREADS', 2, 1, 64),
     },
     mailboxes: parseMailboxes(r),
   };

@@ -8,6 +8,7 @@ import { createServices, type Services } from './services/container.js';
 import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
+import { createParsePool } from './worker/parse-pool.js';
 import { Metrics } from './services/reporting/metrics.js';
 import { isAppError } from './core/errors.js';
 import { createHandshakeHandler } from './services/ingest/handshakes.js';
@@ -66,7 +67,13 @@ export async function startServer(
 ): Promise<Running> {
   const db = await openMigrated(config, logger, { serving: true });
   const metrics = new Metrics();
+  const parsePool = createParsePool({
+    minBytes: config.bounceMail.offloadBytes,
+    threads: config.bounceMail.parseThreads,
+    verp: config.bounceMail.verp,
+  });
   const services = createServices(config, db, systemClock, logger, {
+    parseOffload: parsePool,
     handshake: createHandshakeHandler(logger, { ses: createSnsHandshakeHandler({ logger }) }),
     snsCertificates:
       config.ses.certFiles.length > 0
@@ -118,6 +125,7 @@ export async function startServer(
       await services.writer.flushed();
       await worker?.stop();
       await alertLoop?.stop();
+      await parsePool.close();
       await db.close();
     })());
   return { app, services, worker, scanners, alertLoop, url, stop };

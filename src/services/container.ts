@@ -10,7 +10,7 @@ import { SuppressionIndex } from './suppressions/suppression-index.js';
 import { ImportService } from './suppressions/import-suppressions.js';
 import { DeliveryService } from './processing/deliveries.js';
 import { buildProviderEndpoints } from '../providers/registry.js';
-import type { ProviderEndpoint } from '../providers/types.js';
+import type { ParseOffload, ProviderEndpoint } from '../providers/types.js';
 import { IngestService, type HandshakeHandler } from './ingest/ingest.js';
 import { DeliveryProcessor } from './processing/process-deliveries.js';
 import { SuppressionService } from './suppressions/suppressions.js';
@@ -56,6 +56,8 @@ export interface ServiceOptions {
   snsCertificates?: SnsCertificateSource;
   extraEndpoints?: readonly ProviderEndpoint[];
   metrics?: Metrics;
+  /** Large bodies parsed off the event loop (main.ts builds a worker-thread pool). */
+  parseOffload?: ParseOffload;
 }
 
 const defaultHandshake: HandshakeHandler = async (action) => {
@@ -118,6 +120,7 @@ export function createServices(
       clock,
       logger,
       parseContext,
+      offload: opts.parseOffload,
       handshake: opts.handshake ?? defaultHandshake,
       onOutcome: metrics ? (e, o) => metrics.webhook(e.adapter.name, o) : undefined,
     }),
@@ -127,6 +130,7 @@ export function createServices(
       logger,
       policy,
       parseContext,
+      offload: opts.parseOffload,
       endpoints: new Map(endpoints.map((e) => [e.id, e])),
       retry: {
         maxAttempts: config.worker.maxAttempts,

@@ -5,12 +5,14 @@ import type { DeliveryWriter } from '../../storage/queue/delivery-writer.js';
 import { newId } from '../../storage/ids.js';
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { NewDeliveryRow } from '../../storage/schema.js';
-import type {
-  AdapterResult,
-  HandshakeAction,
-  ParseContext,
-  ProviderEndpoint,
-  WebhookRequest,
+import {
+  parseRequest,
+  type AdapterResult,
+  type HandshakeAction,
+  type ParseContext,
+  type ParseOffload,
+  type ProviderEndpoint,
+  type WebhookRequest,
 } from '../../providers/types.js';
 import type { WebhookOutcome } from '../reporting/metrics.js';
 
@@ -41,6 +43,8 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   parseContext: ParseContext;
+  /** Large bodies parsed off the event loop (bounce mail); absent: inline. */
+  offload?: ParseOffload;
   handshake: HandshakeHandler;
   onRejected?: (endpoint: ProviderEndpoint, reason: string) => void;
   /** Every request's outcome, for metrics. */
@@ -68,7 +72,7 @@ export class IngestService {
     let outcome: IngestOutcome;
     let note: string | null = null;
     try {
-      const result = endpoint.adapter.parse(req, this.deps.parseContext);
+      const result = await parseRequest(this.deps.offload, endpoint, req, this.deps.parseContext);
       outcome = { kind: 'stored', deliveryId: id, result };
       if (result.kind === 'events') status = result.events.length > 0 ? 'pending' : 'ignored';
       else if (result.kind === 'ignored') {

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { ParseError } from '../../core/errors.js';
 import type { PolicyConfig } from '../../core/policy.js';
-import type { ParseContext } from '../../providers/types.js';
 import type { Db } from '../../storage/database.js';
 import {
   claimDeliveries,
@@ -19,7 +18,13 @@ import {
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { Database, DeliveryRow } from '../../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
-import type { ProviderEndpoint } from '../../providers/types.js';
+import {
+  parseRequest,
+  type AdapterResult,
+  type ParseContext,
+  type ParseOffload,
+  type ProviderEndpoint,
+} from '../../providers/types.js';
 import { storedRequest } from '../ingest/ingest.js';
 
 export interface RetrySettings {
@@ -58,6 +63,9 @@ const emptyReport = (claimed: number): BatchReport => ({
   receivedAt: [],
 });
 
+/** Rolls the claim back: the batch goes the long way, parsed outside any transaction. */
+const OFFLOAD = new Error('batch holds a delivery parsed off the event loop');
+
 interface Parsed {
   row: DeliveryRow;
   events: SourcedEvent[];
@@ -77,6 +85,8 @@ export class DeliveryProcessor {
       logger: Logger;
       policy: PolicyConfig;
       parseContext: ParseContext;
+      /** Large bodies parsed off the event loop (bounce mail); absent: inline. */
+      offload?: ParseOffload;
       endpoints: ReadonlyMap<string, ProviderEndpoint>;
       retry: RetrySettings;
       random?: () => number;
@@ -112,21 +122,54 @@ export class DeliveryProcessor {
     );
   }
 
-  private parse(row: DeliveryRow): Parsed {
+  /** True when this row is parsed in the offload pool (so not inside a transaction). */
+  private offloaded(row: DeliveryRow): boolean {
     const endpoint = this.deps.endpoints.get(row.endpoint);
-    if (!endpoint)
-      return {
-        row,
-        events: [],
-        completion: {
-          id: row.id,
-          status: 'dead',
-          outcome: 'no such endpoint',
-          error: `endpoint "${row.endpoint}" is not configured`,
-        },
-      };
+    return (
+      endpoint !== undefined && this.deps.offload?.accepts(endpoint, storedRequest(row)) === true
+    );
+  }
+
+  private parse(row: DeliveryRow): Parsed {
+    return this.outcome(row, () => {
+      const endpoint = this.deps.endpoints.get(row.endpoint);
+      return endpoint ? endpoint.adapter.parse(storedRequest(row), this.deps.parseContext) : null;
+    });
+  }
+
+  private async parseAsync(row: DeliveryRow): Promise<Parsed> {
+    const endpoint = this.deps.endpoints.get(row.endpoint);
+    if (!endpoint) return this.parse(row);
+    let result: AdapterResult;
     try {
-      const result = endpoint.adapter.parse(storedRequest(row), this.deps.parseContext);
+      result = await parseRequest(
+        this.deps.offload,
+        endpoint,
+        storedRequest(row),
+        this.deps.parseContext,
+      );
+    } catch (err) {
+      return this.outcome(row, () => {
+        throw err;
+      });
+    }
+    return this.outcome(row, () => result);
+  }
+
+  private outcome(row: DeliveryRow, run: () => AdapterResult | null): Parsed {
+    try {
+      const result = run();
+      if (!result)
+        return {
+          row,
+          events: [],
+          completion: {
+            id: row.id,
+            status: 'dead',
+            outcome: 'no such endpoint',
+            error: `endpoint "${row.endpoint}" is not configured`,
+          },
+        };
       if (result.kind !== 'events' || result.events.length === 0) {
         return {
           row,
@@ -185,7 +228,7 @@ export class DeliveryProcessor {
   async process(workerId: string, rows: readonly DeliveryRow[]): Promise<BatchReport> {
     const report = emptyReport(rows.length);
     if (rows.length === 0) return report;
-    const parsed = rows.map((r) => this.parse(r));
+    const parsed = await Promise.all(rows.map((r) => this.parseAsync(r)));
     try {
       await this.commit(workerId, parsed, report);
     } catch (err) {
@@ -219,10 +262,14 @@ export class DeliveryProcessor {
     try {
       result = await this.deps.db.replayableTransaction(async (trx) => {
         const rows = await claimDeliveries(trx, this.deps.db.caps, workerId, limit, now, leaseMs);
+        // A large mail is parsed in a thread, never while this transaction holds the writer.
+        if (rows.some((r) => this.offloaded(r))) throw OFFLOAD;
         parsed = rows.map((r) => this.parse(r));
         return this.finish(trx, workerId, parsed, now);
       });
     } catch (err) {
+      if (err === OFFLOAD)
+        return this.process(workerId, await this.claim(workerId, limit, leaseMs));
       this.deps.logger.warn(
         { err: String((err as Error)?.message ?? err) },
         'batch failed as a whole; processing its deliveries one by one',
