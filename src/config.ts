@@ -279,7 +279,12 @@ function parsePolicy(r: Reader, region: string): PolicyConfig {
       domains.push(d.domain);
     }
   }
-  return { rules, transactionalIgnores: ignores as Reason[], allowlist: { addresses, domains } };
+  return {
+    rules,
+    transactionalIgnores: ignores as Reason[],
+    allowlist: { addresses, domains },
+    lifts: { providerLiftsComplaints: r.bool('BOUNCER_PROVIDER_LIFTS_COMPLAINTS', false) },
+  };
 }
 
 /** Read the optional JSON file named by BOUNCER_CONFIG and lay the environment over it. */

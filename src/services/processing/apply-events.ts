@@ -1,14 +1,16 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import { decide, type PolicyConfig, type SuppressionState } from '../../core/policy.js';
 import type { NormalisedEvent, Reason } from '../../core/events.js';
 import type { Capabilities, Db } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
 import type {
+  AuditLogTable,
   Database,
   NewEventRow,
   NewSuppressionRow,
   SuppressionRow,
 } from '../../storage/schema.js';
+import { insertAudit } from '../../storage/repositories/audit.repository.js';
 import { insertEvents } from '../../storage/repositories/event.repository.js';
 import { markSuppressionsChanged } from '../../storage/repositories/suppression-changes.repository.js';
 import {
@@ -165,6 +167,32 @@ export async function applyEvents(
   return { newEvents, duplicates, changes };
 }
 
+/** Every lift is audited: which provider's event, from which delivery, lifted what. */
+function liftAudit(
+  key: SuppressionKey,
+  row: SuppressionRow,
+  by: SourcedEvent,
+  now: number,
+): Insertable<AuditLogTable> {
+  return {
+    id: newId(now),
+    at: now,
+    actor: `provider:${by.provider}`,
+    action: 'lift',
+    channel: key.channel,
+    address: key.address,
+    scope: key.scope,
+    before: JSON.stringify({
+      reason: row.reason,
+      source: row.source,
+      since: Number(row.first_event_at),
+      until: row.expires_at === null ? null : Number(row.expires_at),
+    }),
+    after: null,
+    note: `${by.event.type} event${by.deliveryId ? ` (delivery ${by.deliveryId})` : ''}`,
+  };
+}
+
 async function decideAndWrite(
   trx: Transaction<Database> | Kysely<Database>,
   caps: Capabilities,
@@ -182,7 +210,7 @@ async function decideAndWrite(
     state.set(suppressionKeyString(k), row ? rowToState(row) : null);
   }
   const touched = new Set<string>();
-  const lifted = new Map<string, string>();
+  const lifted = new Map<string, { reason: string; by: SourcedEvent }>();
   const ordered = [...events].sort((a, b) => a.event.occurredAt - b.event.occurredAt);
   for (const e of ordered) {
     const k = suppressionKeyString(keyOfEvent(e.event));
@@ -191,7 +219,7 @@ async function decideAndWrite(
       typeof e.event.details.source === 'string' && e.provider === 'api'
         ? e.event.details.source
         : e.provider;
-    const decision = decide(policy, e.event, source, current);
+    const decision = decide(policy, e.event, source, current, e.provider);
     if (decision.kind === 'upsert') {
       state.set(k, decision.state);
       touched.add(k);
@@ -199,7 +227,7 @@ async function decideAndWrite(
     } else if (decision.kind === 'lift' && current && decision.reasons.includes(current.reason)) {
       state.set(k, null);
       touched.delete(k);
-      lifted.set(k, current.reason);
+      lifted.set(k, { reason: current.reason, by: e });
     } else if (decision.kind === 'reset-soft' && current) {
       // A delivery proves the mailbox works: the soft count starts again and a soft
       // cool-down ends now; permanent suppressions stay.
@@ -225,10 +253,12 @@ async function decideAndWrite(
       toUpdate.push({ ...stateToRow(key, s, row.id, now), created_at: Number(row.created_at) });
     else toInsert.push(stateToRow(key, s, newId(now), now));
   }
-  for (const [k, reason] of lifted) {
+  for (const [k, { reason, by }] of lifted) {
     const key = byKey.get(k);
-    if (key && existing.has(k)) {
+    const row = existing.get(k);
+    if (key && row) {
       await deleteByKey(trx, key);
+      await insertAudit(trx, liftAudit(key, row, by, now));
       changes.push({ kind: 'lifted', ...key, reason });
     }
   }
