@@ -1,3 +1,4 @@
+import { isSaneTime } from '../../core/clock.js';
 import { ParseError } from '../../core/errors.js';
 
 /** Parse a raw JSON body, or throw a ParseError that says what is wrong. */
@@ -18,13 +19,13 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 export function toEpochMs(value: unknown, fallback: number): number {
   if (typeof value === 'number' && Number.isFinite(value)) {
     const ms = Math.round(value > 1e12 ? value : value * 1_000);
-    // Beyond what a Date can hold (and a bigint column on PostgreSQL): treated as bad.
-    return Number.isNaN(new Date(ms).getTime()) ? fallback : ms;
+    // Outside 1970–9999 (a Date, a bigint column, a four-digit ISO year): treated as bad.
+    return isSaneTime(ms) ? ms : fallback;
   }
   if (typeof value === 'string' && value.trim() !== '') {
     if (/^\d+(\.\d+)?$/.test(value.trim())) return toEpochMs(Number(value), fallback);
     const t = Date.parse(value);
-    if (!Number.isNaN(t)) return t;
+    if (isSaneTime(t)) return t;
   }
   return fallback;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../../core/clock.js';
+import { isoTime, type Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
@@ -79,8 +79,7 @@ export class ApiKeyService {
       revoked_at: string | null;
     }>
   > {
-    const iso = (v: number | null): string | null =>
-      v === null ? null : new Date(Number(v)).toISOString();
+    const iso = (v: number | null): string | null => (v === null ? null : isoTime(v));
     return (await listApiKeys(this.deps.db.kysely)).map((k) => ({
       id: k.id,
       name: k.name,
