@@ -159,6 +159,8 @@ export interface DashboardSessionsTable {
   csrf_token: string;
   created_at: number;
   expires_at: number;
+  /** SHA-256 of the key the session was opened with (null: opened before 0007). */
+  key_hash: string | null;
 }
 
 export interface Database {

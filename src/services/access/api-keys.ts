@@ -97,6 +97,11 @@ export class ApiKeyService {
     this.cache.clear();
   }
 
+  /** SHA-256 of `BOUNCER_API_KEY` as configured now (null when unset). */
+  get bootstrapKeyHash(): string | null {
+    return this.bootstrapHash;
+  }
+
   /** The principal for a presented key, or null. Never says why a key was refused. */
   async authenticate(key: string): Promise<Principal | null> {
     const hash = hashKey(key);
