@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/container.js';
+import { validationError } from '../core/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json-depth.js';
 import { registerErrorHandler } from './error-handler.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { suppressionRoutes } from './routes/suppressions.routes.js';
@@ -67,6 +69,14 @@ export async function buildApp(
     );
   });
   registerErrorHandler(app);
+  // API JSON bodies: the nesting limit before parsing (400), so no handler or serialiser ever
+  // recurses through a 5,000-level value. Webhook routes read raw bytes and check in the adapter.
+  const defaultJson = app.getDefaultJsonParser('error', 'ignore');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonTooDeep(body as string))
+      return done(validationError('body', `nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    void defaultJson(req, body as string, done);
+  });
   await app.register(swagger, {
     openapi: {
       info: {

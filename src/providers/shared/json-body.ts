@@ -1,13 +1,23 @@
 import { isSaneTime } from '../../core/clock.js';
 import { ParseError } from '../../core/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../core/json-depth.js';
 
 /** Parse a raw JSON body, or throw a ParseError that says what is wrong. */
 export function parseJsonBody(raw: Buffer): unknown {
   if (raw.length === 0) throw new ParseError('empty body');
+  return parseJsonText(raw.toString('utf8'), 'body');
+}
+
+/**
+ * JSON.parse with the nesting limit (MAX_JSON_DEPTH): too deep or malformed is a ParseError,
+ * so a verified body becomes a dead, replayable delivery and an API caller gets a 400.
+ */
+export function parseJsonText(text: string, what: string): unknown {
+  if (jsonTooDeep(text)) throw new ParseError(`${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
-    throw new ParseError(`body is not valid JSON: ${(err as Error).message}`);
+    throw new ParseError(`${what} is not valid JSON: ${(err as Error).message}`);
   }
 }
 

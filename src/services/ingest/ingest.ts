@@ -83,14 +83,18 @@ export class IngestService {
         status = 'done';
       }
     } catch (err) {
-      if (!(err instanceof ParseError)) {
-        this.deps.onOutcome?.(endpoint, 'failed');
-        throw err;
-      }
-      // Authentic but malformed: keep it as a dead delivery with the parse error.
-      outcome = { kind: 'unparseable', deliveryId: id, error: err.message };
+      // Authentic but malformed: keep it as a dead delivery with the parse error. An adapter
+      // that throws anything else on verified bytes is treated alike: a 5xx would only make
+      // the provider send the same bytes again, forever; dead, they wait for a fixed parser.
+      const message =
+        err instanceof ParseError
+          ? err.message
+          : `the payload could not be read (${String((err as Error)?.message ?? err).slice(0, 200)})`;
+      if (!(err instanceof ParseError))
+        this.deps.logger.error({ err, endpoint: endpoint.id }, 'adapter failed on a verified body');
+      outcome = { kind: 'unparseable', deliveryId: id, error: message };
       status = 'dead';
-      note = err.message;
+      note = message;
     }
     const row: NewDeliveryRow = {
       id,
