@@ -26,6 +26,20 @@ export interface Config {
     publicUrl: string | null;
     bodyLimitSingleBytes: number;
     bodyLimitBatchBytes: number;
+    /** Whole request headers must arrive within this (ms); slower clients are cut off. */
+    headersTimeoutMs: number;
+    /** A whole request, body included, must arrive within this (ms); 0 = no limit. */
+    requestTimeoutMs: number;
+    /** A connection with no traffic for this long (ms) is closed. */
+    idleTimeoutMs: number;
+    /** Idle keep-alive connections are closed after this (ms). */
+    keepAliveTimeoutMs: number;
+    /** Open connections accepted at once; more are refused by the server. */
+    maxConnections: number;
+    /** Fastify `trustProxy`: false, true, a hop count, or addresses/CIDRs of trusted proxies. */
+    trustProxy: boolean | number | string[];
+    /** Per client address and minute; webhook routes are never limited. */
+    rateLimits: { authFailures: number; signIns: number; notFound: number };
   };
   logLevel: string;
   /** Admin key accepted as given (bootstrap/automation); null = only keys from `bouncer keys`. */
@@ -336,6 +350,17 @@ export function parseConfig(source: Source): Readonly<Config> {
       publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
       bodyLimitSingleBytes: r.int('BOUNCER_BODY_LIMIT_SINGLE_BYTES', 64 * 1024, 1_024),
       bodyLimitBatchBytes: r.int('BOUNCER_BODY_LIMIT_BATCH_BYTES', 5 * 1024 * 1024, 1_024),
+      headersTimeoutMs: r.int('BOUNCER_HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000),
+      requestTimeoutMs: r.int('BOUNCER_HTTP_REQUEST_TIMEOUT_MS', 600_000, 0),
+      idleTimeoutMs: r.int('BOUNCER_HTTP_IDLE_TIMEOUT_MS', 30_000, 1_000),
+      keepAliveTimeoutMs: r.int('BOUNCER_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100),
+      maxConnections: r.int('BOUNCER_HTTP_MAX_CONNECTIONS', 1_000, 1),
+      trustProxy: parseTrustProxy(r.raw('BOUNCER_TRUST_PROXY')),
+      rateLimits: {
+        authFailures: r.int('BOUNCER_RATE_LIMIT_AUTH_FAILURES', 30, 1),
+        signIns: r.int('BOUNCER_RATE_LIMIT_SIGN_INS', 10, 1),
+        notFound: r.int('BOUNCER_RATE_LIMIT_NOT_FOUND', 120, 1),
+      },
     },
     logLevel: r.string('BOUNCER_LOG_LEVEL', 'info'),
     apiKey,
@@ -393,6 +418,25 @@ export function parseConfig(source: Source): Readonly<Config> {
     fail('BOUNCER_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
   }
   return deepFreeze(config);
+}
+
+/** `BOUNCER_TRUST_PROXY`: off by default, since a trusted X-Forwarded-For sets request.ip. */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of list)
+    if (!/^[0-9a-f.:]+(\/\d{1,3})?$/i.test(entry))
+      fail(
+        'BOUNCER_TRUST_PROXY',
+        `must be true, false, a hop count or addresses/CIDRs (got "${entry}")`,
+      );
+  return list;
 }
 
 function parseVerp(name: string, value: unknown): string | null {
