@@ -164,6 +164,21 @@ export function parseCsvRecord(text: string): CsvFields {
   }
 }
 
+/**
+ * A cell a spreadsheet would run as a formula (`= + - @`, or a leading tab or CR) gets a `'`
+ * in front (OWASP CSV injection); `unescapeCsvCell` takes it off again on import, so an
+ * export imports back as it was (`+15551234567` is exported as `'+15551234567`).
+ */
+export function csvCell(value: string): string {
+  return csvField(FORMULA_START.test(value) ? `'${value}` : value);
+}
+
+export function unescapeCsvCell(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /** One CSV field, quoted only when it must be. */
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;

@@ -12,6 +12,7 @@ import {
 import {
   parseCsvRecord,
   RecordReader,
+  unescapeCsvCell,
   type RawRecord,
   type RecordFormat,
 } from '../../core/records.js';
@@ -118,7 +119,10 @@ export class ImportService {
       const f = parseCsvRecord(rec.text);
       if (!f.ok) return f.error;
       obj = {};
-      for (let i = 0; i < header.length; i++) obj[header[i]!] = f.fields[i];
+      for (let i = 0; i < header.length; i++) {
+        const v = f.fields[i];
+        obj[header[i]!] = v === undefined ? v : unescapeCsvCell(v);
+      }
     } else {
       try {
         const v: unknown = JSON.parse(rec.text);
