@@ -17,6 +17,33 @@ export class ApiError extends Error {
 
 export const UNAUTHORIZED_EVENT = 'bouncer-unauthorized';
 
+/** A request whose answer is text (NDJSON, CSV), returned as is; errors as in `api`. */
+export async function apiText(
+  method: string,
+  path: string,
+  body: BodyInit,
+  contentType: string,
+): Promise<string> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: { 'content-type': contentType, 'x-csrf-token': csrfToken },
+    body,
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    if (res.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+    let message = res.statusText;
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+    } catch {
+      // The status text is all there is.
+    }
+    throw new ApiError(res.status, message);
+  }
+  return text;
+}
+
 export async function api<T>(
   method: string,
   path: string,

@@ -2,7 +2,8 @@
 /// <reference lib="dom.iterable" />
 import { html, type TemplateResult } from 'lit';
 import { Page } from './base.js';
-import { api, availableRoutes, fmtTime, qs } from './api.js';
+import { api, apiText, availableRoutes, fmtTime, qs } from './api.js';
+import { importSummaryOf } from './import-summary.js';
 
 interface Entry {
   channel: string;
@@ -135,13 +136,10 @@ class SuppressionsPage extends Page {
     if (!file) return;
     const type = /\.(ndjson|jsonl)$/i.test(file.name) ? 'application/x-ndjson' : 'text/csv';
     try {
-      const r = await api<{ total: number; inserted: number; updated: number; invalid: number }>(
-        'POST',
-        '/v1/import',
-        file,
-        type,
-      );
-      this.message = `Imported ${file.name}: ${r.total} rows, ${r.inserted} new, ${r.updated} updated, ${r.invalid} invalid.`;
+      // The answer is NDJSON (a line per row, the summary last), not one JSON object.
+      const r = importSummaryOf(await apiText('POST', '/v1/import', file, type));
+      if (!r) throw new Error('the server sent no summary');
+      this.message = `Imported ${file.name}: ${r.total} rows, ${r.imported} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.invalid} invalid.`;
       void this.load();
     } catch (err) {
       this.error = `Import failed: ${(err as Error).message}`;
