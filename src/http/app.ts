@@ -27,6 +27,8 @@ export interface AppOptions {
   webRoot?: string;
 }
 
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** Trust the nearest `hops` proxies, as Fastify does for a number (typed only as a function). */
 function trustHops(hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops;
@@ -86,6 +88,13 @@ export async function buildApp(
   });
   registerErrorHandler(app);
   await registerSecurity(app, http.rateLimits);
+  // A numeric-looking query value that is no finite number (`limit=1e309` is Infinity after
+  // coercion, and passes an integer check) is a client mistake: 400 before any handler runs.
+  app.addHook('preValidation', async (request) => {
+    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>))
+      if (typeof value === 'string' && NUMERIC.test(value) && !Number.isFinite(Number(value)))
+        throw validationError(name, 'must be a finite number');
+  });
   // API JSON bodies: the nesting limit before parsing (400), so no handler or serialiser ever
   // recurses through a 5,000-level value. Webhook routes read raw bytes and check in the adapter.
   const defaultJson = app.getDefaultJsonParser('error', 'ignore');
