@@ -66,13 +66,13 @@ for (const target of fuzzTargets()) {
     return { bytes: input.length, ms: timeMs(target, input) };
   });
   const ratios = points.slice(1).map((p, i) => p.ms / Math.max(points[i]!.ms, 0.05));
-  // Only ratios over measurable times count: below a millisecond, noise decides.
-  const worst = Math.max(0, ...ratios.filter((_, i) => points[i + 1]!.ms > 5));
+  // Only times over a millisecond count: below that, noise decides.
+  const k = exponent(points.filter((p) => p.ms > 1));
   const last = points[points.length - 1]!;
   const verdict = failure
     ? `FAIL: ${failure}`
-    : worst > MAX_RATIO
-      ? `super-linear (×${worst.toFixed(1)})`
+    : k !== null && k > MAX_EXPONENT
+      ? `super-linear (k = ${k.toFixed(2)})`
       : 'ok';
   if (verdict !== 'ok') failed = true;
   rows.push(
