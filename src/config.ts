@@ -19,7 +19,12 @@ import {
 export interface Config {
   database:
     | { kind: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' | 'OFF' }
-    | { kind: 'postgres'; url: string };
+    | {
+        kind: 'postgres';
+        url: string;
+        /** How long startup keeps retrying an unreachable server (ms); default 60 s. */
+        connectTimeoutMs?: number;
+      };
   http: {
     host: string;
     port: number;
@@ -177,7 +182,12 @@ function parseDatabase(r: Reader): Config['database'] {
     fail('BOUNCER_SQLITE_SYNCHRONOUS', 'must be FULL, NORMAL or OFF');
   const sync = synchronous as 'FULL' | 'NORMAL' | 'OFF';
   if (url === undefined) return { kind: 'sqlite', path: './data/bouncer.db', synchronous: sync };
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^postgres(ql)?:\/\//.test(url))
+    return {
+      kind: 'postgres',
+      url,
+      connectTimeoutMs: r.int('BOUNCER_DATABASE_CONNECT_TIMEOUT_MS', 60_000, 0),
+    };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') fail('BOUNCER_DATABASE_URL', 'names no SQLite file after "sqlite:"');

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations/index.js';
+import { isRetryableDbError } from './storage/errors.js';
 import { createServices, type Services } from './services/container.js';
 import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
@@ -48,16 +49,39 @@ export function databaseSettings(
     : { kind: 'postgres', url: config.database.url };
 }
 
-/** Open the database and bring its schema up to date. */
+const CONNECT_RETRY_FIRST_MS = 250;
+const CONNECT_RETRY_MAX_MS = 5_000;
+
+/**
+ * Open the database and bring its schema up to date. A PostgreSQL server that cannot be reached
+ * yet (it starts after us, a failover) is retried with backoff for
+ * BOUNCER_DATABASE_CONNECT_TIMEOUT_MS before startup gives up.
+ */
 export async function openMigrated(
   config: Readonly<Config>,
   logger: Logger,
   opts: { serving?: boolean } = {},
 ): Promise<Db> {
-  const db = openDatabase(databaseSettings(config, logger, opts));
-  const { applied } = await migrateToLatest(db);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  return db;
+  const patience =
+    config.database.kind === 'postgres' ? (config.database.connectTimeoutMs ?? 0) : 0;
+  const deadline = Date.now() + patience;
+  for (let attempt = 1; ; attempt++) {
+    const db = openDatabase(databaseSettings(config, logger, opts));
+    try {
+      const { applied } = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+      return db;
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      const wait = Math.min(CONNECT_RETRY_MAX_MS, CONNECT_RETRY_FIRST_MS * 2 ** (attempt - 1));
+      if (!isRetryableDbError(err) || Date.now() + wait > deadline) throw err;
+      logger.warn(
+        { attempt, retryInMs: wait, err: String(err) },
+        'database not reachable yet; retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** Composition root: config → database → services → HTTP + worker. */
