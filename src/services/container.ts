@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/database.js';
 import { DeliveryWriter } from '../storage/queue/delivery-writer.js';
+import { claimKv } from '../storage/repositories/kv.repository.js';
 import { ApiKeyService } from './access/api-keys.js';
 import { RecipientChecker } from './presend/check-recipients.js';
 import { RecipientFilter } from './presend/filter-recipients.js';
@@ -121,6 +122,7 @@ export function createServices(
       logger,
       parseContext,
       offload: opts.parseOffload,
+      kv: { claim: (key, value, now) => claimKv(db.kysely, key, value, now) },
       handshake: opts.handshake ?? defaultHandshake,
       onOutcome: metrics ? (e, o) => metrics.webhook(e.adapter.name, o) : undefined,
     }),

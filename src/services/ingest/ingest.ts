@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError, ParseError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
@@ -15,6 +16,9 @@ import {
   type WebhookRequest,
 } from '../../providers/types.js';
 import type { WebhookOutcome } from '../reporting/metrics.js';
+
+/** kv keys holding an Idempotency-Key's body hash: `idem:<endpoint>:<sha256 of the key>`. */
+export const IDEMPOTENCY_PREFIX = 'idem:';
 
 /** What happened to one webhook request once it was verified and stored. */
 export type IngestOutcome =
@@ -45,6 +49,8 @@ export interface IngestDeps {
   parseContext: ParseContext;
   /** Large bodies parsed off the event loop (bounce mail); absent: inline. */
   offload?: ParseOffload;
+  /** Where Idempotency-Keys are claimed (absent: no check). */
+  kv?: { claim(key: string, value: string, now: number): Promise<string> };
   handshake: HandshakeHandler;
   onRejected?: (endpoint: ProviderEndpoint, reason: string) => void;
   /** Every request's outcome, for metrics. */
@@ -59,6 +65,24 @@ export interface IngestDeps {
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
+  /**
+   * An Idempotency-Key names one request: the same key again with the same body is a retry
+   * (stored, then deduplicated as before), with another body a client error (409) — never an
+   * event silently dropped as a duplicate of a different one. Keys are kept as long as deliveries.
+   */
+  private async checkIdempotency(endpoint: ProviderEndpoint, req: WebhookRequest): Promise<void> {
+    const key = req.headers['idempotency-key'];
+    if (!key || !this.deps.kv) return;
+    const body = createHash('sha256').update(req.rawBody).digest('hex');
+    const name = `${IDEMPOTENCY_PREFIX}${endpoint.id}:${createHash('sha256').update(key).digest('hex')}`;
+    const stored = await this.deps.kv.claim(name, body, this.deps.clock.now());
+    if (stored !== body)
+      throw new AppError(
+        'BOUNCER_ERR_CONFLICT',
+        'This Idempotency-Key was already used with a different body',
+      );
+  }
+
   async receive(endpoint: ProviderEndpoint, req: WebhookRequest): Promise<IngestOutcome> {
     const verdict = await endpoint.adapter.verify(req);
     if (!verdict.ok) {
@@ -67,6 +91,7 @@ export class IngestService {
       this.deps.onOutcome?.(endpoint, 'rejected');
       throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
     }
+    await this.checkIdempotency(endpoint, req);
     const id = newId(req.receivedAt);
     let status: 'pending' | 'ignored' | 'done' | 'dead';
     let outcome: IngestOutcome;

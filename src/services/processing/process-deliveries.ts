@@ -18,6 +18,7 @@ import {
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { Database, DeliveryRow } from '../../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
+import { pruneKv } from '../../storage/repositories/kv.repository.js';
 import {
   parseRequest,
   type AdapterResult,
@@ -62,6 +63,9 @@ const emptyReport = (claimed: number): BatchReport => ({
   applied: [],
   receivedAt: [],
 });
+
+/** Must match services/ingest/ingest.ts IDEMPOTENCY_PREFIX (processing does not import ingest). */
+const IDEMPOTENCY_KV_PREFIX = 'idem:';
 
 /** Rolls the claim back: the batch goes the long way, parsed outside any transaction. */
 const OFFLOAD = new Error('batch holds a delivery parsed off the event loop');
@@ -114,12 +118,11 @@ export class DeliveryProcessor {
     return reclaimExpired(this.deps.db.kysely, this.deps.clock.now());
   }
 
-  prune(retentionDays: number): Promise<number> {
-    return pruneDeliveries(
-      this.deps.db.kysely,
-      this.deps.clock.now() - retentionDays * 86_400_000,
-      5_000,
-    );
+  async prune(retentionDays: number): Promise<number> {
+    const before = this.deps.clock.now() - retentionDays * 86_400_000;
+    // Idempotency-Keys live as long as the deliveries they guard.
+    await pruneKv(this.deps.db.kysely, IDEMPOTENCY_KV_PREFIX, before);
+    return pruneDeliveries(this.deps.db.kysely, before, 5_000);
   }
 
   /** True when this row is parsed in the offload pool (so not inside a transaction). */
