@@ -67,6 +67,20 @@ const emptyReport = (claimed: number): BatchReport => ({
 /** Must match services/ingest/ingest.ts IDEMPOTENCY_PREFIX (processing does not import ingest). */
 const IDEMPOTENCY_KV_PREFIX = 'idem:';
 
+/**
+ * Events applied per transaction. One transaction holds SQLite's writer (and, better-sqlite3
+ * being synchronous, the event loop); 2,000 events take tens of milliseconds.
+ */
+export const MAX_EVENTS_PER_TRANSACTION = 2_000;
+
+function mergeResults(a: ApplyResult, b: ApplyResult): ApplyResult {
+  return {
+    newEvents: [...a.newEvents, ...b.newEvents],
+    duplicates: a.duplicates + b.duplicates,
+    changes: [...a.changes, ...b.changes],
+  };
+}
+
 /** Rolls the claim back: the batch goes the long way, parsed outside any transaction. */
 const OFFLOAD = new Error('batch holds a delivery parsed off the event loop');
 
@@ -268,6 +282,9 @@ export class DeliveryProcessor {
         // A large mail is parsed in a thread, never while this transaction holds the writer.
         if (rows.some((r) => this.offloaded(r))) throw OFFLOAD;
         parsed = rows.map((r) => this.parse(r));
+        // Too many events for one transaction: the long way applies them in slices.
+        if (parsed.reduce((n, p) => n + p.events.length, 0) > MAX_EVENTS_PER_TRANSACTION)
+          throw OFFLOAD;
         return this.finish(trx, workerId, parsed, now);
       });
     } catch (err) {
@@ -290,11 +307,27 @@ export class DeliveryProcessor {
     report: BatchReport,
   ): Promise<void> {
     const now = this.deps.clock.now();
+    const events = parsed.flatMap((p) => p.events);
+    let result: ApplyResult = { newEvents: [], duplicates: 0, changes: [] };
+    let from = 0;
+    // A huge delivery (48k SendGrid events) goes in slices of events, each its own transaction
+    // with the event loop free in between; a crash between slices is safe (the dedup keys make
+    // the re-run skip what was applied), and only the last slice completes the deliveries.
+    for (; events.length - from > MAX_EVENTS_PER_TRANSACTION; from += MAX_EVENTS_PER_TRANSACTION) {
+      const slice = events.slice(from, from + MAX_EVENTS_PER_TRANSACTION);
+      const { db } = this.deps;
+      const r = await db.replayableTransaction((trx) =>
+        applyEvents(trx, db.caps, this.deps.policy, slice, now, db),
+      );
+      result = mergeResults(result, r);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const rest = from === 0 ? undefined : events.slice(from);
     // Replayable: until this commits, the deliveries stay claimed and are processed again.
-    const result = await this.deps.db.replayableTransaction((trx) =>
-      this.finish(trx, workerId, parsed, now),
+    const last = await this.deps.db.replayableTransaction((trx) =>
+      this.finish(trx, workerId, parsed, now, rest),
     );
-    this.record(report, parsed, result);
+    this.record(report, parsed, mergeResults(result, last));
   }
 
   /** Apply the parsed deliveries' events and mark them finished, in the caller's transaction. */
@@ -303,8 +336,10 @@ export class DeliveryProcessor {
     workerId: string,
     parsed: readonly Parsed[],
     now: number,
+    /** The events still to apply, when earlier slices applied the others. */
+    remaining?: readonly SourcedEvent[],
   ): Promise<ApplyResult> {
-    const events = parsed.flatMap((p) => p.events);
+    const events = remaining ?? parsed.flatMap((p) => p.events);
     const { db } = this.deps;
     const applied = await applyEvents(trx, db.caps, this.deps.policy, events, now, db);
     await completeDeliveries(
