@@ -108,6 +108,11 @@ export class IngestService {
         status = 'done';
       }
     } catch (err) {
+      // A deliberate answer (a handshake that cannot reach the provider: 503) stays one.
+      if (err instanceof AppError && !(err instanceof ParseError)) {
+        this.deps.onOutcome?.(endpoint, 'failed');
+        throw err;
+      }
       // Authentic but malformed: keep it as a dead delivery with the parse error. An adapter
       // that throws anything else on verified bytes is treated alike: a 5xx would only make
       // the provider send the same bytes again, forever; dead, they wait for a fixed parser.
