@@ -54,7 +54,7 @@ const CONNECT_RETRY_MAX_MS = 5_000;
 
 /**
  * Open the database and bring its schema up to date. A PostgreSQL server that cannot be reached
- * yet (it starts after us, a failover) is retried with backoff for
+ * yet (it starts after us, a failover) is retried, when serving, with backoff for
  * BOUNCER_DATABASE_CONNECT_TIMEOUT_MS before startup gives up.
  */
 export async function openMigrated(
@@ -62,8 +62,12 @@ export async function openMigrated(
   logger: Logger,
   opts: { serving?: boolean } = {},
 ): Promise<Db> {
+  // Only the long-running server waits: a CLI command fails at once (exit 75, the MTA or cron
+  // tries again later).
   const patience =
-    config.database.kind === 'postgres' ? (config.database.connectTimeoutMs ?? 0) : 0;
+    opts.serving === true && config.database.kind === 'postgres'
+      ? (config.database.connectTimeoutMs ?? 0)
+      : 0;
   const deadline = Date.now() + patience;
   for (let attempt = 1; ; attempt++) {
     const db = openDatabase(databaseSettings(config, logger, opts));

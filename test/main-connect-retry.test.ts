@@ -29,7 +29,7 @@ describe.skipIf(!testDialects().includes('postgres'))(
       const config = await behindProxy('30000');
       const warnings: unknown[] = [];
       const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
-      const opening = openMigrated(config, logger);
+      const opening = openMigrated(config, logger, { serving: true });
       // The server "comes up" once startup has retried at least once.
       await new Promise<void>((resolve) => {
         const check = setInterval(() => {
@@ -47,7 +47,9 @@ describe.skipIf(!testDialects().includes('postgres'))(
 
     it('gives up after BOUNCER_DATABASE_CONNECT_TIMEOUT_MS', async () => {
       const config = await behindProxy('300');
-      await expect(openMigrated(config, pino({ level: 'silent' }))).rejects.toThrow();
+      await expect(
+        openMigrated(config, pino({ level: 'silent' }), { serving: true }),
+      ).rejects.toThrow();
     });
   },
 );
