@@ -67,13 +67,32 @@ export interface Config {
         /** `BOUNCER_SQLITE_DRIVER`: better-sqlite3 (default) or Node's built-in node:sqlite. */
         driver: 'better-sqlite3' | 'node';
       }
-    | { kind: 'postgres'; url: string };
+    | {
+        kind: 'postgres';
+        url: string;
+        /** How long startup keeps retrying an unreachable server (ms); default 60 s. */
+        connectTimeoutMs?: number;
+      };
   http: {
     host: string;
     port: number;
     publicUrl: string | null;
     bodyLimitSingleBytes: number;
     bodyLimitBatchBytes: number;
+    /** Whole request headers must arrive within this (ms); slower clients are cut off. */
+    headersTimeoutMs: number;
+    /** A whole request, body included, must arrive within this (ms); 0 = no limit. */
+    requestTimeoutMs: number;
+    /** A connection with no traffic for this long (ms) is closed. */
+    idleTimeoutMs: number;
+    /** Idle keep-alive connections are closed after this (ms). */
+    keepAliveTimeoutMs: number;
+    /** Open connections accepted at once; more are refused by the server. */
+    maxConnections: number;
+    /** Fastify `trustProxy`: false, true, a hop count, or addresses/CIDRs of trusted proxies. */
+    trustProxy: boolean | number | string[];
+    /** Per client address and minute; webhook routes are never limited. */
+    rateLimits: { authFailures: number; signIns: number; notFound: number };
   };
   logLevel: string;
   /** Admin key accepted as given (bootstrap/automation); null = only keys from `bouncer keys`. */
@@ -173,6 +192,10 @@ export interface BounceMailConfig {
   bodyLimitBytes: number;
   /** VERP return-path pattern, e.g. `bounces+{local}={domain}@example.com`; null = no VERP. */
   verp: string | null;
+  /** Mails of at least this many bytes are parsed in a worker thread; default 64 KiB. */
+  offloadBytes: number;
+  /** Worker threads for those parses; default 2. */
+  parseThreads: number;
 }
 
 /** One bounce mailbox scanned over IMAP or POP3 (`BOUNCER_MAILBOXES`). */
@@ -264,7 +287,12 @@ function parseDatabase(r: Reader): Config['database'] {
     fail('BOUNCER_SQLITE_DRIVER', `must be better-sqlite3 or node (got "${driver}")`);
   if (url === undefined)
     return { kind: 'sqlite', path: './data/bouncer.db', synchronous: sync, driver };
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^postgres(ql)?:\/\//.test(url))
+    return {
+      kind: 'postgres',
+      url,
+      connectTimeoutMs: r.int('BOUNCER_DATABASE_CONNECT_TIMEOUT_MS', 60_000, 0),
+    };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') fail('BOUNCER_DATABASE_URL', 'names no SQLite file after "sqlite:"');
@@ -385,6 +413,7 @@ function parsePolicy(r: Reader, region: string): PolicyConfig {
     transactionalIgnores: ignores as Reason[],
     allowlist: { addresses, domains },
     droppedSuppresses: r.bool('BOUNCER_DROPPED_SUPPRESSES', false),
+    lifts: { providerLiftsComplaints: r.bool('BOUNCER_PROVIDER_LIFTS_COMPLAINTS', false) },
   };
 }
 
@@ -437,6 +466,17 @@ export function parseConfig(source: Source): Readonly<Config> {
       publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
       bodyLimitSingleBytes: r.int('BOUNCER_BODY_LIMIT_SINGLE_BYTES', 64 * 1024, 1_024),
       bodyLimitBatchBytes: r.int('BOUNCER_BODY_LIMIT_BATCH_BYTES', 5 * 1024 * 1024, 1_024),
+      headersTimeoutMs: r.int('BOUNCER_HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000),
+      requestTimeoutMs: r.int('BOUNCER_HTTP_REQUEST_TIMEOUT_MS', 600_000, 0),
+      idleTimeoutMs: r.int('BOUNCER_HTTP_IDLE_TIMEOUT_MS', 30_000, 1_000),
+      keepAliveTimeoutMs: r.int('BOUNCER_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100),
+      maxConnections: r.int('BOUNCER_HTTP_MAX_CONNECTIONS', 1_000, 1),
+      trustProxy: parseTrustProxy(r.raw('BOUNCER_TRUST_PROXY')),
+      rateLimits: {
+        authFailures: r.int('BOUNCER_RATE_LIMIT_AUTH_FAILURES', 30, 1),
+        signIns: r.int('BOUNCER_RATE_LIMIT_SIGN_INS', 10, 1),
+        notFound: r.int('BOUNCER_RATE_LIMIT_NOT_FOUND', 120, 1),
+      },
     },
     logLevel: r.string('BOUNCER_LOG_LEVEL', 'info'),
     apiKey,
@@ -502,6 +542,8 @@ export function parseConfig(source: Source): Readonly<Config> {
     bounceMail: {
       bodyLimitBytes: r.int('BOUNCER_BOUNCE_MAIL_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1_024),
       verp: parseVerp('BOUNCER_BOUNCE_MAIL_VERP', r.raw('BOUNCER_BOUNCE_MAIL_VERP')),
+      offloadBytes: r.int('BOUNCER_BOUNCE_MAIL_OFFLOAD_BYTES', 64 * 1024, 0),
+      parseThreads: r.int('BOUNCER_PARSE_THREADS', 2, 1, 64),
     },
     mailboxes: parseMailboxes(r),
     smtp: parseSmtpReceiver(r),
@@ -579,6 +621,25 @@ function parseConsent(r: Reader): Pick<Config, 'unsubscribe' | 'brand' | 'privac
     brand: { name: r.string('BOUNCER_BRAND_NAME', 'Bouncer'), logoUrl, color },
     privacy: { mode, pepper },
   };
+}
+
+/** `BOUNCER_TRUST_PROXY`: off by default, since a trusted X-Forwarded-For sets request.ip. */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of list)
+    if (!/^[0-9a-f.:]+(\/\d{1,3})?$/i.test(entry))
+      fail(
+        'BOUNCER_TRUST_PROXY',
+        `must be true, false, a hop count or addresses/CIDRs (got "${entry}")`,
+      );
+  return list;
 }
 
 function parseVerp(name: string, value: unknown): string | null {

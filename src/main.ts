@@ -4,10 +4,12 @@ import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations/index.js';
+import { isRetryableDbError } from './storage/errors.js';
 import { createServices, type Services } from './services/container.js';
 import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
+import { createParsePool } from './worker/parse-pool.js';
 import { Metrics } from './services/reporting/metrics.js';
 import { CREATE_ADMIN_KEY_COMMAND } from './services/access/api-keys.js';
 import { isAppError } from './core/errors.js';
@@ -53,16 +55,43 @@ export function databaseSettings(
     : { kind: 'postgres', url: config.database.url };
 }
 
-/** Open the database and bring its schema up to date. */
+const CONNECT_RETRY_FIRST_MS = 250;
+const CONNECT_RETRY_MAX_MS = 5_000;
+
+/**
+ * Open the database and bring its schema up to date. A PostgreSQL server that cannot be reached
+ * yet (it starts after us, a failover) is retried, when serving, with backoff for
+ * BOUNCER_DATABASE_CONNECT_TIMEOUT_MS before startup gives up.
+ */
 export async function openMigrated(
   config: Readonly<Config>,
   logger: Logger,
   opts: { serving?: boolean } = {},
 ): Promise<Db> {
-  const db = openDatabase(databaseSettings(config, logger, opts));
-  const { applied } = await migrateToLatest(db);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  return db;
+  // Only the long-running server waits: a CLI command fails at once (exit 75, the MTA or cron
+  // tries again later).
+  const patience =
+    opts.serving === true && config.database.kind === 'postgres'
+      ? (config.database.connectTimeoutMs ?? 0)
+      : 0;
+  const deadline = Date.now() + patience;
+  for (let attempt = 1; ; attempt++) {
+    const db = openDatabase(databaseSettings(config, logger, opts));
+    try {
+      const { applied } = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+      return db;
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      const wait = Math.min(CONNECT_RETRY_MAX_MS, CONNECT_RETRY_FIRST_MS * 2 ** (attempt - 1));
+      if (!isRetryableDbError(err) || Date.now() + wait > deadline) throw err;
+      logger.warn(
+        { attempt, retryInMs: wait, err: String(err) },
+        'database not reachable yet; retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** Composition root: config → database → services → HTTP + worker. */
@@ -72,7 +101,13 @@ export async function startServer(
 ): Promise<Running> {
   const db = await openMigrated(config, logger, { serving: true });
   const metrics = new Metrics();
+  const parsePool = createParsePool({
+    minBytes: config.bounceMail.offloadBytes,
+    threads: config.bounceMail.parseThreads,
+    verp: config.bounceMail.verp,
+  });
   const services = createServices(config, db, systemClock, logger, {
+    parseOffload: parsePool,
     handshake: createHandshakeHandler(logger, {
       ses: createSnsHandshakeHandler({ logger }),
       'aws-sms': createSnsHandshakeHandler({ logger }),
@@ -144,6 +179,7 @@ export async function startServer(
       await services.writer.flushed();
       await worker?.stop();
       await alertLoop?.stop();
+      await parsePool.close();
       await db.close();
     })());
   return { app, services, worker, scanners, alertLoop, url, smtp, stop };

@@ -71,6 +71,11 @@ describe('mailbox settings', () => {
   it('has no mailbox and a 10 MiB mail limit by default', () => {
     const c = parseConfig(base);
     expect(c.mailboxes).toEqual([]);
-    expect(c.bounceMail).toEqual({ bodyLimitBytes: 10 * 1024 * 1024, verp: null });
+    expect(c.bounceMail).toEqual({
+      bodyLimitBytes: 10 * 1024 * 1024,
+      verp: null,
+      offloadBytes: 64 * 1024,
+      parseThreads: 2,
+    });
   });
 });

@@ -23,6 +23,7 @@ describe('configuration', () => {
     expect(parseConfig({ BOUNCER_DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({
       kind: 'postgres',
       url: 'postgres://u@h/db',
+      connectTimeoutMs: 60_000,
     });
     expect(parseConfig({ BOUNCER_DATABASE_URL: 'sqlite:/var/lib/b.db' }).database).toMatchObject({
       kind: 'sqlite',

@@ -67,7 +67,8 @@ function dedent(text: string): string {
   const indents = lines
     .filter((l) => l.trim() !== '')
     .map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
-  const common = indents.length > 0 ? Math.min(...indents) : 0;
+  // reduce, not Math.min(...): spreading one argument a line overflows the stack on a long report.
+  const common = indents.length > 0 ? indents.reduce((a, b) => Math.min(a, b)) : 0;
   return common > 0
     ? lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)?.[0].length ?? 0))).join('\n')
     : text;

@@ -36,6 +36,7 @@ export interface BounceMailRecipient {
 }
 
 const MAX_DIAGNOSTIC_CHARS = 1_000;
+const MAX_DATE_CHARS = 200;
 
 /**
  * The status a report really gives when its Status field and the diagnostic text disagree.
@@ -78,9 +79,10 @@ export function effectiveStatus(
 }
 
 export function parseDate(value: string | null | undefined): number | null {
-  if (!value) return null;
+  // A date is a few dozen characters; `[^()]` keeps each `(` from scanning past the next one.
+  if (!value || value.length > MAX_DATE_CHARS) return null;
   const cleaned = value
-    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\([^()]*\)/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   const t = Date.parse(cleaned);
@@ -137,7 +139,11 @@ function hostName(value: string | null | undefined): string | null {
 /** Collapsed, reply continuations joined; null when it says nothing beyond the address. */
 function cleanDiagnostic(text: string | null | undefined, address: string): string | null {
   if (!text) return null;
-  const d = joinReplyLines(collapse(text)).slice(0, MAX_DIAGNOSTIC_CHARS);
+  // Cut before joining: the joins only shorten the text, and each pass is then bounded.
+  const d = joinReplyLines(collapse(text.slice(0, 8 * MAX_DIAGNOSTIC_CHARS))).slice(
+    0,
+    MAX_DIAGNOSTIC_CHARS,
+  );
   const rest = d
     .toLowerCase()
     .split(address)

@@ -14,6 +14,10 @@ export type Normalised =
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
 const MAX_LABEL_LENGTH = 63;
+/** Longer input is refused before any pattern runs: `Name <addr>` fits easily. */
+const MAX_EMAIL_INPUT_LENGTH = 1_000;
+/** E.164 is at most 15 digits; formatting and an extension fit in this. */
+const MAX_PHONE_INPUT_LENGTH = 64;
 // RFC 5322 atext, dot-separated (dot-atom), plus UTF-8 letters (RFC 6531 SMTPUTF8).
 // Quoted local parts are handled separately.
 const DOT_ATOM_LOCAL =
@@ -32,6 +36,8 @@ export function normaliseEmail(input: string): Normalised {
 
 /** normaliseEmail without the fast path for simple addresses (exported for tests). */
 export function normaliseEmailFully(input: string): Normalised {
+  if (input.length > MAX_EMAIL_INPUT_LENGTH)
+    return { ok: false, error: `longer than ${MAX_EMAIL_INPUT_LENGTH} characters` };
   let s = input.trim();
   const open = s.lastIndexOf('<');
   if (open !== -1) {
@@ -169,6 +175,8 @@ export function normaliseDomain(
 export function normalisePhone(input: string, defaultRegion: string): Normalised {
   const s = input.trim();
   if (s === '') return { ok: false, error: 'empty phone number' };
+  if (s.length > MAX_PHONE_INPUT_LENGTH)
+    return { ok: false, error: `longer than ${MAX_PHONE_INPUT_LENGTH} characters` };
   if (/[a-z]/i.test(s.replace(/^tel:/i, '').replace(/\s*(ext\.?|x)\s*\d+$/i, ''))) {
     return { ok: false, error: 'letters in phone number' };
   }

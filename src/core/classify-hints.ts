@@ -43,7 +43,8 @@ export const RECIPIENT_DOES_NOT_EXIST = P(
  * command (a content filter after DATA can say "… no such user" too).
  */
 export const RECIPIENT_PROBABLY_UNKNOWN = P(
-  '[@>][^\\s]*\\.\\.\\. (no such user|user unknown)',
+  // `[^\\s@>]`: each `@` or `>` scans only to the next one, not to the end of the text.
+  '[@>][^\\s@>]*\\.\\.\\. (no such user|user unknown)',
   'please check if (the )?address is correct',
   'and other recipients in the same domain',
 );

@@ -279,11 +279,18 @@ function anotherOne(c: Ctx, action: string | null, diagType: string): FineReason
   return '';
 }
 
+const MAX_CLASSIFIED_CHARS = 2_000;
+
 /** The fine reason a status and text point to, or null when neither says anything. */
 export function fineReasonOf(signal: BounceSignal): FineReason | null {
   const known = signal.knownReason;
   if (known && !WEAK_REASONS.has(known)) return known;
-  const text = (signal.diagnostic ?? '').toLowerCase().replace(/\s+/g, ' ');
+  // The reason is in the first lines of a reply; reading only those bounds every pattern's
+  // cost, whatever a provider puts in the field.
+  const text = (signal.diagnostic ?? '')
+    .slice(0, MAX_CLASSIFIED_CHARS)
+    .toLowerCase()
+    .replace(/\s+/g, ' ');
   const status = statusReason(signal.enhancedStatus);
   if (status === 'delivered') return 'delivered';
   const provider = providerReason(text, normaliseStatus(signal.enhancedStatus), [

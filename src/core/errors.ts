@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   BOUNCER_ERR_CONFLICT: { status: 409, message: 'Conflict' },
   BOUNCER_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   BOUNCER_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  BOUNCER_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; try again later' },
   BOUNCER_ERR_PARSE: { status: 400, message: 'The payload could not be parsed' },
   BOUNCER_ERR_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable' },
   BOUNCER_ERR_CONFIG: { status: 500, message: 'Invalid configuration' },

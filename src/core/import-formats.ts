@@ -1,3 +1,4 @@
+import { isSaneTime } from './clock.js';
 import { isReason, REASONS, type Reason } from './events.js';
 import { REASON_RANK, type PolicyConfig } from './policy.js';
 
@@ -68,14 +69,18 @@ const DEFAULT_SOURCE: Record<ImportKind, string> = {
 
 /** Epoch seconds or ms, or ISO-8601 / `YYYY-MM-DD hh:mm:ss` (read as UTC); null if unreadable. */
 export function parseImportTime(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return v < 1e12 ? v * 1_000 : v;
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    // Whole milliseconds (a bigint column on PostgreSQL), inside the range a row can answer.
+    const ms = Math.round(v < 1e12 ? v * 1_000 : v);
+    return isSaneTime(ms) ? ms : null;
+  }
   if (typeof v !== 'string' || v.trim() === '') return null;
   const s = v.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return parseImportTime(Number(s));
   const t = Date.parse(
     /^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?$/.test(s) ? `${s.replace(' ', 'T')}Z` : s,
   );
-  return Number.isNaN(t) ? null : t;
+  return isSaneTime(t) ? t : null;
 }
 
 function reasonFor(

@@ -26,6 +26,64 @@ export interface PolicyConfig {
   droppedSuppresses?: boolean;
   /** Never suppressed: exact normalised addresses and whole domains. */
   allowlist: { addresses: readonly string[]; domains: readonly string[] };
+  /** Who may lift what (see `mayLift`); absent: the defaults (`DEFAULT_LIFT_RULES`). */
+  lifts?: LiftRules;
+}
+
+/**
+ * The authority table's one setting: whether a provider's own event (Drip
+ * `subscriber.marked_as_deliverable`, a resubscribe) may lift a complaint that same provider
+ * reported (`BOUNCER_PROVIDER_LIFTS_COMPLAINTS`, default false). Everything else is fixed.
+ */
+export interface LiftRules {
+  providerLiftsComplaints: boolean;
+}
+
+export const DEFAULT_LIFT_RULES: LiftRules = { providerLiftsComplaints: false };
+
+/** Who asks for a suppression to be lifted. */
+export type Lifter = { kind: 'operator' } | { kind: 'provider'; provider: string };
+export const LIFTER_KINDS = ['operator', 'provider'] as const;
+
+/** Who established a suppression, as seen by the one asking to lift it. */
+export const ESTABLISHED_KINDS = ['operator', 'import', 'same-provider', 'other-provider'] as const;
+export type EstablishedKind = (typeof ESTABLISHED_KINDS)[number];
+
+/** Sources written by the operator (`POST /v1/suppressions`, dashboard) and by plain imports. */
+export const OPERATOR_SOURCE = 'manual';
+export const IMPORT_SOURCE = 'import';
+
+export function establishedKind(source: string, lifter: Lifter): EstablishedKind {
+  if (source === OPERATOR_SOURCE) return 'operator';
+  if (source === IMPORT_SOURCE) return 'import';
+  return lifter.kind === 'provider' && lifter.provider === source
+    ? 'same-provider'
+    : 'other-provider';
+}
+
+export type LiftVerdict = { allowed: true } | { allowed: false; why: string };
+
+/**
+ * The authority table. An operator may lift anything (and is audited). A provider's event may
+ * lift only what that same provider established; never an operator's decision, an import or
+ * another provider's finding (an unsigned Drip URL-token event must not undo a signed SES
+ * complaint); and a complaint only where `lifts.providerLiftsComplaints` allows it.
+ */
+export function mayLift(
+  policy: PolicyConfig,
+  lifter: Lifter,
+  established: { source: string; reason: Reason },
+): LiftVerdict {
+  if (lifter.kind === 'operator') return { allowed: true };
+  const kind = establishedKind(established.source, lifter);
+  if (kind === 'operator')
+    return { allowed: false, why: 'only an operator lifts an operator decision' };
+  if (kind !== 'same-provider')
+    return { allowed: false, why: `established by ${established.source}, not ${lifter.provider}` };
+  const rules = policy.lifts ?? DEFAULT_LIFT_RULES;
+  if (established.reason === 'spam_complaint' && !rules.providerLiftsComplaints)
+    return { allowed: false, why: 'complaints are lifted only by an operator' };
+  return { allowed: true };
 }
 
 const SOFT_RULE: ReasonRule = {
@@ -155,6 +213,18 @@ function eventMetadata(event: NormalisedEvent): Record<string, unknown> {
   return meta;
 }
 
+function liftDecision(
+  policy: PolicyConfig,
+  reasons: readonly Reason[],
+  provider: string,
+  current: SuppressionState | null,
+): PolicyDecision {
+  if (!current || !reasons.includes(current.reason))
+    return { kind: 'none', why: 'nothing this event lifts' };
+  const verdict = mayLift(policy, { kind: 'provider', provider }, current);
+  return verdict.allowed ? { kind: 'lift', reasons } : { kind: 'none', why: verdict.why };
+}
+
 /**
  * The one place that turns an event into a suppression change. Pure: the current row (or null)
  * and the time come in, the decision goes out. Applying the same event twice is prevented
@@ -165,6 +235,8 @@ export function decide(
   event: NormalisedEvent,
   source: string,
   current: SuppressionState | null,
+  /** The provider that sent the event, when `source` is a label it chose (API events). */
+  lifter: string = source,
 ): PolicyDecision {
   switch (event.type) {
     case 'delivered':
@@ -172,15 +244,16 @@ export function decide(
         ? { kind: 'reset-soft' }
         : { kind: 'none', why: 'delivered' };
     case 'resubscribe':
-      return { kind: 'lift', reasons: ['unsubscribe'] };
+      return liftDecision(policy, ['unsubscribe'], lifter, current);
     case 'sms_opt_in':
-      // A START reaches one provider's sender and lifts that provider's block only: an opt-out
-      // recorded from another provider (or by hand) still stands.
-      if (current && current.reason === 'sms_opt_out' && current.source !== source)
-        return { kind: 'none', why: `the opt-out was recorded by ${current.source}` };
-      return { kind: 'lift', reasons: ['sms_opt_out'] };
+      return liftDecision(policy, ['sms_opt_out'], lifter, current);
     case 'reactivated':
-      return { kind: 'lift', reasons: ['hard_bounce', 'soft_bounce', 'spam_complaint'] };
+      return liftDecision(
+        policy,
+        ['hard_bounce', 'soft_bounce', 'spam_complaint'],
+        lifter,
+        current,
+      );
     case 'dropped':
       if (policy.droppedSuppresses !== true)
         return { kind: 'none', why: 'a provider refusal is recorded, not suppressed' };

@@ -3,6 +3,7 @@
  * arrives (any chunking), whole records come out with their original text, so a filter can
  * write a row back exactly as it was received.
  */
+import { AppError } from './errors.js';
 
 export interface RawRecord {
   /** The record's text without its line terminator. */
@@ -14,58 +15,96 @@ export interface RawRecord {
 }
 
 /**
+ * Longest record accepted, in bytes (UTF-16 units for text): a record that does not end within
+ * this (an unterminated quote, a line without a newline) is refused instead of buffered. Real
+ * rows are a few hundred bytes; 1 MiB leaves room for wide exports.
+ */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/** The 400 for a record that goes on past MAX_RECORD_BYTES. */
+export function recordTooLong(line: number, max: number = MAX_RECORD_BYTES): AppError {
+  return new AppError(
+    'BOUNCER_ERR_VALIDATION',
+    `line ${line}: record too long (more than ${max} bytes)`,
+    { details: { field: 'body', line } },
+  );
+}
+
+/**
  * Splits text into records at line ends. With `quoted` (CSV), a line end inside double quotes
  * does not end the record: a record ends where the count of `"` so far is even.
+ *
+ * Each character is looked at once: an unfinished record is kept as the chunks it came in (not
+ * rescanned or re-concatenated per chunk), with its quote count, and refused once it passes
+ * `maxRecord` (so memory holds at most one record plus one chunk).
  */
 export class RecordSplitter {
-  private buffer = '';
+  private parts: string[] = [];
+  private partsLength = 0;
+  private quotes = 0;
   private nextLine = 1;
 
-  constructor(private readonly quoted: boolean) {}
+  constructor(
+    private readonly quoted: boolean,
+    private readonly maxRecord: number = MAX_RECORD_BYTES,
+  ) {}
 
   /** Records completed by this chunk, in order. Empty records (blank lines) are skipped. */
   push(chunk: string, out: RawRecord[] = []): RawRecord[] {
-    const text = this.buffer.length === 0 ? chunk : this.buffer + chunk;
     let start = 0;
     let from = 0;
-    let quotes = 0;
     // The next `"` at or after `from`: each quote is visited once, so a chunk costs O(length).
-    let q = this.quoted ? text.indexOf('"') : -1;
+    let q = this.quoted ? chunk.indexOf('"') : -1;
     for (;;) {
-      const nl = text.indexOf('\n', from);
+      const nl = chunk.indexOf('\n', from);
       if (nl === -1) break;
-      if (q !== -1) {
-        while (q !== -1 && q < nl) {
-          quotes++;
-          q = text.indexOf('"', q + 1);
-        }
-        if (quotes % 2 === 1) {
-          from = nl + 1;
-          continue;
-        }
+      while (q !== -1 && q < nl) {
+        this.quotes++;
+        q = chunk.indexOf('"', q + 1);
       }
-      this.emit(text, start, nl, out);
+      if (this.quotes % 2 === 1) {
+        from = nl + 1;
+        if (this.partsLength + from - start > this.maxRecord) throw recordTooLong(this.nextLine);
+        continue;
+      }
+      this.complete(chunk, start, nl, out);
       start = nl + 1;
       from = start;
-      quotes = 0;
     }
-    this.buffer = start === 0 ? text : text.slice(start);
+    // Quotes after the last line end belong to the record the next chunk continues.
+    for (; q !== -1; q = chunk.indexOf('"', q + 1)) this.quotes++;
+    if (start < chunk.length) {
+      this.parts.push(start === 0 ? chunk : chunk.slice(start));
+      this.partsLength += chunk.length - start;
+      if (this.partsLength > this.maxRecord) throw recordTooLong(this.nextLine);
+    }
     return out;
   }
 
   /** The last record when the input does not end with a line terminator. */
   end(out: RawRecord[] = []): RawRecord[] {
-    if (this.buffer.length > 0) {
-      const rec = this.buffer;
-      this.buffer = '';
+    if (this.partsLength > 0) {
+      const rec = this.parts.join('');
+      this.parts = [];
+      this.partsLength = 0;
+      this.quotes = 0;
       if (rec.trim() !== '') out.push({ text: rec, eol: '', line: this.nextLine });
     }
     return out;
   }
 
-  private emit(text: string, start: number, nl: number, out: RawRecord[]): void {
-    const cr = nl > start && text.charCodeAt(nl - 1) === 13;
-    const body = text.slice(start, cr ? nl - 1 : nl);
+  private complete(chunk: string, start: number, nl: number, out: RawRecord[]): void {
+    if (this.partsLength + nl - start > this.maxRecord) throw recordTooLong(this.nextLine);
+    let raw = chunk.slice(start, nl);
+    if (this.parts.length > 0) {
+      this.parts.push(raw);
+      raw = this.parts.join('');
+      this.parts = [];
+      this.partsLength = 0;
+    }
+    this.quotes = 0;
+    const cr = raw.charCodeAt(raw.length - 1) === 13;
+    const body = cr ? raw.slice(0, -1) : raw;
     const line = this.nextLine;
     this.nextLine += 1 + (this.quoted ? countNewlines(body) : 0);
     if (body.length === 0 || (body.charCodeAt(0) <= 32 && body.trim() === '')) return;
@@ -124,6 +163,21 @@ export function parseCsvRecord(text: string): CsvFields {
     }
   }
 }
+
+/**
+ * A cell a spreadsheet would run as a formula (`= + - @`, or a leading tab or CR) gets a `'`
+ * in front (OWASP CSV injection); `unescapeCsvCell` takes it off again on import, so an
+ * export imports back as it was (`+15551234567` is exported as `'+15551234567`).
+ */
+export function csvCell(value: string): string {
+  return csvField(FORMULA_START.test(value) ? `'${value}` : value);
+}
+
+export function unescapeCsvCell(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** One CSV field, quoted only when it must be. */
 export function csvField(value: string): string {

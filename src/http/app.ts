@@ -3,8 +3,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/container.js';
+import { validationError } from '../core/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json-depth.js';
 import { registerErrorHandler } from './error-handler.js';
 import { API_KEY_SCHEME, openapiTransform } from './openapi.js';
+import { registerSecurity } from './security.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { suppressionRoutes } from './routes/suppressions.routes.js';
 import { checkRoutes } from './routes/check.routes.js';
@@ -26,6 +29,13 @@ export interface AppOptions {
   webRoot?: string;
 }
 
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Trust the nearest `hops` proxies, as Fastify does for a number (typed only as a function). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
 /**
  * The Fastify app, built from services made outside it (so the CLI and worker share them).
  * Request logs name the route pattern, never the URL: URLs can hold addresses.
@@ -34,18 +44,28 @@ export async function buildApp(
   services: Services,
   opts: AppOptions = {},
 ): Promise<FastifyInstance> {
+  const http = services.config.http;
   const app = Fastify({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- pino.Logger vs FastifyBaseLogger generics
     loggerInstance: services.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // Off unless configured: a trusted X-Forwarded-For sets request.ip, which the per-provider
+    // source allow-lists and the rate limits read.
+    trustProxy: typeof http.trustProxy === 'number' ? trustHops(http.trustProxy) : http.trustProxy,
+    // Slow clients: idle sockets, whole requests and keep-alive are all bounded.
+    connectionTimeout: http.idleTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
     // Unsubscribe tokens carry the address they are for (core/unsubscribe-token.ts): a route
     // parameter can be far longer than find-my-way's default of 100 characters.
     routerOptions: { maxParamLength: 1_100 },
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Headers that trickle in are cut off; past the connection cap the server refuses more.
+  app.server.headersTimeout = http.headersTimeoutMs;
+  app.server.maxConnections = http.maxConnections;
   app.decorateRequest('principal', null);
   app.decorate('dashboardSessions', services.sessions);
   const metrics = services.metrics;
@@ -72,6 +92,22 @@ export async function buildApp(
     );
   });
   registerErrorHandler(app);
+  await registerSecurity(app, http.rateLimits);
+  // A numeric-looking query value that is no finite number (`limit=1e309` is Infinity after
+  // coercion, and passes an integer check) is a client mistake: 400 before any handler runs.
+  app.addHook('preValidation', async (request) => {
+    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>))
+      if (typeof value === 'string' && NUMERIC.test(value) && !Number.isFinite(Number(value)))
+        throw validationError(name, 'must be a finite number');
+  });
+  // API JSON bodies: the nesting limit before parsing (400), so no handler or serialiser ever
+  // recurses through a 5,000-level value. Webhook routes read raw bytes and check in the adapter.
+  const defaultJson = app.getDefaultJsonParser('error', 'ignore');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonTooDeep(body as string))
+      return done(validationError('body', `nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    void defaultJson(req, body as string, done);
+  });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -27,8 +27,12 @@ export function sessionCookie(header: string | undefined): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE)
-      return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      // Session ids are base64url: anything else (a malformed `%` escape included, which
+      // decodeURIComponent throws on) is no session, hence the uniform 401, never a 500.
+      const value = part.slice(eq + 1).trim();
+      return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : null;
+    }
   }
   return null;
 }

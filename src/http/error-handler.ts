@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isStorageFault } from '../services/storage-faults.js';
 import { AppError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 
 export function errorBody(
@@ -51,6 +52,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send(errorBody('BOUNCER_ERR_VALIDATION', err.message));
+    }
+    if (isStorageFault(err)) {
+      // The database is unreachable, read-only or out of space: unavailable, not broken.
+      request.log.error({ err }, 'storage unavailable');
+      return reply
+        .code(503)
+        .send(errorBody('BOUNCER_ERR_UNAVAILABLE', ERROR_CODES.BOUNCER_ERR_UNAVAILABLE.message));
     }
     request.log.error({ err }, 'unhandled error');
     return reply

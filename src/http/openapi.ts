@@ -15,6 +15,8 @@ export interface RouteDoc {
   responses?: Readonly<Record<number, DocResponse>>;
   /** A body the route reads as a raw stream, described but never parsed by Fastify. */
   body?: { description: string; content: Record<string, { schema: unknown }> };
+  /** The key scope a route demands outside its preHandler (webhooks check it before the body). */
+  scope?: 'read' | 'write' | 'admin';
 }
 
 declare module 'fastify' {
@@ -83,5 +85,8 @@ export function openapiTransform({
   if ((schema as FastifySchema | undefined) === undefined || (schema as { hide?: boolean }).hide)
     return { schema, url };
   const doc = route.config?.openapi ?? {};
-  return { schema: documented(schema, doc, requiredScopeOf(route.preHandler)), url };
+  return {
+    schema: documented(schema, doc, doc.scope ?? requiredScopeOf(route.preHandler)),
+    url,
+  };
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { isSaneTime } from '../core/clock.js';
 import { validationError } from '../core/errors.js';
 
 export const ErrorResponse = Type.Object({
@@ -11,5 +12,6 @@ export function parseTime(value: string | undefined, field: string): number | un
   const t = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (Number.isNaN(t))
     throw validationError(field, 'must be an ISO-8601 time or epoch milliseconds');
+  if (!isSaneTime(t)) throw validationError(field, 'must be between 1970 and 9999');
   return t;
 }

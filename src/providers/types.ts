@@ -143,3 +143,25 @@ export interface ProviderEndpoint {
 /** How a webhook request ended, as metrics count it. */
 export const WEBHOOK_OUTCOMES = ['accepted', 'ignored', 'rejected', 'failed'] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+/**
+ * Runs an adapter's `parse` of a large body off the event loop (a worker-thread pool built by
+ * the composition root), so one expensive input cannot stall every other request. Resolves to
+ * what `parse` returns and rejects with a `ParseError` exactly where `parse` throws one.
+ */
+export interface ParseOffload {
+  /** True when this endpoint's request is parsed off the event loop. */
+  accepts(endpoint: ProviderEndpoint, req: WebhookRequest): boolean;
+  parse(endpoint: ProviderEndpoint, req: WebhookRequest, ctx: ParseContext): Promise<AdapterResult>;
+}
+
+/** The adapter's parse, off the event loop when the offload takes this request. */
+export async function parseRequest(
+  offload: ParseOffload | undefined,
+  endpoint: ProviderEndpoint,
+  req: WebhookRequest,
+  ctx: ParseContext,
+): Promise<AdapterResult> {
+  if (offload?.accepts(endpoint, req)) return offload.parse(endpoint, req, ctx);
+  return endpoint.adapter.parse(req, ctx);
+}

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/database.js';
 import { DeliveryWriter } from '../storage/queue/delivery-writer.js';
+import { claimKv } from '../storage/repositories/kv.repository.js';
 import { ApiKeyService } from './access/api-keys.js';
 import { RecipientChecker } from './presend/check-recipients.js';
 import { RecipientFilter } from './presend/filter-recipients.js';
@@ -10,7 +11,7 @@ import { SuppressionIndex } from './suppressions/suppression-index.js';
 import { ImportService } from './suppressions/import-suppressions.js';
 import { DeliveryService } from './processing/deliveries.js';
 import { buildProviderEndpoints } from '../providers/registry.js';
-import type { ProviderEndpoint } from '../providers/types.js';
+import type { ParseOffload, ProviderEndpoint } from '../providers/types.js';
 import { IngestService, type HandshakeHandler } from './ingest/ingest.js';
 import { DeliveryProcessor } from './processing/process-deliveries.js';
 import { SuppressionService } from './suppressions/suppressions.js';
@@ -66,6 +67,8 @@ export interface ServiceOptions {
   snsCertificates?: SnsCertificateSource;
   extraEndpoints?: readonly ProviderEndpoint[];
   metrics?: Metrics;
+  /** Large bodies parsed off the event loop (main.ts builds a worker-thread pool). */
+  parseOffload?: ParseOffload;
 }
 
 const defaultHandshake: HandshakeHandler = async (action) => {
@@ -129,6 +132,8 @@ export function createServices(
       clock,
       logger,
       parseContext,
+      offload: opts.parseOffload,
+      kv: { claim: (key, value, now) => claimKv(db.kysely, key, value, now) },
       handshake: opts.handshake ?? defaultHandshake,
       onOutcome: metrics ? (e, o) => metrics.webhook(e.adapter.name, o) : undefined,
     }),
@@ -138,6 +143,7 @@ export function createServices(
       logger,
       policy,
       parseContext,
+      offload: opts.parseOffload,
       endpoints: new Map(endpoints.map((e) => [e.id, e])),
       retry: {
         maxAttempts: config.worker.maxAttempts,

@@ -123,6 +123,9 @@ export function openDatabase(settings: DatabaseSettings): Db {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${settings.synchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
+    // No memory-mapped reads of the database file: a file that goes away or becomes unwritable
+    // under an mmap ends the process with SIGBUS instead of an error the edge answers with 503.
+    sqlite.pragma('mmap_size = 0');
     sqlite.pragma('foreign_keys = ON');
     const synchronous = settings.synchronous ?? 'FULL';
     const dialect = new ImmediateSqliteDialect(

@@ -34,8 +34,8 @@ const RETRYABLE_NODE = new Set([
   'EAI_AGAIN',
 ]);
 
-export function isRetryableDbError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
+export function isRetryableDbError(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 8) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (RETRYABLE_SQLITE.has(code) || RETRYABLE_PG.has(code) || RETRYABLE_NODE.has(code))
@@ -49,7 +49,23 @@ export function isRetryableDbError(err: unknown): boolean {
   )
     return true;
   const cause = (err as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== err && isRetryableDbError(cause);
+  return cause !== undefined && cause !== err && isRetryableDbError(cause, depth + 1);
+}
+
+/**
+ * SQLite files that can no longer be written (read-only, disk full, I/O errors, the file gone):
+ * the service is unavailable, not broken, so the answer is 503 and reads go on where they can.
+ */
+const SQLITE_FAULT = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|PERM|BUSY|LOCKED)/;
+
+/** Any storage failure that is the environment's, not the request's: answered 503. */
+export function isStorageFault(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 8) return false;
+  if (isRetryableDbError(err)) return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && SQLITE_FAULT.test(code)) return true;
+  const cause = (err as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== err && isStorageFault(cause, depth + 1);
 }
 
 /** The database cannot be reached at all (as opposed to a query failing). */

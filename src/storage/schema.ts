@@ -159,6 +159,8 @@ export interface DashboardSessionsTable {
   csrf_token: string;
   created_at: number;
   expires_at: number;
+  /** SHA-256 of the key the session was opened with (null: opened before 0007). */
+  key_hash: string | null;
 }
 
 export interface UnsubscribeGroupsTable {
@@ -192,6 +194,7 @@ export type NewEventRow = Insertable<EventsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type NewDeliveryRow = Insertable<DeliveriesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type NewAuditRow = Insertable<AuditLogTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type AlertStateRow = Selectable<AlertStatesTable>;
 export type AlertTransitionRow = Selectable<AlertTransitionsTable>;

@@ -104,7 +104,7 @@ describe('the default suppression policy', () => {
   it('a resubscribe lifts only an unsubscribe', () => {
     const unsub = run([ev('unsubscribe', { type: 'unsubscribe', scope: '7' })]);
     expect(
-      decide(DEFAULT_POLICY, ev(null, { type: 'resubscribe', scope: '7' }), 't', unsub),
+      decide(DEFAULT_POLICY, ev(null, { type: 'resubscribe', scope: '7' }), 'test', unsub),
     ).toEqual({ kind: 'lift', reasons: ['unsubscribe'] });
     const hard = run([ev('hard_bounce')]);
     expect(run([ev(null, { type: 'resubscribe' })], DEFAULT_POLICY, hard)).toMatchObject({
@@ -137,7 +137,7 @@ describe('the default suppression policy', () => {
     const start = ev(null, { type: 'sms_opt_in', ...sms });
     expect(decide(DEFAULT_POLICY, start, 'plivo', out.state)).toEqual({
       kind: 'none',
-      why: 'the opt-out was recorded by vonage',
+      why: 'established by vonage, not plivo',
     });
     expect(decide(DEFAULT_POLICY, start, 'vonage', out.state)).toEqual({
       kind: 'lift',

@@ -38,6 +38,10 @@ export function testConfig(
     BOUNCER_DRIP_SECRET: DRIP_SECRET,
     BOUNCER_DRIP_URL_TOKEN: DRIP_URL_TOKEN,
     BOUNCER_LOG_LEVEL: 'silent',
+    // Test files make many failing requests from one address; rate-limit tests set their own.
+    BOUNCER_RATE_LIMIT_AUTH_FAILURES: '100000',
+    BOUNCER_RATE_LIMIT_SIGN_INS: '100000',
+    BOUNCER_RATE_LIMIT_NOT_FOUND: '100000',
     ...overrides,
   });
 }

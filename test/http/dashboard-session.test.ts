@@ -9,7 +9,8 @@ const UNAUTHORIZED = {
 describe.each(testDialects())('dashboard sessions on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp(dialect);
+    // Behind a TLS-terminating proxy that is trusted (BOUNCER_TRUST_PROXY): X-Forwarded-Proto counts.
+    t = await buildTestApp(dialect, { env: { BOUNCER_TRUST_PROXY: 'true' } });
   });
   afterAll(async () => t.close());
 

@@ -128,7 +128,9 @@ export const parseGenericNotice: FormatParser = (mail) => {
     .trim();
   const transcript = [transcriptLines(notice), response].filter(Boolean).join(' ') || null;
   // mFILTER and others print the command on its own under a heading ("-------SMTP command\nDATA").
-  const named = /^[-=\s]*smtp command\s*:?\s*\n\s*(HELO|EHLO|MAIL|RCPT|DATA)\b/im
+  // Only blanks and tabs before the heading: `\s` there would let every line start rescan
+  // the blank lines that follow it (quadratic in a run of empty lines).
+  const named = /^[-= \t]*smtp command[ \t]*:?[ \t]*\n[ \t\n]*(HELO|EHLO|MAIL|RCPT|DATA)\b/im
     .exec(notice)?.[1]
     ?.toUpperCase();
   const command = named ? (named as SmtpCommand) : null;

@@ -1,5 +1,5 @@
 import { parseEntity, type Entity } from '../mime.js';
-import { EMAIL_IN_TEXT } from '../text.js';
+import { ADDRESS_SOURCE, EMAIL_IN_TEXT } from '../text.js';
 import type { Finding, MailView } from '../types.js';
 
 /**
@@ -60,7 +60,9 @@ export function splitOriginal(text: string, extra: readonly RegExp[] = []): Spli
   return { notice: text, original: null };
 }
 
-const ADDR = EMAIL_IN_TEXT.source;
+const ADDR = ADDRESS_SOURCE;
+/** Longer lines are read only this far: RFC 5321 lines are at most 1,000 octets. */
+const MAX_LINE_CHARS = 4_000;
 /** A line that names a failed recipient, and where the address is. */
 /** Inline in a sentence: `… from <sender> to a@b was rejected` (senders are excluded). */
 const INLINE_TO = new RegExp(`(?:^|[^\\s])[ \\t]to[ \\t]{1,4}<?(${ADDR})>?(?=[\\s,;:.]|$)`, 'i');
@@ -89,8 +91,9 @@ const RECIPIENT_LINES: readonly RegExp[] = [
   ),
 ];
 
+// `.{0,200}?`, not `.*`: each "received at" would otherwise scan to the end of the line.
 const SENDER_CONTEXT =
-  /mail from|envelope[- ]from|envelope sender|^\s*from:?\s|return-path|sender:|reply-to|^\s*to:|received at .* from/i;
+  /mail from|envelope[- ]from|envelope sender|^\s*from:?\s|return-path|sender:|reply-to|^\s*to:|received at .{0,200}? from/i;
 /** Lines that name the sender: their addresses are excluded everywhere in the notice. */
 const SENDER_LINE = /mail from|envelope[- ]from|envelope sender|return-path|^\s*from:\s*</i;
 /** Header lines quoted in a notice (ids, references): never a recipient line. */
@@ -145,7 +148,7 @@ function recipientOnLine(
 export function scanNotice(text: string, opts: NoticeOptions = {}): Finding[] {
   const exclude = new Set((opts.exclude ?? []).map((a) => a.toLowerCase()));
   // A forwarded notice is quoted ("> "): read it unquoted.
-  let lines = text.split('\n').map((l) => l.replace(/^(>[ \t]?)+/, ''));
+  let lines = text.split('\n').map((l) => l.slice(0, MAX_LINE_CHARS).replace(/^(>[ \t]?)+/, ''));
   if (opts.start) {
     const at = lines.findIndex((l) => opts.start?.test(l));
     if (at === -1) return [];

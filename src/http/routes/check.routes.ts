@@ -1,3 +1,4 @@
+import { isoTime } from '../../core/clock.js';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/container.js';
@@ -63,8 +64,8 @@ export const checkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         allowed: r.allowed.map((a) => a.input),
         suppressed: r.suppressed.map((s) => ({
           ...s,
-          since: new Date(s.since).toISOString(),
-          until: s.until === null ? null : new Date(s.until).toISOString(),
+          since: isoTime(s.since),
+          until: s.until === null ? null : isoTime(s.until),
         })),
         invalid: r.invalid,
       };

@@ -115,15 +115,23 @@ export const filterRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         column: q.column,
         field: q.field,
       });
+      // The first chunk before the status line: a first record that never ends (or goes past
+      // the record limit) is a 400, not a 200 cut short. Later ones can only cut the stream.
+      const first = await stream.rows.next();
+      async function* rows(): AsyncGenerator<string | Buffer> {
+        if (first.done) return;
+        yield first.value;
+        yield* stream.rows;
+      }
       const summaryJson = (s: FilterSummary): string => JSON.stringify({ summary: s });
       reply.header('content-type', CONTENT_TYPES[format]);
       if (format === 'csv') {
         reply.header('trailer', SUMMARY_TRAILER);
         reply.trailer(SUMMARY_TRAILER.toLowerCase(), async () => summaryJson(stream.summary));
-        return reply.send(Readable.from(stream.rows, { objectMode: false }));
+        return reply.send(Readable.from(rows(), { objectMode: false }));
       }
       async function* withSummary(): AsyncGenerator<string | Buffer> {
-        yield* stream.rows;
+        yield* rows();
         yield `${summaryJson(stream.summary)}\n`;
       }
       return reply.send(Readable.from(withSummary(), { objectMode: false }));

@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.js';
 import { REASONS } from '../../core/events.js';
 import { CONTENT_TYPES, formatOfContentType, RECORD_FORMATS } from '../../core/records.js';
 import type { Services } from '../../services/container.js';
+import type { ImportLineResult } from '../../services/suppressions/import-suppressions.js';
 import { requireScope } from '../auth.js';
 import type { RouteDoc } from '../openapi.js';
 import { parseTime } from '../schemas.js';
@@ -107,8 +108,15 @@ export const importExportRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         actor: `key:${req.principal?.name ?? 'unknown'}`,
       });
       const errorsOnly = q.results === 'errors';
+      // The first batch before the status line: a first record past the record limit is a 400.
+      const first = await run.results.next();
+      async function* batches(): AsyncGenerator<ImportLineResult[]> {
+        if (first.done) return;
+        yield first.value;
+        yield* run.results;
+      }
       async function* lines(): AsyncGenerator<string> {
-        for await (const batch of run.results) {
+        for await (const batch of batches()) {
           let out = '';
           for (const r of batch)
             if (!errorsOnly || r.status === 'invalid') out += `${JSON.stringify(r)}\n`;

@@ -24,6 +24,7 @@ function toWebhookRequest(request: FastifyRequest, receivedAt: number): WebhookR
 /** The answers of one webhook URL: its reply policy, then what the edge and ingest refuse with. */
 function webhookDoc(endpoint: ProviderEndpoint, bodyLimit: number): RouteDoc {
   return {
+    ...(endpoint.auth === 'api-key' ? { scope: 'write' as const } : {}),
     responses: {
       ...WEBHOOK_REPLY_STATUSES[endpoint.reply],
       401:
@@ -57,18 +58,20 @@ export async function webhookRoutes(
           : endpoint.bodyLimit;
     const answerFor = WEBHOOK_REPLIES[endpoint.reply];
     const allowed = sourceAllowed(endpoint.allowedIps ?? []);
+    const apiKey = endpoint.auth === 'api-key' ? requireScope(services.apiKeys, 'write') : null;
     app.route({
       method: endpoint.method ?? 'POST',
       url: endpoint.path,
       bodyLimit,
-      // Before the body is read: a source outside the allow-list gets the uniform 401.
-      onRequest: async (request) => {
+      // Before the body is read: a source outside the allow-list, or (API-key endpoints) a
+      // request without a valid write key, gets the uniform 401 and no body is read.
+      onRequest: async (request, reply) => {
         if (!allowed(request.ip)) {
           services.logger.warn({ endpoint: endpoint.id }, 'webhook source address not allowed');
           throw new AppError('BOUNCER_ERR_UNAUTHORIZED');
         }
+        if (apiKey) await apiKey.call(app, request, reply);
       },
-      preHandler: endpoint.auth === 'api-key' ? requireScope(services.apiKeys, 'write') : undefined,
       config: { openapi: webhookDoc(endpoint, bodyLimit) },
       schema: {
         hide: false,

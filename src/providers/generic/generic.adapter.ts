@@ -1,3 +1,4 @@
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../core/json-depth.js';
 import { normaliseEmail, normalisePhone } from '../../core/address.js';
 import { fineReasonOf, type FineReason } from '../../core/classify.js';
 import { ParseError } from '../../core/errors.js';
@@ -19,6 +20,7 @@ function parseMeta(meta: unknown): Record<string, unknown> {
   if (meta === undefined || meta === null || meta === '') return {};
   if (isObject(meta)) return meta;
   if (typeof meta === 'string') {
+    if (jsonTooDeep(meta)) throw field(`meta: nests deeper than ${MAX_JSON_DEPTH} levels`);
     try {
       const parsed: unknown = JSON.parse(meta);
       if (isObject(parsed)) return parsed;

@@ -1,3 +1,4 @@
+import { parseJsonText } from '../shared/json-body.js';
 import { maskAddress, normaliseEmail } from '../../core/address.js';
 import { AppError, ParseError } from '../../core/errors.js';
 import { makeEvent, type NormalisedEvent } from '../../core/events.js';
@@ -141,12 +142,7 @@ function detailsOf(
 function readRecords(rawBody: Buffer): unknown[] {
   const text = rawBody.toString('utf8');
   if (text.trim() === '') throw new ParseError('Inboxroad webhook: empty body');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (cause) {
-    throw new ParseError('Inboxroad webhook: body is not JSON', { cause });
-  }
+  const body = parseJsonText(text, 'Inboxroad webhook: body');
   // Documented as one object per POST; arrays are accepted as a third-party integration sends them (§5.3).
   if (Array.isArray(body)) return body;
   if (typeof body === 'object' && body !== null) return [body];

@@ -1,6 +1,7 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { AppError, ParseError } from '../../core/errors.js';
 import type { NormalisedEvent } from '../../core/events.js';
+import { parseJsonText } from '../shared/json-body.js';
 import { mapSendgridEvent } from './sendgrid.events.js';
 import type { ItemError, ProviderAdapter, VerifyResult, WebhookRequest } from '../types.js';
 
@@ -62,13 +63,22 @@ function verifyWithKey(key: KeyObject, signed: Buffer, signature: Buffer): boole
   }
 }
 
+const OPEN_BRACKET = 0x5b;
+
+function firstNonSpace(body: Buffer): number | undefined {
+  for (const b of body) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b;
+  return undefined;
+}
+
 function checkTimestamp(
   timestamp: string,
   receivedAt: number,
   maxAgeSeconds: number | undefined,
 ): VerifyResult {
-  if (!/^\d{1,12}$/.test(timestamp))
-    return { ok: false, reason: 'timestamp header is not Unix seconds' };
+  // Exactly the 10 digits SendGrid sends (§1.2): the signed string is timestamp‖body with no
+  // separator, so a looser format would let digits move between the two.
+  if (!/^\d{10}$/.test(timestamp))
+    return { ok: false, reason: 'timestamp header is not 10-digit Unix seconds' };
   if (maxAgeSeconds === undefined) return { ok: true };
   const ageSeconds = receivedAt / MS_PER_SECOND - Number(timestamp);
   if (ageSeconds > maxAgeSeconds) return { ok: false, reason: 'timestamp too old' };
@@ -81,12 +91,7 @@ function parseEvents(req: WebhookRequest): {
   errors: ItemError[];
   skipped: string[];
 } {
-  let body: unknown;
-  try {
-    body = JSON.parse(req.rawBody.toString('utf8'));
-  } catch (cause) {
-    throw new ParseError('SendGrid body is not JSON', { cause });
-  }
+  const body = parseJsonText(req.rawBody.toString('utf8'), 'SendGrid body');
   if (!Array.isArray(body)) throw new ParseError('SendGrid body is not a JSON array');
   const events: NormalisedEvent[] = [];
   const errors: ItemError[] = [];
@@ -134,6 +139,9 @@ export function createSendgridAdapter(opts: SendgridAdapterOptions): SendgridAda
       const time = checkTimestamp(timestamp, req.receivedAt, maxAge);
       if (!time.ok) return time;
       if (req.rawBody.length === 0) return { ok: false, reason: 'empty body' };
+      // SendGrid always posts a JSON array; anything else is refused before it is stored.
+      if (firstNonSpace(req.rawBody) !== OPEN_BRACKET)
+        return { ok: false, reason: 'body is not a JSON array' };
       const signatureBytes = Buffer.from(signature, 'base64');
       // §1.2: the signed bytes are the timestamp header exactly as received, then the raw body.
       const signed = Buffer.concat([Buffer.from(timestamp, 'utf8'), req.rawBody]);

@@ -1,3 +1,4 @@
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../core/json-depth.js';
 import { classifyBounce, type BounceClassification } from '../../core/classify.js';
 import { ParseError } from '../../core/errors.js';
 import { enhancedStatusOf, smtpCodeOf, stripDiagnosticType } from '../shared/diagnostic.js';
@@ -274,6 +275,8 @@ export function mapSesMessage(
   snsMessageId: string,
   fallbackAt: number,
 ): AdapterResult {
+  if (jsonTooDeep(message))
+    throw new ParseError(`SES message nests deeper than ${MAX_JSON_DEPTH} levels`);
   let body: unknown;
   try {
     body = JSON.parse(message);

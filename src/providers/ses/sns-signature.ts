@@ -1,3 +1,4 @@
+import { jsonTooDeep } from '../../core/json-depth.js';
 import { X509Certificate, verify as cryptoVerify } from 'node:crypto';
 
 /**
@@ -106,9 +107,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The SNS envelope of a request body, with every field its type requires (§3.2). */
 export function parseSnsEnvelope(rawBody: Buffer): SnsCheck<{ envelope: SnsEnvelope }> {
   if (rawBody.length === 0) return { ok: false, reason: 'empty body' };
+  const text = rawBody.toString('utf8');
+  if (jsonTooDeep(text)) return { ok: false, reason: 'body nests too deep' };
   let body: unknown;
   try {
-    body = JSON.parse(rawBody.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'body is not JSON' };
   }

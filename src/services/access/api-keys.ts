@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../../core/clock.js';
+import { isoTime, type Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
@@ -83,8 +83,7 @@ export class ApiKeyService {
       revoked_at: string | null;
     }>
   > {
-    const iso = (v: number | null): string | null =>
-      v === null ? null : new Date(Number(v)).toISOString();
+    const iso = (v: number | null): string | null => (v === null ? null : isoTime(v));
     return (await listApiKeys(this.deps.db.kysely)).map((k) => ({
       id: k.id,
       name: k.name,
@@ -105,6 +104,11 @@ export class ApiKeyService {
     if (!(await revokeApiKey(this.deps.db.kysely, id, this.deps.clock.now())))
       throw new AppError('BOUNCER_ERR_NOT_FOUND', `no active key with id ${id}`);
     this.cache.clear();
+  }
+
+  /** SHA-256 of `BOUNCER_API_KEY` as configured now (null when unset). */
+  get bootstrapKeyHash(): string | null {
+    return this.bootstrapHash;
   }
 
   /** The principal for a presented key, or null. Never says why a key was refused. */

@@ -7,7 +7,7 @@ import {
   insertSession,
   pruneSessions,
 } from '../../storage/repositories/session.repository.js';
-import type { ApiKeyService, KeyScope, Principal } from './api-keys.js';
+import { hashKey, type ApiKeyService, type KeyScope, type Principal } from './api-keys.js';
 
 const hashId = (id: string): string => createHash('sha256').update(id).digest('hex');
 
@@ -43,6 +43,7 @@ export class SessionService {
       csrf_token: csrf,
       created_at: now,
       expires_at: expiresAt,
+      key_hash: hashKey(key),
     });
     return { id, principal, csrf, expiresAt };
   }
@@ -51,6 +52,13 @@ export class SessionService {
     if (id.length < 20 || id.length > 100) return null;
     const row = await findLiveSession(this.deps.db.kysely, hashId(id), this.deps.clock.now());
     if (!row) return null;
+    // The bootstrap key has no row to revoke: its sessions live only while BOUNCER_API_KEY
+    // still holds the key they were opened with (rotating or unsetting it ends them).
+    if (
+      row.key_id === 'env' &&
+      (row.key_hash === null || row.key_hash !== this.deps.apiKeys.bootstrapKeyHash)
+    )
+      return null;
     return {
       principal: { keyId: row.key_id, name: row.key_name, scope: row.scope as KeyScope },
       csrf: row.csrf_token,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
+import { isoTime, type Clock } from '../../core/clock.js';
 import {
   groupLabel,
   judgeRate,
@@ -42,8 +42,7 @@ const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 3_600_000;
 const RECENT_MS = 7 * 86_400_000;
 
-const iso = (v: number | null): string | null =>
-  v === null ? null : new Date(Number(v)).toISOString();
+const iso = (v: number | null): string | null => (v === null ? null : isoTime(v));
 const pct = (v: number): string => `${Number(v.toFixed(3))} %`;
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError, ParseError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
@@ -7,13 +8,18 @@ import { isRetryableDbError } from '../../storage/errors.js';
 import type { NewDeliveryRow } from '../../storage/schema.js';
 import {
   ignoredOutcome,
+  parseRequest,
   type AdapterResult,
   type HandshakeAction,
   type ParseContext,
+  type ParseOffload,
   type ProviderEndpoint,
   type WebhookOutcome,
   type WebhookRequest,
 } from '../../providers/types.js';
+
+/** kv keys holding an Idempotency-Key's body hash: `idem:<endpoint>:<sha256 of the key>`. */
+export const IDEMPOTENCY_PREFIX = 'idem:';
 
 /** What happened to one webhook request once it was verified and stored. */
 export type IngestOutcome =
@@ -59,6 +65,10 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   parseContext: ParseContext;
+  /** Large bodies parsed off the event loop (bounce mail); absent: inline. */
+  offload?: ParseOffload;
+  /** Where Idempotency-Keys are claimed (absent: no check). */
+  kv?: { claim(key: string, value: string, now: number): Promise<string> };
   handshake: HandshakeHandler;
   onRejected?: (endpoint: ProviderEndpoint, reason: string) => void;
   /** Every request's outcome, for metrics. */
@@ -73,6 +83,24 @@ export interface IngestDeps {
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
+  /**
+   * An Idempotency-Key names one request: the same key again with the same body is a retry
+   * (stored, then deduplicated as before), with another body a client error (409) — never an
+   * event silently dropped as a duplicate of a different one. Keys are kept as long as deliveries.
+   */
+  private async checkIdempotency(endpoint: ProviderEndpoint, req: WebhookRequest): Promise<void> {
+    const key = req.headers['idempotency-key'];
+    if (!key || !this.deps.kv) return;
+    const body = createHash('sha256').update(req.rawBody).digest('hex');
+    const name = `${IDEMPOTENCY_PREFIX}${endpoint.id}:${createHash('sha256').update(key).digest('hex')}`;
+    const stored = await this.deps.kv.claim(name, body, this.deps.clock.now());
+    if (stored !== body)
+      throw new AppError(
+        'BOUNCER_ERR_CONFLICT',
+        'This Idempotency-Key was already used with a different body',
+      );
+  }
+
   async receive(endpoint: ProviderEndpoint, req: WebhookRequest): Promise<IngestOutcome> {
     const verdict = await endpoint.adapter.verify(req);
     if (!verdict.ok) {
@@ -83,12 +111,13 @@ export class IngestService {
         verdict.retryLater ? 'BOUNCER_ERR_UNAVAILABLE' : 'BOUNCER_ERR_UNAUTHORIZED',
       );
     }
+    await this.checkIdempotency(endpoint, req);
     const id = newId(req.receivedAt);
     let status: 'pending' | 'ignored' | 'done' | 'dead';
     let outcome: IngestOutcome;
     let note: string | null = null;
     try {
-      const result = endpoint.adapter.parse(req, this.deps.parseContext);
+      const result = await parseRequest(this.deps.offload, endpoint, req, this.deps.parseContext);
       outcome = { kind: 'stored', deliveryId: id, result };
       if (result.kind === 'events' && result.events.length > 0) status = 'pending';
       else if (result.kind !== 'handshake') {
@@ -100,14 +129,23 @@ export class IngestService {
         status = 'done';
       }
     } catch (err) {
-      if (!(err instanceof ParseError)) {
+      // A deliberate answer (a handshake that cannot reach the provider: 503) stays one.
+      if (err instanceof AppError && !(err instanceof ParseError)) {
         this.deps.onOutcome?.(endpoint, 'failed');
         throw err;
       }
-      // Authentic but malformed: keep it as a dead delivery with the parse error.
-      outcome = { kind: 'unparseable', deliveryId: id, error: err.message };
+      // Authentic but malformed: keep it as a dead delivery with the parse error. An adapter
+      // that throws anything else on verified bytes is treated alike: a 5xx would only make
+      // the provider send the same bytes again, forever; dead, they wait for a fixed parser.
+      const message =
+        err instanceof ParseError
+          ? err.message
+          : `the payload could not be read (${String((err as Error)?.message ?? err).slice(0, 200)})`;
+      if (!(err instanceof ParseError))
+        this.deps.logger.error({ err, endpoint: endpoint.id }, 'adapter failed on a verified body');
+      outcome = { kind: 'unparseable', deliveryId: id, error: message };
       status = 'dead';
-      note = err.message;
+      note = message;
     }
     const row: NewDeliveryRow = {
       id,

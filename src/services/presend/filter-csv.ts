@@ -1,5 +1,12 @@
 import { validationError } from '../../core/errors.js';
-import { columnIndex, csvField, parseCsvRecord, type RawRecord } from '../../core/records.js';
+import {
+  columnIndex,
+  csvField,
+  MAX_RECORD_BYTES,
+  parseCsvRecord,
+  recordTooLong,
+  type RawRecord,
+} from '../../core/records.js';
 import {
   countDecision,
   emptySummary,
@@ -54,15 +61,23 @@ interface Span {
   extraLines: number;
 }
 
+/** How far the scan of a record that the buffer ends inside got, so it resumes there. */
+interface Pending {
+  from: number;
+  quotes: number;
+  extraLines: number;
+}
+
 /**
  * The record starting at `start` when it contains double quotes (RFC 4180: a line end inside
- * quotes does not end it; the record ends where the count of `"` so far is even). null when the
- * buffer ends first and more input may come; at the end of the input, the rest is the record.
+ * quotes does not end it; the record ends where the count of `"` so far is even), its scan
+ * resumed from `p`. A Pending when the buffer ends first and more input may come; at the end of
+ * the input, the rest is the record.
  */
-function quotedSpan(buf: Buffer, start: number, final: boolean): Span | null {
-  let quotes = 0;
-  let extraLines = 0;
-  for (let i = start; i < buf.length; i++) {
+function quotedSpan(buf: Buffer, start: number, final: boolean, p?: Pending): Span | Pending {
+  let quotes = p?.quotes ?? 0;
+  let extraLines = p?.extraLines ?? 0;
+  for (let i = p?.from ?? start; i < buf.length; i++) {
     const c = buf[i];
     if (c === QUOTE) quotes++;
     else if (c === NL) {
@@ -71,8 +86,12 @@ function quotedSpan(buf: Buffer, start: number, final: boolean): Span | null {
       extraLines++;
     }
   }
-  return final ? { textEnd: buf.length, next: buf.length, extraLines } : null;
+  return final
+    ? { textEnd: buf.length, next: buf.length, extraLines }
+    : { from: buf.length, quotes, extraLines };
 }
+
+const isSpan = (s: Span | Pending): s is Span => 'next' in s;
 
 /**
  * CSV records straight from the bytes received. Unquoted rows whose recipient is a simple email
@@ -84,6 +103,8 @@ function quotedSpan(buf: Buffer, start: number, final: boolean): Span | null {
 class CsvScanner {
   private buf: Buffer = EMPTY;
   private pos = 0;
+  /** The scan of the record at `pos`, when an earlier buffer ended inside it. */
+  private pending: Pending | null = null;
   /** Physical line the next record starts on. */
   line = 1;
   final = false;
@@ -110,6 +131,7 @@ class CsvScanner {
       typeof r.value === 'string'
         ? Buffer.from(r.value, 'utf8')
         : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    if (this.pending) this.pending.from -= this.pos;
     this.buf =
       this.pos === this.buf.length ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
     this.pos = 0;
@@ -119,8 +141,9 @@ class CsvScanner {
   nextText(): RawRecord | null {
     for (;;) {
       const start = this.pos;
-      const span = quotedSpan(this.buf, start, this.final);
-      if (!span || start >= this.buf.length) return null;
+      if (start >= this.buf.length) return null;
+      const span = this.span(start);
+      if (!span) return null;
       const line = this.line;
       this.line += 1 + span.extraLines;
       this.pos = span.next;
@@ -128,6 +151,22 @@ class CsvScanner {
       if (text.trim() !== '')
         return { text, eol: this.buf.toString('latin1', span.textEnd, span.next), line };
     }
+  }
+
+  /**
+   * The record at `start` (resuming an earlier scan), or null when it goes on past the buffer.
+   * A record longer than MAX_RECORD_BYTES is refused, so the buffer never holds more.
+   */
+  private span(start: number): Span | null {
+    const s = quotedSpan(this.buf, start, this.final, this.pending ?? undefined);
+    this.pending = null;
+    if (!isSpan(s)) {
+      if (s.from - start > MAX_RECORD_BYTES) throw recordTooLong(this.line);
+      this.pending = s;
+      return null;
+    }
+    if (s.textEnd - start > MAX_RECORD_BYTES) throw recordTooLong(this.line);
+    return s;
   }
 
   get done(): boolean {
@@ -152,12 +191,14 @@ class CsvScanner {
     let pos = this.pos;
     let count = 0;
     let candidates = 0;
-    let nextQuote = buf.indexOf(QUOTE, pos);
-    let nextComma = buf.indexOf(COMMA, pos);
+    // Never rescan a record an earlier buffer ended inside: its scan resumes where it stopped.
+    const from = this.pending?.from ?? pos;
+    let nextQuote = buf.indexOf(QUOTE, from);
+    let nextComma = buf.indexOf(COMMA, from);
     const r = this.records;
     while (pos < n) {
       const start = pos;
-      const nl = buf.indexOf(NL, start);
+      const nl = this.pending ? -1 : buf.indexOf(NL, start);
       const lineEnd = nl === -1 ? n : nl;
       let textEnd: number;
       let next: number;
@@ -165,14 +206,20 @@ class CsvScanner {
       let kind: number;
       let fStart = start;
       let fEnd = -1;
-      if (nextQuote !== -1 && nextQuote < lineEnd) {
-        const span = quotedSpan(buf, start, this.final);
+      if (this.pending || (nextQuote !== -1 && nextQuote < lineEnd)) {
+        const span = this.span(start);
         if (!span) break;
         ({ textEnd, next, extraLines } = span);
         kind = SLOW;
         nextQuote = buf.indexOf(QUOTE, next);
       } else {
-        if (nl === -1 && !this.final) break;
+        if (nl === -1 && !this.final) {
+          if (n - start > MAX_RECORD_BYTES) throw recordTooLong(this.line);
+          // No quote in it so far: the scan resumes at the end of this buffer.
+          this.pending = { from: n, quotes: 0, extraLines: 0 };
+          break;
+        }
+        if (lineEnd - start > MAX_RECORD_BYTES) throw recordTooLong(this.line);
         textEnd = nl > start && buf[nl - 1] === CR ? nl - 1 : lineEnd;
         next = nl === -1 ? n : nl + 1;
         kind = textEnd === start ? BLANK : buf[start]! > 32 ? FAST : SLOW;
@@ -360,9 +407,12 @@ export async function openCsvFilterStream(
 
   async function* rows(): AsyncGenerator<string | Buffer> {
     if (!header) return;
-    yield include
-      ? `${header.text},bouncer_status,bouncer_reason${header.eol || '\n'}`
-      : `${header.text}${header.eol || '\n'}`;
+    // Sent with the first rows, so a first record past the limit fails before any output.
+    let head: Buffer | null = Buffer.from(
+      include
+        ? `${header.text},bouncer_status,bouncer_reason${header.eol || '\n'}`
+        : `${header.text}${header.eol || '\n'}`,
+    );
     let ctx = await filter.prepare(opts);
     let sinceRefresh = 0;
     while (!scanner.done) {
@@ -374,12 +424,14 @@ export async function openCsvFilterStream(
       flush();
       if (out.length > 0) {
         // A copy: the answer must not pin (or depend on) the input's buffers.
-        const chunk = Buffer.concat(out);
+        const chunk = Buffer.concat(head ? [head, ...out] : out);
+        head = null;
         out = [];
         yield chunk;
       }
       if (!scanner.done) await scanner.read();
     }
+    if (head) yield head;
   }
   return { rows: rows(), summary };
 }

@@ -2,7 +2,13 @@ import { decide, transition, type PolicyConfig, type SuppressionState } from '..
 import type { NormalisedEvent, Reason } from '../../core/events.js';
 import type { Capabilities, Db, DbExecutor } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
-import type { NewEventRow, NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
+import type {
+  NewAuditRow,
+  NewEventRow,
+  NewSuppressionRow,
+  SuppressionRow,
+} from '../../storage/schema.js';
+import { insertAudit } from '../../storage/repositories/audit.repository.js';
 import { insertEvents } from '../../storage/repositories/event.repository.js';
 import { markSuppressionsChanged } from '../../storage/repositories/suppression-changes.repository.js';
 import {
@@ -159,6 +165,32 @@ export async function applyEvents(
   return { newEvents, duplicates, changes };
 }
 
+/** Every lift is audited: which provider's event, from which delivery, lifted what. */
+function liftAudit(
+  key: SuppressionKey,
+  row: SuppressionRow,
+  by: SourcedEvent,
+  now: number,
+): NewAuditRow {
+  return {
+    id: newId(now),
+    at: now,
+    actor: `provider:${by.provider}`,
+    action: 'lift',
+    channel: key.channel,
+    address: key.address,
+    scope: key.scope,
+    before: JSON.stringify({
+      reason: row.reason,
+      source: row.source,
+      since: Number(row.first_event_at),
+      until: row.expires_at === null ? null : Number(row.expires_at),
+    }),
+    after: null,
+    note: `${by.event.type} event${by.deliveryId ? ` (delivery ${by.deliveryId})` : ''}`,
+  };
+}
+
 async function decideAndWrite(
   trx: DbExecutor,
   caps: Capabilities,
@@ -176,7 +208,7 @@ async function decideAndWrite(
     state.set(suppressionKeyString(k), row ? rowToState(row) : null);
   }
   const touched = new Set<string>();
-  const lifted = new Map<string, string>();
+  const lifted = new Map<string, { reason: string; by: SourcedEvent }>();
   const ordered = [...events].sort((a, b) => a.event.occurredAt - b.event.occurredAt);
   for (const e of ordered) {
     const k = suppressionKeyString(keyOfEvent(e.event));
@@ -185,7 +217,7 @@ async function decideAndWrite(
       typeof e.event.details.source === 'string' && e.provider === 'api'
         ? e.event.details.source
         : e.provider;
-    const next = transition(current, decide(policy, e.event, source, current), e.event);
+    const next = transition(current, decide(policy, e.event, source, current, e.provider), e.event);
     if (next.change === 'upsert' || next.change === 'reset-soft') {
       state.set(k, next.state);
       touched.add(k);
@@ -193,7 +225,7 @@ async function decideAndWrite(
     } else if (next.change === 'lift') {
       state.set(k, null);
       touched.delete(k);
-      lifted.set(k, next.lifted.reason);
+      lifted.set(k, { reason: next.lifted.reason, by: e });
     }
   }
   const toInsert: NewSuppressionRow[] = [];
@@ -208,10 +240,12 @@ async function decideAndWrite(
       toUpdate.push({ ...stateToRow(key, s, row.id, now), created_at: Number(row.created_at) });
     else toInsert.push(stateToRow(key, s, newId(now), now));
   }
-  for (const [k, reason] of lifted) {
+  for (const [k, { reason, by }] of lifted) {
     const key = byKey.get(k);
-    if (key && existing.has(k)) {
+    const row = existing.get(k);
+    if (key && row) {
       await deleteByKey(trx, key);
+      await insertAudit(trx, liftAudit(key, row, by, now));
       changes.push({ kind: 'lifted', ...key, reason });
     }
   }

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import { isoTime, type Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
 import {
@@ -13,8 +13,7 @@ import {
 } from '../../storage/repositories/delivery.repository.js';
 import { decodeCursor, encodeCursor } from '../suppressions/cursor.js';
 
-const iso = (v: number | null): string | null =>
-  v === null ? null : new Date(Number(v)).toISOString();
+const iso = (v: number | null): string | null => (v === null ? null : isoTime(v));
 
 function toJson(d: DeliverySummaryRow): Record<string, unknown> {
   return {

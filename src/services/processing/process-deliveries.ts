@@ -4,7 +4,6 @@ import { ParseError } from '../../core/errors.js';
 import { isAllowlisted, type PolicyConfig } from '../../core/policy.js';
 import { hashedEvent } from '../../core/privacy.js';
 import { pruneEvents, redactDeliveries } from '../../storage/repositories/privacy.repository.js';
-import type { ParseContext } from '../../providers/types.js';
 import type { Db, DbTransaction } from '../../storage/database.js';
 import {
   claimDeliveries,
@@ -20,9 +19,14 @@ import {
 import { isRetryableDbError } from '../../storage/errors.js';
 import type { DeliveryRow } from '../../storage/schema.js';
 import { applyEvents, type ApplyResult, type SourcedEvent } from './apply-events.js';
+import { pruneKv } from '../../storage/repositories/kv.repository.js';
 import {
   describeItemErrors,
   ignoredOutcome,
+  parseRequest,
+  type AdapterResult,
+  type ParseContext,
+  type ParseOffload,
   type ProviderEndpoint,
 } from '../../providers/types.js';
 import { storedRequest } from '../ingest/ingest.js';
@@ -63,6 +67,26 @@ const emptyReport = (claimed: number): BatchReport => ({
   receivedAt: [],
 });
 
+/** Must match services/ingest/ingest.ts IDEMPOTENCY_PREFIX (processing does not import ingest). */
+const IDEMPOTENCY_KV_PREFIX = 'idem:';
+
+/**
+ * Events applied per transaction. One transaction holds SQLite's writer (and, better-sqlite3
+ * being synchronous, the event loop); 2,000 events take tens of milliseconds.
+ */
+export const MAX_EVENTS_PER_TRANSACTION = 2_000;
+
+function mergeResults(a: ApplyResult, b: ApplyResult): ApplyResult {
+  return {
+    newEvents: [...a.newEvents, ...b.newEvents],
+    duplicates: a.duplicates + b.duplicates,
+    changes: [...a.changes, ...b.changes],
+  };
+}
+
+/** Rolls the claim back: the batch goes the long way, parsed outside any transaction. */
+const OFFLOAD = new Error('batch holds a delivery parsed off the event loop');
+
 interface Parsed {
   row: DeliveryRow;
   events: SourcedEvent[];
@@ -82,6 +106,8 @@ export class DeliveryProcessor {
       logger: Logger;
       policy: PolicyConfig;
       parseContext: ParseContext;
+      /** Large bodies parsed off the event loop (bounce mail); absent: inline. */
+      offload?: ParseOffload;
       endpoints: ReadonlyMap<string, ProviderEndpoint>;
       retry: RetrySettings;
       random?: () => number;
@@ -111,11 +137,18 @@ export class DeliveryProcessor {
     return reclaimExpired(this.deps.db.kysely, this.deps.clock.now());
   }
 
-  prune(retentionDays: number): Promise<number> {
-    return pruneDeliveries(
-      this.deps.db.kysely,
-      this.deps.clock.now() - retentionDays * 86_400_000,
-      5_000,
+  async prune(retentionDays: number): Promise<number> {
+    const before = this.deps.clock.now() - retentionDays * 86_400_000;
+    // Idempotency-Keys live as long as the deliveries they guard.
+    await pruneKv(this.deps.db.kysely, IDEMPOTENCY_KV_PREFIX, before);
+    return pruneDeliveries(this.deps.db.kysely, before, 5_000);
+  }
+
+  /** True when this row is parsed in the offload pool (so not inside a transaction). */
+  private offloaded(row: DeliveryRow): boolean {
+    const endpoint = this.deps.endpoints.get(row.endpoint);
+    return (
+      endpoint !== undefined && this.deps.offload?.accepts(endpoint, storedRequest(row)) === true
     );
   }
 
@@ -132,20 +165,45 @@ export class DeliveryProcessor {
   }
 
   private parse(row: DeliveryRow): Parsed {
+    return this.outcome(row, () => {
+      const endpoint = this.deps.endpoints.get(row.endpoint);
+      return endpoint ? endpoint.adapter.parse(storedRequest(row), this.deps.parseContext) : null;
+    });
+  }
+
+  private async parseAsync(row: DeliveryRow): Promise<Parsed> {
     const endpoint = this.deps.endpoints.get(row.endpoint);
-    if (!endpoint)
-      return {
-        row,
-        events: [],
-        completion: {
-          id: row.id,
-          status: 'dead',
-          outcome: 'no such endpoint',
-          error: `endpoint "${row.endpoint}" is not configured`,
-        },
-      };
+    if (!endpoint) return this.parse(row);
+    let result: AdapterResult;
     try {
-      const result = endpoint.adapter.parse(storedRequest(row), this.deps.parseContext);
+      result = await parseRequest(
+        this.deps.offload,
+        endpoint,
+        storedRequest(row),
+        this.deps.parseContext,
+      );
+    } catch (err) {
+      return this.outcome(row, () => {
+        throw err;
+      });
+    }
+    return this.outcome(row, () => result);
+  }
+
+  private outcome(row: DeliveryRow, run: () => AdapterResult | null): Parsed {
+    try {
+      const result = run();
+      if (!result)
+        return {
+          row,
+          events: [],
+          completion: {
+            id: row.id,
+            status: 'dead',
+            outcome: 'no such endpoint',
+            error: `endpoint "${row.endpoint}" is not configured`,
+          },
+        };
       if (result.kind !== 'events' || result.events.length === 0) {
         return {
           row,
@@ -198,7 +256,7 @@ export class DeliveryProcessor {
   async process(workerId: string, rows: readonly DeliveryRow[]): Promise<BatchReport> {
     const report = emptyReport(rows.length);
     if (rows.length === 0) return report;
-    const parsed = rows.map((r) => this.parse(r));
+    const parsed = await Promise.all(rows.map((r) => this.parseAsync(r)));
     try {
       await this.commit(workerId, parsed, report);
     } catch (err) {
@@ -232,10 +290,17 @@ export class DeliveryProcessor {
     try {
       result = await this.deps.db.replayableTransaction(async (trx) => {
         const rows = await claimDeliveries(trx, this.deps.db.caps, workerId, limit, now, leaseMs);
+        // A large mail is parsed in a thread, never while this transaction holds the writer.
+        if (rows.some((r) => this.offloaded(r))) throw OFFLOAD;
         parsed = rows.map((r) => this.parse(r));
+        // Too many events for one transaction: the long way applies them in slices.
+        if (parsed.reduce((n, p) => n + p.events.length, 0) > MAX_EVENTS_PER_TRANSACTION)
+          throw OFFLOAD;
         return this.finish(trx, workerId, parsed, now);
       });
     } catch (err) {
+      if (err === OFFLOAD)
+        return this.process(workerId, await this.claim(workerId, limit, leaseMs));
       this.deps.logger.warn(
         { err: String((err as Error)?.message ?? err) },
         'batch failed as a whole; processing its deliveries one by one',
@@ -253,11 +318,27 @@ export class DeliveryProcessor {
     report: BatchReport,
   ): Promise<void> {
     const now = this.deps.clock.now();
+    const events = this.eventsOf(parsed);
+    let result: ApplyResult = { newEvents: [], duplicates: 0, changes: [] };
+    let from = 0;
+    // A huge delivery (48k SendGrid events) goes in slices of events, each its own transaction
+    // with the event loop free in between; a crash between slices is safe (the dedup keys make
+    // the re-run skip what was applied), and only the last slice completes the deliveries.
+    for (; events.length - from > MAX_EVENTS_PER_TRANSACTION; from += MAX_EVENTS_PER_TRANSACTION) {
+      const slice = events.slice(from, from + MAX_EVENTS_PER_TRANSACTION);
+      const { db } = this.deps;
+      const r = await db.replayableTransaction((trx) =>
+        applyEvents(trx, db.caps, this.deps.policy, slice, now, db),
+      );
+      result = mergeResults(result, r);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const rest = from === 0 ? undefined : events.slice(from);
     // Replayable: until this commits, the deliveries stay claimed and are processed again.
-    const result = await this.deps.db.replayableTransaction((trx) =>
-      this.finish(trx, workerId, parsed, now),
+    const last = await this.deps.db.replayableTransaction((trx) =>
+      this.finish(trx, workerId, parsed, now, rest),
     );
-    this.record(report, parsed, result);
+    this.record(report, parsed, mergeResults(result, last));
   }
 
   /** Apply the parsed deliveries' events and mark them finished, in the caller's transaction. */
@@ -266,11 +347,11 @@ export class DeliveryProcessor {
     workerId: string,
     parsed: readonly Parsed[],
     now: number,
+    /** The events still to apply, when earlier slices applied the others. */
+    remaining?: readonly SourcedEvent[],
   ): Promise<ApplyResult> {
     const pepper = this.deps.privacy?.mode === 'hashed' ? this.deps.privacy.pepper : null;
-    const events = parsed.flatMap((p) =>
-      pepper === null ? p.events : p.events.map((e) => this.hashed(pepper, e)),
-    );
+    const events = remaining ?? this.eventsOf(parsed);
     const { db } = this.deps;
     const applied = await applyEvents(trx, db.caps, this.deps.policy, events, now, db);
     const completions = parsed.map((p) => p.completion).filter((c): c is Completion => c !== null);
@@ -281,6 +362,14 @@ export class DeliveryProcessor {
         completions.filter((c) => c.status !== 'dead').map((c) => c.id),
       );
     return applied;
+  }
+
+  /** The parsed deliveries' events, hashed in privacy mode before anything stores them. */
+  private eventsOf(parsed: readonly Parsed[]): SourcedEvent[] {
+    const pepper = this.deps.privacy?.mode === 'hashed' ? this.deps.privacy.pepper : null;
+    return parsed.flatMap((p) =>
+      pepper === null ? p.events : p.events.map((e) => this.hashed(pepper, e)),
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { csvField, type RecordFormat } from '../../core/records.js';
+import { csvCell, type RecordFormat } from '../../core/records.js';
 import type { Db } from '../../storage/database.js';
 import { list, type ListFilters } from '../../storage/repositories/suppression.repository.js';
 import { rowToEntry, type SuppressionEntry } from './suppressions.js';
@@ -22,7 +22,7 @@ export const EXPORT_CSV_COLUMNS = [
 function csvLine(e: SuppressionEntry): string {
   return EXPORT_CSV_COLUMNS.map((c) => {
     const v = e[c];
-    return v === null ? '' : csvField(String(v));
+    return v === null ? '' : csvCell(String(v));
   }).join(',');
 }
 

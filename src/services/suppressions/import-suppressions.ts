@@ -16,12 +16,13 @@ import type { PolicyConfig } from '../../core/policy.js';
 import {
   parseCsvRecord,
   RecordReader,
+  unescapeCsvCell,
   type RawRecord,
   type RecordFormat,
 } from '../../core/records.js';
-import type { Db } from '../../storage/database.js';
+import type { Db, DbTransaction } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
-import { insertAudit } from '../../storage/repositories/audit.repository.js';
+import { upsertAudit } from '../../storage/repositories/audit.repository.js';
 import { markSuppressionsChanged } from '../../storage/repositories/suppression-changes.repository.js';
 import {
   findByKeys,
@@ -29,7 +30,7 @@ import {
   suppressionKeyString,
   updateState,
 } from '../../storage/repositories/suppression.repository.js';
-import type { NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
+import type { NewAuditRow, NewSuppressionRow, SuppressionRow } from '../../storage/schema.js';
 import { countOf } from '../../core/plural.js';
 
 /** Rows per transaction: one lookup of the existing rows and batched inserts/updates. */
@@ -94,22 +95,29 @@ export class ImportService {
       invalid: 0,
       kind: null,
     };
+    // One audit entry per import, written with the first chunk and brought up to date in the
+    // transaction of every chunk after it: an import cut short shows how far it got.
+    const auditId = newId(this.deps.clock.now());
     const results = async function* (this: ImportService): AsyncGenerator<ImportLineResult[]> {
       const source = opts.format === 'ndjson' ? await awsOptOutListOr(input) : { input };
       if (source.kind) summary.kind = source.kind;
       const reader = new RecordReader(source.input, opts.format);
+      let finished = false;
       let header: string[] | null = null;
       try {
         for (;;) {
           const batch = await reader.take(IMPORT_BATCH_ROWS);
-          if (batch.length === 0) return;
+          if (batch.length === 0) {
+            finished = true;
+            return;
+          }
           if (opts.format === 'csv' && header === null) {
             // An unreadable header leaves every row without an address: each is reported invalid.
             const h = parseCsvRecord(batch.shift()!.text);
             header = h.ok ? h.fields.map((f) => f.trim()) : [];
             summary.kind = detectImportKind(header);
           }
-          const out = await this.importBatch(batch, header, opts, summary);
+          const out = await this.importBatch(batch, header, opts, summary, auditId);
           for (const r of out) {
             summary.total++;
             summary[r.status]++;
@@ -117,7 +125,7 @@ export class ImportService {
           yield out;
         }
       } finally {
-        await this.audit(opts, summary);
+        await upsertAudit(this.deps.db.kysely, this.auditRow(auditId, opts, summary, finished));
       }
     };
     return { results: results.call(this), summary };
@@ -135,7 +143,10 @@ export class ImportService {
       const f = parseCsvRecord(rec.text);
       if (!f.ok) return f.error;
       obj = {};
-      for (let i = 0; i < header.length; i++) obj[header[i]!] = f.fields[i];
+      for (let i = 0; i < header.length; i++) {
+        const v = f.fields[i];
+        obj[header[i]!] = v === undefined ? v : unescapeCsvCell(v);
+      }
     } else {
       try {
         const v: unknown = JSON.parse(rec.text);
@@ -158,6 +169,7 @@ export class ImportService {
     header: string[] | null,
     opts: ImportOptions,
     summary: ImportSummary,
+    auditId: string,
   ): Promise<ImportLineResult[]> {
     const now = this.deps.clock.now();
     const results: ImportLineResult[] = [];
@@ -195,7 +207,18 @@ export class ImportService {
         byKey.set(p.key, p);
       }
     }
-    const statuses = await this.write([...byKey.values()], now);
+    const invalid = results.filter((r) => r.status === 'invalid').length;
+    const statuses = await this.write([...byKey.values()], now, (trx, done) => {
+      // The counts as they will be once this chunk is in: the entry commits with the rows.
+      const s = {
+        ...summary,
+        total: summary.total + batch.length,
+        invalid: summary.invalid + invalid,
+      };
+      s.unchanged += batch.length - invalid - done.size;
+      for (const st of done.values()) s[st]++;
+      return upsertAudit(trx, this.auditRow(auditId, opts, s, false));
+    });
     for (const p of byKey.values())
       results.push({ line: p.line, status: statuses.get(p.key) ?? 'unchanged' });
     return results.sort((a, b) => a.line - b.line);
@@ -206,7 +229,11 @@ export class ImportService {
    * only the rows whose key already existed and decide whether the import replaces them. Loading
    * into an empty or disjoint list therefore costs no lookups at all.
    */
-  private async write(items: Pending[], now: number): Promise<Map<string, ImportStatus>> {
+  private async write(
+    items: Pending[],
+    now: number,
+    progress: (trx: DbTransaction, statuses: Map<string, ImportStatus>) => Promise<void>,
+  ): Promise<Map<string, ImportStatus>> {
     const statuses = new Map<string, ImportStatus>();
     if (items.length === 0) return statuses;
     const { kysely, caps, insertSuppressionsPrepared } = this.deps.db;
@@ -256,6 +283,7 @@ export class ImportService {
       if (vanished.length > 0) await insert(vanished);
       await updateState(trx, toUpdate, caps);
       if (written + toUpdate.length > 0) await markSuppressionsChanged(trx, { deleted: false });
+      await progress(trx, statuses);
     });
     return statuses;
   }
@@ -285,8 +313,12 @@ export class ImportService {
     };
   }
 
-  private async audit(opts: ImportOptions, s: ImportSummary): Promise<void> {
-    const now = this.deps.clock.now();
+  private auditRow(
+    id: string,
+    opts: ImportOptions,
+    s: ImportSummary,
+    complete: boolean,
+  ): NewAuditRow {
     const counts = {
       total: s.total,
       imported: s.imported,
@@ -296,10 +328,12 @@ export class ImportService {
       kind: s.kind,
       format: opts.format,
       defaults: opts.defaults,
+      complete,
     };
-    await insertAudit(this.deps.db.kysely, {
-      id: newId(now),
-      at: now,
+    const tally = `${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`;
+    return {
+      id,
+      at: this.deps.clock.now(),
       actor: opts.actor,
       action: 'import',
       channel: null,
@@ -307,7 +341,9 @@ export class ImportService {
       scope: opts.defaults.scope ?? null,
       before: null,
       after: JSON.stringify(counts),
-      note: `import of ${countOf(s.total, 'row')}: ${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.invalid} invalid`,
-    });
+      note: complete
+        ? `import of ${countOf(s.total, 'row')}: ${tally}`
+        : `import in progress (stopped here if it never completes; importing the same file again resumes it): ${s.total} rows so far, ${tally}`,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { normaliseAddress, type Channel } from '../../core/address.js';
 import { keyedAddress } from '../../core/address-hash.js';
-import type { Clock } from '../../core/clock.js';
+import { isoTime, type Clock } from '../../core/clock.js';
 import { AppError, validationError } from '../../core/errors.js';
 import { GLOBAL_SCOPE, isReason, type Reason } from '../../core/events.js';
 import { isActive, type PolicyConfig } from '../../core/policy.js';
@@ -41,8 +41,7 @@ export interface SuppressionEntry {
   metadata: Record<string, unknown>;
 }
 
-const iso = (ms: number | null): string | null =>
-  ms === null ? null : new Date(Number(ms)).toISOString();
+const iso = (ms: number | null): string | null => (ms === null ? null : isoTime(ms));
 
 export function rowToEntry(r: SuppressionRow, now: number): SuppressionEntry {
   const expires = r.expires_at === null ? null : Number(r.expires_at);

@@ -6,6 +6,7 @@ import * as m0004 from './0004-operations.js';
 import * as m0005 from './0005-mailbox-messages.js';
 import * as m0006 from './0006-suppression-changes.js';
 import * as m0007 from './0007-unsubscribe-groups.js';
+import * as m0008 from './0008-session-key-hash.js';
 
 export interface MigrationContext {
   caps: Capabilities;
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0005-mailbox-messages': m0005,
   '0006-suppression-changes': m0006,
   '0007-unsubscribe-groups': m0007,
+  '0008-session-key-hash': m0008,
 };
 
 class StaticProvider implements MigrationProvider {

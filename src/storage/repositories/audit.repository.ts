@@ -7,6 +7,15 @@ export async function insertAudit(q: Q, row: Insertable<AuditLogTable>): Promise
   await q.insertInto('audit_log').values(row).execute();
 }
 
+/** Insert, or bring an entry written earlier up to date (an import's running counts). */
+export async function upsertAudit(q: Q, row: Insertable<AuditLogTable>): Promise<void> {
+  await q
+    .insertInto('audit_log')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ after: row.after, note: row.note }))
+    .execute();
+}
+
 export async function listAudit(
   q: Q,
   filters: { address?: string | undefined },
