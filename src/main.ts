@@ -8,6 +8,7 @@ import { createServices, type Services } from './services/container.js';
 import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
+import { OutboundLoop } from './worker/outbound.js';
 import { Metrics } from './services/reporting/metrics.js';
 import { CREATE_ADMIN_KEY_COMMAND } from './services/access/api-keys.js';
 import { isAppError } from './core/errors.js';
@@ -98,6 +99,19 @@ export async function startServer(
       )
     : null;
   alertLoop?.start();
+  // Signed change events go out where the worker runs; claims are leased in the database.
+  await services.outbound.syncConfigSubscriptions();
+  const outboundLoop = worker
+    ? new OutboundLoop(
+        services.outbound,
+        { pollMs: config.outbound.pollIntervalMs, sweepMs: config.outbound.expirySweepMs },
+        logger,
+      )
+    : null;
+  if (outboundLoop) {
+    services.onOutbound(() => outboundLoop.nudge());
+    outboundLoop.start();
+  }
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info(
     { url, database: config.database.kind, worker: worker !== null, mailboxes: scanners.length },
@@ -125,6 +139,7 @@ export async function startServer(
       await services.writer.flushed();
       await worker?.stop();
       await alertLoop?.stop();
+      await outboundLoop?.stop();
       await db.close();
     })());
   return { app, services, worker, scanners, alertLoop, url, stop };

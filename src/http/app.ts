@@ -14,6 +14,7 @@ import { historyRoutes } from './routes/history.routes.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { alertRoutes } from './routes/alerts.routes.js';
+import { outboundRoutes } from './routes/outbound.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { MEASURED_ROUTES, metricsRoutes } from './routes/metrics.routes.js';
 import { webPlugin } from '../web/web.plugin.js';
@@ -100,6 +101,7 @@ export async function buildApp(
   await app.register(deliveryRoutes, { services });
   await app.register(alertRoutes, { services });
   await app.register(reportRoutes, { services });
+  await app.register(outboundRoutes, { services });
   if (metrics) await app.register(metricsRoutes, { metrics, token: services.config.metrics.token });
   await app.register(webPlugin, { services, root: opts.webRoot });
   for (const plugin of opts.plugins ?? []) await plugin(app, services);

@@ -22,6 +22,7 @@ import { StatsService } from './reporting/stats.js';
 import { SessionService } from './access/sessions.js';
 import { createFetchingSnsCertificateSource } from './ingest/sns-certificates.js';
 import type { SnsCertificateSource } from '../providers/ses/sns-signature.js';
+import { OutboundService } from './outbound/outbound.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -46,8 +47,12 @@ export interface Services {
   overview: OverviewService;
   stats: StatsService;
   messages: MessageService;
+  /** Signed change events: subscriptions, the outbox sender, the delivery log. */
+  outbound: OutboundService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
+  /** Called after a suppression change (or replay) queued change events: wakes the sender. */
+  onOutbound(listener: () => void): void;
 }
 
 export interface ServiceOptions {
@@ -73,6 +78,10 @@ export function createServices(
   const listeners: Array<() => void> = [];
   const notify = (): void => {
     for (const l of listeners) l();
+  };
+  const outboundListeners: Array<() => void> = [];
+  const notifyOutbound = (): void => {
+    for (const l of outboundListeners) l();
   };
   const endpoints = buildProviderEndpoints(
     config,
@@ -106,6 +115,15 @@ export function createServices(
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
   const index = new SuppressionIndex({ db, clock, logger });
+  const outbound = new OutboundService({
+    db,
+    clock,
+    logger,
+    settings: config.outbound,
+    onAttempt: metrics ? (result, seconds) => metrics.outboundAttempt(result, seconds) : undefined,
+    onQueued: notifyOutbound,
+  });
+  metrics?.setOutboundSource(() => outbound.counts());
   return {
     config,
     db,
@@ -133,7 +151,10 @@ export function createServices(
         retryBaseMs: config.worker.retryBaseMs,
         retryMaxMs: config.worker.retryMaxMs,
       },
-      onApplied: metrics ? (result) => metrics.applied(result) : undefined,
+      onApplied: (result) => {
+        metrics?.applied(result);
+        if (result.changes.length > 0) notifyOutbound();
+      },
     }),
     checker,
     filter: new RecipientFilter({
@@ -148,12 +169,14 @@ export function createServices(
       policy,
       defaultPhoneRegion: config.defaultPhoneRegion,
       index,
+      onChange: notifyOutbound,
     }),
     imports: new ImportService({
       db,
       clock,
       policy,
       defaultPhoneRegion: config.defaultPhoneRegion,
+      onChange: notifyOutbound,
     }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
@@ -163,6 +186,8 @@ export function createServices(
     overview: new OverviewService({ db, clock, rules: config.alerts.rules }),
     stats: new StatsService({ db, clock }),
     messages: new MessageService({ db }),
+    outbound,
     onWork: (l) => listeners.push(l),
+    onOutbound: (l) => outboundListeners.push(l),
   };
 }

@@ -161,6 +161,39 @@ export interface DashboardSessionsTable {
   expires_at: number;
 }
 
+export interface OutboundSubscriptionsTable {
+  id: string;
+  url: string;
+  /** Standard Webhooks `whsec_` key; never returned by the API after creation. */
+  secret: string;
+  /** JSON array of event types; null = all. */
+  events: string | null;
+  /** config | api */
+  origin: string;
+  created_at: number;
+}
+
+export interface OutboundDeliveriesTable {
+  /** Time-ordered and strictly increasing per process: the order deliveries go out in. */
+  id: string;
+  subscription_id: string;
+  /** subscription id + channel + address: one at a time, in id order. */
+  order_key: string;
+  dedup_key: string | null;
+  event_type: string;
+  payload: string;
+  /** pending | delivered | dead */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  last_error: string | null;
+  last_status: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   suppressions: SuppressionsTable;
   events: EventsTable;
@@ -173,6 +206,8 @@ export interface Database {
   alert_transitions: AlertTransitionsTable;
   alert_notifications: AlertNotificationsTable;
   dashboard_sessions: DashboardSessionsTable;
+  outbound_subscriptions: OutboundSubscriptionsTable;
+  outbound_deliveries: OutboundDeliveriesTable;
 }
 
 export type SuppressionRow = Selectable<SuppressionsTable>;
@@ -188,3 +223,6 @@ export type AlertTransitionRow = Selectable<AlertTransitionsTable>;
 export type AlertNotificationRow = Selectable<AlertNotificationsTable>;
 export type DashboardSessionRow = Selectable<DashboardSessionsTable>;
 export type { Generated };
+export type OutboundSubscriptionRow = Selectable<OutboundSubscriptionsTable>;
+export type OutboundDeliveryRow = Selectable<OutboundDeliveriesTable>;
+export type NewOutboundDeliveryRow = Insertable<OutboundDeliveriesTable>;

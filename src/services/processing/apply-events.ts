@@ -1,4 +1,6 @@
-import { decide, type PolicyConfig, type SuppressionState } from '../../core/policy.js';
+import { decide, isActive, type PolicyConfig, type SuppressionState } from '../../core/policy.js';
+import { isoOrNull, type ChangeEvent } from '../../core/change-events.js';
+import { queueChangeEvents } from '../outbound/change-outbox.js';
 import type { NormalisedEvent, Reason } from '../../core/events.js';
 import type { Capabilities, Db, DbExecutor } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
@@ -27,6 +29,11 @@ export interface SuppressionChange {
   address: string;
   scope: string;
   reason: string;
+  /** The row's source (for a lift: the provider whose event lifted it). */
+  source: string;
+  expiresAt: number | null;
+  /** The row before the change (updated and lifted rows), to tell a new suppression from a touch. */
+  previous: { reason: string; expiresAt: number | null } | null;
 }
 
 /** SQLite's prepared single-row inserts (Db), used when present instead of multi-row statements. */
@@ -154,9 +161,58 @@ export async function applyEvents(
   }
   if (pending.length > 0)
     throw Object.assign(new Error('suppression rows kept changing under us'), { code: '40001' });
-  if (changes.length > 0)
+  if (changes.length > 0) {
+    await queueChangeEvents(trx, changeEventsOf(changes, now), now);
     await markSuppressionsChanged(trx, { deleted: changes.some((c) => c.kind === 'lifted') });
+  }
   return { newEvents, duplicates, changes };
+}
+
+const prev = (row: SuppressionRow): SuppressionChange['previous'] => ({
+  reason: row.reason,
+  expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+});
+
+const changeOf = (r: NewSuppressionRow) => ({
+  channel: r.channel,
+  address: r.address,
+  scope: r.scope,
+  reason: r.reason,
+  source: r.source,
+  expiresAt: r.expires_at ?? null,
+});
+
+/**
+ * The signed change events a batch's changes make: `suppression.added` when a row comes into
+ * force (new, or its reason or end changed while in force), `suppression.removed` when one is
+ * lifted. Touches of a row already in force as it was (a repeated bounce) send nothing; a
+ * cool-down ended early is the expiry sweep's `suppression.expired`.
+ */
+export function changeEventsOf(changes: readonly SuppressionChange[], now: number): ChangeEvent[] {
+  const out: ChangeEvent[] = [];
+  for (const c of changes) {
+    const data = {
+      address: c.address,
+      channel: c.channel,
+      scope: c.scope,
+      reason: c.reason,
+      source: c.source,
+      until: isoOrNull(c.expiresAt),
+    };
+    if (c.kind === 'lifted') {
+      out.push({ type: 'suppression.removed', at: now, data: { ...data, until: null } });
+      continue;
+    }
+    if (!isActive({ expiresAt: c.expiresAt }, now)) continue;
+    const p = c.previous;
+    const same =
+      p !== null &&
+      isActive({ expiresAt: p.expiresAt }, now) &&
+      p.reason === c.reason &&
+      p.expiresAt === c.expiresAt;
+    if (!same) out.push({ type: 'suppression.added', at: now, data });
+  }
+  return out;
 }
 
 async function decideAndWrite(
@@ -176,7 +232,7 @@ async function decideAndWrite(
     state.set(suppressionKeyString(k), row ? rowToState(row) : null);
   }
   const touched = new Set<string>();
-  const lifted = new Map<string, string>();
+  const lifted = new Map<string, { reason: string; source: string }>();
   const ordered = [...events].sort((a, b) => a.event.occurredAt - b.event.occurredAt);
   for (const e of ordered) {
     const k = suppressionKeyString(keyOfEvent(e.event));
@@ -193,7 +249,7 @@ async function decideAndWrite(
     } else if (decision.kind === 'lift' && current && decision.reasons.includes(current.reason)) {
       state.set(k, null);
       touched.delete(k);
-      lifted.set(k, current.reason);
+      lifted.set(k, { reason: current.reason, source });
     } else if (decision.kind === 'reset-soft' && current) {
       // A delivery proves the mailbox works: the soft count starts again and a soft
       // cool-down ends now; permanent suppressions stay.
@@ -219,34 +275,31 @@ async function decideAndWrite(
       toUpdate.push({ ...stateToRow(key, s, row.id, now), created_at: Number(row.created_at) });
     else toInsert.push(stateToRow(key, s, newId(now), now));
   }
-  for (const [k, reason] of lifted) {
+  for (const [k, { reason, source }] of lifted) {
     const key = byKey.get(k);
-    if (key && existing.has(k)) {
+    const row = existing.get(k);
+    if (key && row) {
       await deleteByKey(trx, key);
-      changes.push({ kind: 'lifted', ...key, reason });
+      changes.push({
+        kind: 'lifted',
+        ...key,
+        reason,
+        source,
+        expiresAt: null,
+        previous: prev(row),
+      });
     }
   }
   await updateState(trx, toUpdate);
-  for (const r of toUpdate)
-    changes.push({
-      kind: 'updated',
-      channel: r.channel,
-      address: r.address,
-      scope: r.scope,
-      reason: r.reason,
-    });
+  for (const r of toUpdate) {
+    const row = existing.get(suppressionKeyString(r));
+    changes.push({ kind: 'updated', ...changeOf(r), previous: row ? prev(row) : null });
+  }
   const inserted = await insertNew(trx, toInsert, undefined, prepared.insertSuppressionsPrepared);
   const raced: SuppressionKey[] = [];
   for (const r of toInsert) {
     const k = suppressionKeyString(r);
-    if (inserted.has(k))
-      changes.push({
-        kind: 'created',
-        channel: r.channel,
-        address: r.address,
-        scope: r.scope,
-        reason: r.reason,
-      });
+    if (inserted.has(k)) changes.push({ kind: 'created', ...changeOf(r), previous: null });
     else raced.push({ channel: r.channel, address: r.address, scope: r.scope });
   }
   return raced;

@@ -5,6 +5,7 @@ import * as m0001 from './0001-foundation.js';
 import * as m0004 from './0004-operations.js';
 import * as m0005 from './0005-mailbox-messages.js';
 import * as m0006 from './0006-suppression-changes.js';
+import * as m0007 from './0007-outbound.js';
 
 export interface MigrationContext {
   caps: Capabilities;
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0004-operations': m0004,
   '0005-mailbox-messages': m0005,
   '0006-suppression-changes': m0006,
+  '0007-outbound': m0007,
 };
 
 class StaticProvider implements MigrationProvider {
