@@ -18,6 +18,8 @@ export interface OutboundConfig {
   /** A delivery still failing this long after its change is dead. */
   giveUpMs: number;
   pollIntervalMs: number;
+  /** How long a claimed delivery stays with its sender (a killed instance's claims come back after it). */
+  leaseMs: number;
   /** How often the worker looks for cool-downs that ended (suppression.expired). */
   expirySweepMs: number;
 }
@@ -75,6 +77,7 @@ export function parseOutbound(r: OutboundReader, fail: Fail): OutboundConfig {
     retryMaxMs: r.int('BOUNCER_OUTBOUND_RETRY_MAX_MS', 3_600_000, 1),
     giveUpMs: r.int('BOUNCER_OUTBOUND_GIVE_UP_HOURS', 24, 1) * 3_600_000,
     pollIntervalMs: r.int('BOUNCER_OUTBOUND_POLL_MS', 1_000, 10),
+    leaseMs: r.int('BOUNCER_OUTBOUND_LEASE_MS', 30_000, 1_000),
     expirySweepMs: r.int('BOUNCER_OUTBOUND_EXPIRY_SWEEP_MS', 60_000, 100),
   };
 }

@@ -25,7 +25,6 @@ import { sendSignedWebhook } from './webhook-sender.js';
 import { checkDestinationUrl } from './destination-guard.js';
 import { sweepEndedCooldowns } from './expiry-sweep.js';
 
-const LEASE_MS = 60_000;
 const SEND_CONCURRENCY = 8;
 const DELIVERED_RETENTION_MS = 30 * 86_400_000;
 
@@ -184,7 +183,12 @@ export class OutboundService {
   async deliverDue(limit = 100): Promise<{ tried: number } & Record<AttemptResult, number>> {
     const out = { tried: 0, delivered: 0, retry: 0, dead: 0 };
     const { db, clock } = this.deps;
-    const rows = await claimDueDeliveries(db.kysely, clock.now(), LEASE_MS, limit);
+    const rows = await claimDueDeliveries(
+      db.kysely,
+      clock.now(),
+      this.deps.settings.leaseMs,
+      limit,
+    );
     if (rows.length === 0) return out;
     const subs = new Map((await listSubscriptions(db.kysely)).map((s) => [s.id, s]));
     let next = 0;
