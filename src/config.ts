@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkStandardWebhookSecret } from './core/standard-webhooks.js';
 import { parseOutbound, type OutboundConfig } from './config-outbound.js';
+import { parseSync, type SyncConfig } from './config-sync.js';
 import { isValidRegion, normaliseAddress, normaliseDomain } from './core/address.js';
 import { AppError } from './core/errors.js';
 import { DEFAULT_POLICY, type PolicyConfig, type ReasonRule } from './core/policy.js';
@@ -71,6 +72,7 @@ export interface Config {
   };
   dashboard: { sessionTtlMs: number };
   outbound: OutboundConfig;
+  sync: SyncConfig;
   bounceMail: BounceMailConfig;
   mailboxes: MailboxConfig[];
 }
@@ -372,6 +374,7 @@ export function parseConfig(source: Source): Readonly<Config> {
     shutdownTimeoutMs: r.int('BOUNCER_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     ...parseOperations(r),
     outbound: parseOutbound(r, fail),
+    sync: parseSync(r, fail),
     bounceMail: {
       bodyLimitBytes: r.int('BOUNCER_BOUNCE_MAIL_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1_024),
       verp: parseVerp('BOUNCER_BOUNCE_MAIL_VERP', r.raw('BOUNCER_BOUNCE_MAIL_VERP')),

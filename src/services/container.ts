@@ -120,6 +120,7 @@ export function createServices(
     clock,
     logger,
     settings: config.outbound,
+    sync: config.sync,
     onAttempt: metrics ? (result, seconds) => metrics.outboundAttempt(result, seconds) : undefined,
     onQueued: notifyOutbound,
   });

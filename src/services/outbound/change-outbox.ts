@@ -3,6 +3,7 @@ import {
   type ChangeEvent,
   type ChangeEventType,
 } from '../../core/change-events.js';
+import { shouldPush, SYNC_PROVIDERS, type SyncProvider } from '../sync/push-rules.js';
 import type { DbExecutor } from '../../storage/database.js';
 import { newOrderedId } from '../../storage/ids.js';
 import type { NewOutboundDeliveryRow, OutboundSubscriptionRow } from '../../storage/schema.js';
@@ -11,8 +12,17 @@ import {
   listSubscriptions,
 } from '../../storage/repositories/outbound.repository.js';
 
-export const wantsEvent = (sub: OutboundSubscriptionRow, type: ChangeEventType): boolean =>
-  sub.events === null || (JSON.parse(sub.events) as string[]).includes(type);
+/** Subscribers get the types they asked for; provider targets (origin `sync`) what the push rules allow. */
+export function wantsEvent(sub: OutboundSubscriptionRow, e: ChangeEvent): boolean {
+  if (sub.origin === 'sync') {
+    const provider = sub.id.slice('sync:'.length);
+    return isSyncProvider(provider) && shouldPush(provider, e);
+  }
+  return sub.events === null || (JSON.parse(sub.events) as ChangeEventType[]).includes(e.type);
+}
+
+const isSyncProvider = (p: string): p is SyncProvider =>
+  (SYNC_PROVIDERS as readonly string[]).includes(p);
 
 /** Deliveries of one address to one subscriber go out one at a time, in id order. */
 export const orderKey = (subscriptionId: string, e: ChangeEvent): string =>
@@ -37,7 +47,7 @@ export async function queueChangeEvents(
   for (const e of events) {
     const payload = changeEventBody(e);
     for (const sub of subs) {
-      if (!wantsEvent(sub, e.type)) continue;
+      if (!wantsEvent(sub, e)) continue;
       rows.push({
         id: newOrderedId(now),
         subscription_id: sub.id,

@@ -24,6 +24,12 @@ import { decodeCursor, encodeCursor } from '../suppressions/cursor.js';
 import { sendSignedWebhook } from './webhook-sender.js';
 import { checkDestinationUrl } from './destination-guard.js';
 import { sweepEndedCooldowns } from './expiry-sweep.js';
+import type { SyncConfig } from '../../config-sync.js';
+import type { ChangeEvent } from '../../core/change-events.js';
+import { SYNC_PROVIDERS, syncTargetId } from '../sync/push-rules.js';
+import type { PushResult } from '../sync/provider-result.js';
+import { pushToSendGrid } from '../sync/sendgrid-push.js';
+import { pushToSes } from '../sync/ses-push.js';
 
 const SEND_CONCURRENCY = 8;
 const DELIVERED_RETENTION_MS = 30 * 86_400_000;
@@ -80,6 +86,8 @@ export class OutboundService {
       clock: Clock;
       logger: Logger;
       settings: OutboundConfig;
+      /** Providers whose own suppression lists are pushed to (BOUNCER_SYNC_*). */
+      sync?: SyncConfig;
       onAttempt?: (result: AttemptResult, seconds: number) => void;
       /** Called when deliveries were queued outside the change paths (replay, sweep). */
       onQueued?: () => void;
@@ -89,7 +97,7 @@ export class OutboundService {
   /** Make the subscriptions from BOUNCER_OUTBOUND_WEBHOOKS the config-origin rows. */
   async syncConfigSubscriptions(): Promise<void> {
     const now = this.deps.clock.now();
-    const rows = this.deps.settings.webhooks.map((w) => ({
+    const rows: OutboundSubscriptionRow[] = this.deps.settings.webhooks.map((w) => ({
       id: `cfg_${createHash('sha256').update(`${w.url}\u0000${w.secret}`).digest('hex').slice(0, 20)}`,
       url: w.url,
       secret: w.secret,
@@ -97,6 +105,21 @@ export class OutboundService {
       origin: 'config',
       created_at: now,
     }));
+    // Provider push targets are rows of origin `sync` in the same outbox.
+    const sync = this.deps.sync;
+    for (const p of SYNC_PROVIDERS)
+      if (sync?.[p])
+        rows.push({
+          id: syncTargetId(p),
+          url:
+            p === 'sendgrid'
+              ? sync.sendgrid!.baseUrl
+              : (sync.ses!.baseUrl ?? `aws:ses:${sync.ses!.region}`),
+          secret: '',
+          events: null,
+          origin: 'sync',
+          created_at: now,
+        });
     await this.deps.db.kysely.transaction().execute((trx) => replaceConfigSubscriptions(trx, rows));
   }
 
@@ -135,8 +158,11 @@ export class OutboundService {
     const subs = await listSubscriptions(this.deps.db.kysely);
     const sub = subs.find((s) => s.id === id);
     if (!sub) throw new AppError('BOUNCER_ERR_NOT_FOUND', `no outbound webhook ${id}`);
-    if (sub.origin === 'config')
-      throw validationError('id', 'configured in BOUNCER_OUTBOUND_WEBHOOKS: remove it there');
+    if (sub.origin !== 'api')
+      throw validationError(
+        'id',
+        'configured in BOUNCER_OUTBOUND_WEBHOOKS or BOUNCER_SYNC_*: remove it there',
+      );
     await this.deps.db.kysely.transaction().execute((trx) => deleteSubscription(trx, id));
   }
 
@@ -204,18 +230,34 @@ export class OutboundService {
     return out;
   }
 
+  private async push(targetId: string, payload: string, now: number): Promise<PushResult> {
+    const body = JSON.parse(payload) as {
+      type: ChangeEvent['type'];
+      timestamp: string;
+      data: ChangeEvent['data'];
+    };
+    const e: ChangeEvent = { type: body.type, at: Date.parse(body.timestamp), data: body.data };
+    const sync = this.deps.sync;
+    if (targetId === syncTargetId('sendgrid') && sync?.sendgrid)
+      return pushToSendGrid(sync.sendgrid, e, now);
+    if (targetId === syncTargetId('ses') && sync?.ses) return pushToSes(sync.ses, e);
+    return { ok: false, status: null, error: `${targetId} is not configured`, retryAfterMs: null };
+  }
+
   private async attempt(
     row: OutboundDeliveryRow,
     sub: OutboundSubscriptionRow | undefined,
   ): Promise<AttemptResult> {
     const started = this.deps.clock.now();
-    const res = sub
-      ? await sendSignedWebhook(
-          { url: sub.url, secret: sub.secret, allowPrivate: this.deps.settings.allowPrivate },
-          { id: row.id, body: row.payload },
-          started,
-        )
-      : { ok: false, status: null, error: 'subscription deleted', retryAfterMs: null };
+    const res = !sub
+      ? { ok: false, status: null, error: 'subscription deleted', retryAfterMs: null }
+      : sub.origin === 'sync'
+        ? await this.push(sub.id, row.payload, started)
+        : await sendSignedWebhook(
+            { url: sub.url, secret: sub.secret, allowPrivate: this.deps.settings.allowPrivate },
+            { id: row.id, body: row.payload },
+            started,
+          );
     const now = this.deps.clock.now();
     const { settings } = this.deps;
     let result: AttemptResult;

@@ -1,0 +1,53 @@
+/** Push to providers' own suppression lists (BOUNCER_SYNC_<PROVIDER>_*). */
+export interface SyncConfig {
+  sendgrid: { apiKey: string; baseUrl: string } | null;
+  ses: {
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    baseUrl: string | null;
+  } | null;
+}
+
+interface SyncReader {
+  raw(name: string): string | undefined;
+}
+
+type Fail = (name: string, problem: string) => never;
+
+function baseUrl(r: SyncReader, fail: Fail, name: string): string | null {
+  const v = r.raw(name);
+  if (v === undefined) return null;
+  if (!/^https?:\/\/[^/]+/.test(v)) fail(name, 'must be an absolute http(s) URL');
+  return v.replace(/\/+$/, '');
+}
+
+export function parseSync(r: SyncReader, fail: Fail): SyncConfig {
+  const sgKey = r.raw('BOUNCER_SYNC_SENDGRID_API_KEY');
+  const sesKey = r.raw('BOUNCER_SYNC_SES_ACCESS_KEY_ID');
+  const sesSecret = r.raw('BOUNCER_SYNC_SES_SECRET_ACCESS_KEY');
+  if ((sesKey === undefined) !== (sesSecret === undefined))
+    fail(
+      sesKey === undefined
+        ? 'BOUNCER_SYNC_SES_ACCESS_KEY_ID'
+        : 'BOUNCER_SYNC_SES_SECRET_ACCESS_KEY',
+      'is required with the other SES sync credential',
+    );
+  return {
+    sendgrid: sgKey
+      ? {
+          apiKey: sgKey,
+          baseUrl: baseUrl(r, fail, 'BOUNCER_SYNC_SENDGRID_BASE_URL') ?? 'https://api.sendgrid.com',
+        }
+      : null,
+    ses:
+      sesKey && sesSecret
+        ? {
+            region: r.raw('BOUNCER_SYNC_SES_REGION') ?? 'us-east-1',
+            accessKeyId: sesKey,
+            secretAccessKey: sesSecret,
+            baseUrl: baseUrl(r, fail, 'BOUNCER_SYNC_SES_BASE_URL'),
+          }
+        : null,
+  };
+}
