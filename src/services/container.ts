@@ -23,6 +23,7 @@ import { SessionService } from './access/sessions.js';
 import { createFetchingSnsCertificateSource } from './ingest/sns-certificates.js';
 import type { SnsCertificateSource } from '../providers/ses/sns-signature.js';
 import { OutboundService } from './outbound/outbound.js';
+import { SyncService } from './sync/sync-service.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -49,6 +50,8 @@ export interface Services {
   messages: MessageService;
   /** Signed change events: subscriptions, the outbox sender, the delivery log. */
   outbound: OutboundService;
+  /** Two-way sync with providers' suppression lists: status and pulls (pushes go through outbound). */
+  sync: SyncService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
   /** Called after a suppression change (or replay) queued change events: wakes the sender. */
@@ -125,6 +128,13 @@ export function createServices(
     onQueued: notifyOutbound,
   });
   metrics?.setOutboundSource(() => outbound.counts());
+  const imports = new ImportService({
+    db,
+    clock,
+    policy,
+    defaultPhoneRegion: config.defaultPhoneRegion,
+    onChange: notifyOutbound,
+  });
   return {
     config,
     db,
@@ -172,13 +182,8 @@ export function createServices(
       index,
       onChange: notifyOutbound,
     }),
-    imports: new ImportService({
-      db,
-      clock,
-      policy,
-      defaultPhoneRegion: config.defaultPhoneRegion,
-      onChange: notifyOutbound,
-    }),
+    imports,
+    sync: new SyncService({ db, clock, logger, config: config.sync, imports }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
     metrics,

@@ -9,15 +9,16 @@ type Failure = { status: number; headers?: Record<string, string> };
 export interface LocalProviderServer {
   url: string;
   requests: Array<{ method: string; path: string; body: string }>;
-  failNext(f: Failure, times?: number): void;
+  /** Answer `f` to `times` requests, after letting `after` requests through. */
+  failNext(f: Failure, times?: number, after?: number): void;
   close(): Promise<void>;
 }
 
 async function listen(
   handle: (req: IncomingMessage, body: string, res: ServerResponse) => Promise<void> | void,
-): Promise<LocalProviderServer & { failures: Failure[] }> {
+): Promise<LocalProviderServer> {
   const requests: LocalProviderServer['requests'] = [];
-  const failures: Failure[] = [];
+  const failures: Array<Failure | null> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -41,8 +42,8 @@ async function listen(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    failures,
-    failNext: (f, times = 1) => failures.push(...new Array<Failure>(times).fill(f)),
+    failNext: (f, times = 1, after = 0) =>
+      failures.push(...new Array<null>(after).fill(null), ...new Array<Failure>(times).fill(f)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -66,6 +67,8 @@ export async function startSendGridServer(apiKey: string): Promise<
   const global = new Set<string>();
   const groups = new Map<string, Set<string>>();
   const bounces = new Set<string>();
+  /** Epoch seconds each entry was created (what the list endpoints answer as `created`). */
+  const created = new Map<string, number>();
   const s = await listen((req, body, res) => {
     if (req.headers.authorization !== `Bearer ${apiKey}`)
       return json(res, 401, { errors: [{ message: 'authorization required' }] });
@@ -94,13 +97,25 @@ export async function startSendGridServer(apiKey: string): Promise<
       groups.get(m[1]!)?.delete(m[2]!);
       return json(res, 204, null);
     }
+    if (req.method === 'GET' && (m = /^\/v3\/suppression\/(unsubscribes|bounces)$/.exec(path))) {
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      const since = Number(q.get('start_time') ?? 0);
+      const limit = Number(q.get('limit') ?? 500);
+      const offset = Number(q.get('offset') ?? 0);
+      const set = m[1] === 'bounces' ? bounces : global;
+      const rows = [...set]
+        .map((email) => ({ email, created: created.get(email) ?? 1 }))
+        .filter((r) => r.created >= since)
+        .slice(offset, offset + limit);
+      return json(res, 200, rows);
+    }
     if (req.method === 'DELETE' && (m = /^\/v3\/suppression\/bounces\/(.+)$/.exec(path))) {
       if (!bounces.delete(m[1]!)) return json(res, 404, { errors: [{ message: 'not found' }] });
       return json(res, 204, null);
     }
     return json(res, 404, { errors: [{ message: 'no such endpoint' }] });
   });
-  return { ...s, global, groups, bounces };
+  return Object.assign(s, { global, groups, bounces, created });
 }
 
 const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
@@ -175,6 +190,20 @@ export async function startSesServer(creds: {
       return;
     }
     let m: RegExpExecArray | null;
+    if (req.method === 'GET' && url.pathname === '/v2/email/suppression/addresses') {
+      const size = Number(url.searchParams.get('PageSize') ?? 100);
+      const start = Number(url.searchParams.get('NextToken') ?? 0);
+      const all = [...list.entries()];
+      const page = all.slice(start, start + size);
+      return json(res, 200, {
+        SuppressedDestinationSummaries: page.map(([EmailAddress, Reason]) => ({
+          EmailAddress,
+          Reason,
+          LastUpdateTime: 1_764_000_000,
+        })),
+        ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
+      });
+    }
     if (req.method === 'PUT' && url.pathname === '/v2/email/suppression/addresses') {
       const b = JSON.parse(body) as { EmailAddress: string; Reason: string };
       list.set(b.EmailAddress, b.Reason);

@@ -250,3 +250,38 @@ export async function findEndedCooldowns(
   if (afterId) s = s.where('id', '>', afterId);
   return s.orderBy('id').limit(limit).execute();
 }
+
+/** Deliveries of one target by status. */
+export async function countForSubscription(
+  q: Q,
+  subscriptionId: string,
+): Promise<Record<'pending' | 'delivered' | 'dead', number>> {
+  const rows = await q
+    .selectFrom('outbound_deliveries')
+    .select((eb) => ['status', eb.fn.countAll<string>().as('n')])
+    .where('subscription_id', '=', subscriptionId)
+    .groupBy('status')
+    .execute();
+  const n = (st: string): number => Number(rows.find((c) => c.status === st)?.n ?? 0);
+  return { pending: n('pending'), delivered: n('delivered'), dead: n('dead') };
+}
+
+/** Which of these order keys have a delivery to the target still pending. */
+export async function pendingOrderKeys(
+  q: Q,
+  subscriptionId: string,
+  keys: readonly string[],
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await q
+      .selectFrom('outbound_deliveries')
+      .select('order_key')
+      .where('subscription_id', '=', subscriptionId)
+      .where('status', '=', 'pending')
+      .where('order_key', 'in', keys.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.add(r.order_key);
+  }
+  return out;
+}
