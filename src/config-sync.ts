@@ -1,5 +1,7 @@
 /** Push to providers' own suppression lists (BOUNCER_SYNC_<PROVIDER>_*). */
 export interface SyncConfig {
+  /** BOUNCER_SYNC_PULL_INTERVAL_MINUTES: how often the worker pulls each provider's list. */
+  pullIntervalMs: number;
   sendgrid: { apiKey: string; baseUrl: string } | null;
   ses: {
     region: string;
@@ -11,6 +13,7 @@ export interface SyncConfig {
 
 interface SyncReader {
   raw(name: string): string | undefined;
+  int(name: string, fallback: number, min?: number, max?: number): number;
 }
 
 type Fail = (name: string, problem: string) => never;
@@ -34,6 +37,7 @@ export function parseSync(r: SyncReader, fail: Fail): SyncConfig {
       'is required with the other SES sync credential',
     );
   return {
+    pullIntervalMs: r.int('BOUNCER_SYNC_PULL_INTERVAL_MINUTES', 15, 1, 24 * 60) * 60_000,
     sendgrid: sgKey
       ? {
           apiKey: sgKey,

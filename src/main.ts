@@ -104,8 +104,13 @@ export async function startServer(
   const outboundLoop = worker
     ? new OutboundLoop(
         services.outbound,
-        { pollMs: config.outbound.pollIntervalMs, sweepMs: config.outbound.expirySweepMs },
+        {
+          pollMs: config.outbound.pollIntervalMs,
+          sweepMs: config.outbound.expirySweepMs,
+          pullMs: config.sync.pullIntervalMs,
+        },
         logger,
+        services.sync,
       )
     : null;
   if (outboundLoop) {

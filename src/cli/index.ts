@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { registerAlertCommands } from './commands/alerts.commands.js';
+import { registerSyncCommands } from './commands/sync.commands.js';
 import { registerBulkCommands } from './commands/bulk.commands.js';
 import { registerDeliveryCommands } from './commands/deliveries.commands.js';
 import { registerKeyCommands } from './commands/keys.commands.js';
@@ -34,6 +35,7 @@ export function buildCli(): Command {
   registerReportCommands(program);
   registerBulkCommands(program);
   registerAlertCommands(program);
+  registerSyncCommands(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { OutboundService } from '../services/outbound/outbound.js';
+import type { SyncService } from '../services/sync/sync-service.js';
 
 export interface OutboundTick {
   tried: number;
@@ -8,6 +9,7 @@ export interface OutboundTick {
   retry: number;
   dead: number;
   expired: number;
+  pulled: number;
 }
 
 const PRUNE_INTERVAL_MS = 3_600_000;
@@ -24,11 +26,13 @@ export class OutboundLoop extends EventEmitter<{ tick: [OutboundTick]; failure: 
   private nudged = false;
   private lastSweep = 0;
   private lastPrune = 0;
+  private lastPull = 0;
 
   constructor(
     private readonly outbound: OutboundService,
-    private readonly settings: { pollMs: number; sweepMs: number },
+    private readonly settings: { pollMs: number; sweepMs: number; pullMs?: number },
     private readonly logger: Logger,
+    private readonly sync?: SyncService,
   ) {
     super();
   }
@@ -52,7 +56,7 @@ export class OutboundLoop extends EventEmitter<{ tick: [OutboundTick]; failure: 
 
   /** One round: sweep if due, then send until nothing is due. Never throws. */
   async tick(now = Date.now()): Promise<OutboundTick> {
-    const t: OutboundTick = { tried: 0, delivered: 0, retry: 0, dead: 0, expired: 0 };
+    const t: OutboundTick = { tried: 0, delivered: 0, retry: 0, dead: 0, expired: 0, pulled: 0 };
     if (now - this.lastSweep >= this.settings.sweepMs) {
       this.lastSweep = now;
       t.expired = await this.outbound.sweepExpired();
@@ -60,6 +64,10 @@ export class OutboundLoop extends EventEmitter<{ tick: [OutboundTick]; failure: 
     if (now - this.lastPrune >= PRUNE_INTERVAL_MS) {
       this.lastPrune = now;
       await this.outbound.prune();
+    }
+    if (this.sync && this.settings.pullMs && now - this.lastPull >= this.settings.pullMs) {
+      this.lastPull = now;
+      t.pulled = await this.pullAll();
     }
     for (;;) {
       const r = await this.outbound.deliverDue();
@@ -71,6 +79,24 @@ export class OutboundLoop extends EventEmitter<{ tick: [OutboundTick]; failure: 
       if (r.tried === 0 || r.delivered === 0) break;
     }
     return t;
+  }
+
+  /** Pull every configured provider; one failing (down, rate-limited) does not stop the others. */
+  private async pullAll(): Promise<number> {
+    let imported = 0;
+    for (const p of this.sync?.configured() ?? []) {
+      try {
+        const r = await this.sync!.pull(p);
+        imported += r.imported;
+        if (r.imported > 0) this.logger.info({ ...r }, 'pulled provider suppressions');
+      } catch (err) {
+        this.logger.warn(
+          { provider: p, err: String((err as Error)?.message ?? err) },
+          'pull failed; the next round resumes where it stopped',
+        );
+      }
+    }
+    return imported;
   }
 
   private async sleep(ms: number): Promise<void> {

@@ -113,4 +113,26 @@ describe.each(testDialects())('pull from providers’ suppression lists on %s', 
       push: { pending: 1 },
     });
   });
+
+  it('answers the sync state on GET /v1/sync and pulls on POST /v1/sync/:provider/run', async () => {
+    const state = await t.app.inject({ method: 'GET', url: '/v1/sync', headers: auth() });
+    expect(state.statusCode).toBe(200);
+    expect(state.json().providers.map((p: { provider: string }) => p.provider)).toEqual([
+      'sendgrid',
+      'ses',
+    ]);
+    const run = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sync/sendgrid/run',
+      headers: auth(),
+    });
+    expect(run.statusCode).toBe(200);
+    expect(run.json()).toMatchObject({ provider: 'sendgrid', imported: 0 });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sync/mailgun/run',
+      headers: auth(),
+    });
+    expect(bad.statusCode).toBe(400);
+  });
 });
