@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { OutboundLoop } from '../../../src/worker/outbound.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { pushToSes } from '../../../src/services/sync/ses-push.js';
@@ -145,5 +147,25 @@ describe.each(testDialects())('push to providers’ suppression lists on %s', (d
     expect((await inject('GET', '/v1/outbound-deliveries?status=pending')).json().items).toEqual(
       [],
     );
+  });
+
+  it('pushes within moments on an idle server when the loop is woken by the commit', async () => {
+    const loop = new OutboundLoop(
+      t.services.outbound,
+      { pollMs: 60_000, sweepMs: 60_000 },
+      pino({ level: 'silent' }),
+    );
+    t.services.onOutbound(() => loop.nudge());
+    loop.start();
+    await new Promise((resolve) => loop.once('tick', resolve));
+    const bad = ses.badSignatures;
+    const started = performance.now();
+    await inject('POST', '/v1/suppressions', { address: 'quick@example.com', note: 'n' });
+    while (!(sg.global.has('quick@example.com') && ses.list.has('quick@example.com')))
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    const ms = performance.now() - started;
+    await loop.stop();
+    console.log(`[push] ${dialect}: change → on the SendGrid and SES lists in ${ms.toFixed(1)} ms`);
+    expect(ses.badSignatures).toBe(bad);
   });
 });
