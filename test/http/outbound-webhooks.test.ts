@@ -173,7 +173,7 @@ describe.each(testDialects())('signed change events (outbound webhooks) on %s', 
     });
   });
 
-  it('retries with backoff, honours Retry-After, gives up after the window, and replays', async () => {
+  it('retries with backoff after a 429, gives up after the 24 h window, counts in the dead-delivery alert, and replays', async () => {
     rx.failNext(429);
     await inject('POST', '/v1/suppressions', { address: 'retry@example.com', note: 'n' });
     await send();
