@@ -9,10 +9,12 @@ export interface SyncConfig {
     secretAccessKey: string;
     baseUrl: string | null;
   } | null;
+  mailgun: { apiKey: string; baseUrl: string; domains: string[] } | null;
 }
 
 interface SyncReader {
   raw(name: string): string | undefined;
+  list(name: string): string[];
   int(name: string, fallback: number, min?: number, max?: number): number;
 }
 
@@ -36,7 +38,21 @@ export function parseSync(r: SyncReader, fail: Fail): SyncConfig {
         : 'BOUNCER_SYNC_SES_SECRET_ACCESS_KEY',
       'is required with the other SES sync credential',
     );
+  const mgKey = r.raw('BOUNCER_SYNC_MAILGUN_API_KEY');
+  const mgDomains = r.list('BOUNCER_SYNC_MAILGUN_DOMAINS');
+  if (mgKey && mgDomains.length === 0)
+    fail(
+      'BOUNCER_SYNC_MAILGUN_DOMAINS',
+      'is required with BOUNCER_SYNC_MAILGUN_API_KEY (comma-separated sending domains)',
+    );
   return {
+    mailgun: mgKey
+      ? {
+          apiKey: mgKey,
+          baseUrl: baseUrl(r, fail, 'BOUNCER_SYNC_MAILGUN_BASE_URL') ?? 'https://api.mailgun.net',
+          domains: mgDomains,
+        }
+      : null,
     pullIntervalMs: r.int('BOUNCER_SYNC_PULL_INTERVAL_MINUTES', 15, 1, 24 * 60) * 60_000,
     sendgrid: sgKey
       ? {

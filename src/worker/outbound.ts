@@ -84,7 +84,7 @@ export class OutboundLoop extends EventEmitter<{ tick: [OutboundTick]; failure: 
   /** Pull every configured provider; one failing (down, rate-limited) does not stop the others. */
   private async pullAll(): Promise<number> {
     let imported = 0;
-    for (const p of this.sync?.configured() ?? []) {
+    for (const p of this.sync?.pullable() ?? []) {
       try {
         const r = await this.sync!.pull(p);
         imported += r.imported;

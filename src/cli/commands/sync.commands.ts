@@ -16,7 +16,7 @@ export function registerSyncCommands(program: Command): void {
         table(
           r.providers.map((p) => {
             const push = p.push as Record<string, number>;
-            const pull = p.pull as Record<string, unknown>;
+            const pull = (p.pull ?? {}) as Record<string, unknown>;
             return {
               provider: p.provider,
               configured: p.configured,
@@ -42,7 +42,7 @@ export function registerSyncCommands(program: Command): void {
   sync
     .command('run')
     .description('Pull a provider’s list now (resuming an interrupted pass) and send queued pushes')
-    .requiredOption('--provider <name>', 'sendgrid or ses')
+    .requiredOption('--provider <name>', 'sendgrid, ses or mailgun (push only)')
     .option('--json', 'print JSON')
     .action(async (o: { provider: string; json?: boolean }) => {
       const r = await withServices(async (s) => {

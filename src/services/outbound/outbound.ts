@@ -30,6 +30,7 @@ import { SYNC_PROVIDERS, syncTargetId } from '../sync/push-rules.js';
 import type { PushResult } from '../sync/provider-result.js';
 import { pushToSendGrid } from '../sync/sendgrid-push.js';
 import { pushToSes } from '../sync/ses-push.js';
+import { pushToMailgun } from '../sync/mailgun-push.js';
 
 const SEND_CONCURRENCY = 8;
 const DELIVERED_RETENTION_MS = 30 * 86_400_000;
@@ -114,7 +115,9 @@ export class OutboundService {
           url:
             p === 'sendgrid'
               ? sync.sendgrid!.baseUrl
-              : (sync.ses!.baseUrl ?? `aws:ses:${sync.ses!.region}`),
+              : p === 'mailgun'
+                ? sync.mailgun!.baseUrl
+                : (sync.ses!.baseUrl ?? `aws:ses:${sync.ses!.region}`),
           secret: '',
           events: null,
           origin: 'sync',
@@ -241,6 +244,8 @@ export class OutboundService {
     if (targetId === syncTargetId('sendgrid') && sync?.sendgrid)
       return pushToSendGrid(sync.sendgrid, e, now);
     if (targetId === syncTargetId('ses') && sync?.ses) return pushToSes(sync.ses, e);
+    if (targetId === syncTargetId('mailgun') && sync?.mailgun)
+      return pushToMailgun(sync.mailgun, e);
     return { ok: false, status: null, error: `${targetId} is not configured`, retryAfterMs: null };
   }
 

@@ -1,6 +1,8 @@
 import type { ChangeEvent } from '../../core/change-events.js';
 
-export const SYNC_PROVIDERS = ['sendgrid', 'ses'] as const;
+export const SYNC_PROVIDERS = ['sendgrid', 'ses', 'mailgun'] as const;
+/** Providers whose lists are also pulled. */
+export const PULL_PROVIDERS = ['sendgrid', 'ses'] as const satisfies readonly SyncProvider[];
 export type SyncProvider = (typeof SYNC_PROVIDERS)[number];
 
 /** The outbox target (an `outbound_subscriptions` row of origin `sync`) for a provider. */
@@ -13,8 +15,8 @@ export const syncTargetId = (p: SyncProvider): string => `sync:${p}`;
  * - A change that came from the provider itself (its webhook, source `sendgrid`; or its list,
  *   source `sync:sendgrid`) is already there: pushing it back would make it bounce between them.
  * - Removals are pushed only when an operator lifted the suppression (source `manual`).
- * - Scopes: SendGrid takes the global list and numeric unsubscribe (ASM) groups; SES only has
- *   the account-level list.
+ * - Scopes: SendGrid takes the global list and numeric unsubscribe (ASM) groups; SES (account
+ *   level) and Mailgun (per domain, all configured domains) only the global scope.
  */
 export function shouldPush(provider: SyncProvider, e: ChangeEvent): boolean {
   const d = e.data;

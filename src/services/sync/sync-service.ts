@@ -22,7 +22,7 @@ import {
   type SendGridCursor,
   type SesCursor,
 } from './provider-pull.js';
-import { SYNC_PROVIDERS, syncTargetId, type SyncProvider } from './push-rules.js';
+import { PULL_PROVIDERS, SYNC_PROVIDERS, syncTargetId, type SyncProvider } from './push-rules.js';
 
 /** Re-read this much before the last pass's start: entries written while it ran are not missed. */
 const OVERLAP_MS = 5 * 60_000;
@@ -84,6 +84,11 @@ export class SyncService {
     return SYNC_PROVIDERS.filter((p) => this.deps.config[p] !== null);
   }
 
+  /** Configured providers whose lists are pulled (Mailgun is push-only so far). */
+  pullable(): SyncProvider[] {
+    return this.configured().filter((p) => (PULL_PROVIDERS as readonly string[]).includes(p));
+  }
+
   parseProvider(p: string): SyncProvider {
     const found = this.configured().find((c) => c === p);
     if (!found)
@@ -105,14 +110,16 @@ export class SyncService {
         provider: p,
         configured,
         push,
-        pull: {
-          in_progress: s.cursor !== null,
-          last_completed_at:
-            s.lastCompletedAt === null ? null : new Date(s.lastCompletedAt).toISOString(),
-          last_seen: s.lastSeen,
-          last_imported: s.lastImported,
-          last_error: s.lastError,
-        },
+        pull: !(PULL_PROVIDERS as readonly string[]).includes(p)
+          ? null
+          : {
+              in_progress: s.cursor !== null,
+              last_completed_at:
+                s.lastCompletedAt === null ? null : new Date(s.lastCompletedAt).toISOString(),
+              last_seen: s.lastSeen,
+              last_imported: s.lastImported,
+              last_error: s.lastError,
+            },
       });
     }
     return { providers: out };
@@ -121,6 +128,8 @@ export class SyncService {
   /** Run (or resume) one pull pass of a provider's list. */
   async pull(provider: SyncProvider): Promise<PullReport> {
     const { db, clock } = this.deps;
+    if (!this.pullable().includes(provider))
+      return { provider, pages: 0, seen: 0, imported: 0, skipped: 0 };
     const key = stateKey(provider);
     let s = (await getKv<PullState>(db.kysely, key)) ?? EMPTY;
     if (s.cursor === null) {

@@ -117,9 +117,17 @@ describe.each(testDialects())('pull from providers’ suppression lists on %s', 
   it('answers the sync state on GET /v1/sync and pulls on POST /v1/sync/:provider/run', async () => {
     const state = await t.app.inject({ method: 'GET', url: '/v1/sync', headers: auth() });
     expect(state.statusCode).toBe(200);
-    expect(state.json().providers.map((p: { provider: string }) => p.provider)).toEqual([
-      'sendgrid',
-      'ses',
+    expect(
+      state
+        .json()
+        .providers.map((p: { provider: string; configured: boolean }) => [
+          p.provider,
+          p.configured,
+        ]),
+    ).toEqual([
+      ['sendgrid', true],
+      ['ses', true],
+      ['mailgun', false],
     ]);
     const run = await t.app.inject({
       method: 'POST',
