@@ -10,6 +10,8 @@ export interface SyncConfig {
     baseUrl: string | null;
   } | null;
   mailgun: { apiKey: string; baseUrl: string; domains: string[] } | null;
+  postmark: { serverToken: string; baseUrl: string; streams: string[] } | null;
+  brevo: { apiKey: string; baseUrl: string } | null;
 }
 
 interface SyncReader {
@@ -45,7 +47,24 @@ export function parseSync(r: SyncReader, fail: Fail): SyncConfig {
       'BOUNCER_SYNC_MAILGUN_DOMAINS',
       'is required with BOUNCER_SYNC_MAILGUN_API_KEY (comma-separated sending domains)',
     );
+  const pmToken = r.raw('BOUNCER_SYNC_POSTMARK_SERVER_TOKEN');
+  const pmStreams = r.list('BOUNCER_SYNC_POSTMARK_STREAMS');
+  const brevoKey = r.raw('BOUNCER_SYNC_BREVO_API_KEY');
   return {
+    postmark: pmToken
+      ? {
+          serverToken: pmToken,
+          baseUrl:
+            baseUrl(r, fail, 'BOUNCER_SYNC_POSTMARK_BASE_URL') ?? 'https://api.postmarkapp.com',
+          streams: pmStreams.length > 0 ? pmStreams : ['outbound'],
+        }
+      : null,
+    brevo: brevoKey
+      ? {
+          apiKey: brevoKey,
+          baseUrl: baseUrl(r, fail, 'BOUNCER_SYNC_BREVO_BASE_URL') ?? 'https://api.brevo.com',
+        }
+      : null,
     mailgun: mgKey
       ? {
           apiKey: mgKey,

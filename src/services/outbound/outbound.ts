@@ -31,6 +31,7 @@ import type { PushResult } from '../sync/provider-result.js';
 import { pushToSendGrid } from '../sync/sendgrid-push.js';
 import { pushToSes } from '../sync/ses-push.js';
 import { pushToMailgun } from '../sync/mailgun-push.js';
+import { pushToBrevo, pushToPostmark } from '../sync/postmark-brevo-push.js';
 
 const SEND_CONCURRENCY = 8;
 const DELIVERED_RETENTION_MS = 30 * 86_400_000;
@@ -115,9 +116,9 @@ export class OutboundService {
           url:
             p === 'sendgrid'
               ? sync.sendgrid!.baseUrl
-              : p === 'mailgun'
-                ? sync.mailgun!.baseUrl
-                : (sync.ses!.baseUrl ?? `aws:ses:${sync.ses!.region}`),
+              : p === 'ses'
+                ? (sync.ses!.baseUrl ?? `aws:ses:${sync.ses!.region}`)
+                : sync[p].baseUrl,
           secret: '',
           events: null,
           origin: 'sync',
@@ -246,6 +247,9 @@ export class OutboundService {
     if (targetId === syncTargetId('ses') && sync?.ses) return pushToSes(sync.ses, e);
     if (targetId === syncTargetId('mailgun') && sync?.mailgun)
       return pushToMailgun(sync.mailgun, e);
+    if (targetId === syncTargetId('postmark') && sync?.postmark)
+      return pushToPostmark(sync.postmark, e);
+    if (targetId === syncTargetId('brevo') && sync?.brevo) return pushToBrevo(sync.brevo, e);
     return { ok: false, status: null, error: `${targetId} is not configured`, retryAfterMs: null };
   }
 

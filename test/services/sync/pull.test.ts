@@ -128,6 +128,8 @@ describe.each(testDialects())('pull from providers’ suppression lists on %s', 
       ['sendgrid', true],
       ['ses', true],
       ['mailgun', false],
+      ['postmark', false],
+      ['brevo', false],
     ]);
     const run = await t.app.inject({
       method: 'POST',
