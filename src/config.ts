@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { checkStandardWebhookSecret } from './core/standard-webhooks.js';
+import { parseOutbound, type OutboundConfig } from './config-outbound.js';
+import { parseSync, type SyncConfig } from './config-sync.js';
 import { isValidRegion, normaliseAddress, normaliseDomain } from './core/address.js';
 import { AppError } from './core/errors.js';
 import { DEFAULT_POLICY, type PolicyConfig, type ReasonRule } from './core/policy.js';
@@ -167,6 +170,8 @@ export interface Config {
     webhookSecret: string | null;
   };
   dashboard: { sessionTtlMs: number };
+  outbound: OutboundConfig;
+  sync: SyncConfig;
   bounceMail: BounceMailConfig;
   mailboxes: MailboxConfig[];
   smtp: SmtpReceiverConfig;
@@ -315,16 +320,8 @@ function parseOperations(r: Reader): Pick<Config, 'metrics' | 'alerts' | 'dashbo
   if (webhookUrl !== null && webhookSecret === null)
     fail('BOUNCER_ALERT_WEBHOOK_SECRET', 'is required when BOUNCER_ALERT_WEBHOOK_URL is set');
   if (webhookSecret !== null) {
-    const bytes = Buffer.from(webhookSecret.replace(/^whsec_/, ''), 'base64');
-    if (
-      !/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(webhookSecret) ||
-      bytes.length < 24 ||
-      bytes.length > 64
-    )
-      fail(
-        'BOUNCER_ALERT_WEBHOOK_SECRET',
-        'must be whsec_ followed by 24 to 64 base64-encoded bytes',
-      );
+    const problem = checkStandardWebhookSecret(webhookSecret);
+    if (problem) fail('BOUNCER_ALERT_WEBHOOK_SECRET', problem);
   }
   return {
     metrics: { token },
@@ -539,6 +536,8 @@ export function parseConfig(source: Source): Readonly<Config> {
     },
     shutdownTimeoutMs: r.int('BOUNCER_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     ...parseOperations(r),
+    outbound: parseOutbound(r, fail),
+    sync: parseSync(r, fail),
     bounceMail: {
       bodyLimitBytes: r.int('BOUNCER_BOUNCE_MAIL_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1_024),
       verp: parseVerp('BOUNCER_BOUNCE_MAIL_VERP', r.raw('BOUNCER_BOUNCE_MAIL_VERP')),

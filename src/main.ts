@@ -10,6 +10,7 @@ import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
 import { createParsePool } from './worker/parse-pool.js';
+import { OutboundLoop } from './worker/outbound.js';
 import { Metrics } from './services/reporting/metrics.js';
 import { CREATE_ADMIN_KEY_COMMAND } from './services/access/api-keys.js';
 import { isAppError } from './core/errors.js';
@@ -140,6 +141,24 @@ export async function startServer(
       )
     : null;
   alertLoop?.start();
+  // Signed change events go out where the worker runs; claims are leased in the database.
+  await services.outbound.syncConfigSubscriptions();
+  const outboundLoop = worker
+    ? new OutboundLoop(
+        services.outbound,
+        {
+          pollMs: config.outbound.pollIntervalMs,
+          sweepMs: config.outbound.expirySweepMs,
+          pullMs: config.sync.pullIntervalMs,
+        },
+        logger,
+        services.sync,
+      )
+    : null;
+  if (outboundLoop) {
+    services.onOutbound(() => outboundLoop.nudge());
+    outboundLoop.start();
+  }
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   const smtpOptions = await smtpReceiverOptions(services);
   const receiver = smtpOptions
@@ -180,6 +199,7 @@ export async function startServer(
       await worker?.stop();
       await alertLoop?.stop();
       await parsePool.close();
+      await outboundLoop?.stop();
       await db.close();
     })());
   return { app, services, worker, scanners, alertLoop, url, smtp, stop };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { registerAlertCommands } from './commands/alerts.commands.js';
+import { registerSyncCommands } from './commands/sync.commands.js';
 import { registerBulkCommands } from './commands/bulk.commands.js';
 import { registerDeliveryCommands } from './commands/deliveries.commands.js';
 import { registerKeyCommands } from './commands/keys.commands.js';
@@ -36,6 +37,7 @@ export function buildCli(): Command {
   registerBulkCommands(program);
   registerAlertCommands(program);
   registerPrivacyCommands(program);
+  registerSyncCommands(program);
   return program;
 }
 

@@ -17,6 +17,8 @@ import { historyRoutes } from './routes/history.routes.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { alertRoutes } from './routes/alerts.routes.js';
+import { outboundRoutes } from './routes/outbound.routes.js';
+import { syncRoutes } from './routes/sync.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { MEASURED_ROUTES, metricsRoutes } from './routes/metrics.routes.js';
 import { webPlugin } from '../web/web.plugin.js';
@@ -142,6 +144,8 @@ export async function buildApp(
   await app.register(reportRoutes, { services });
   await app.register(consentRoutes, { services });
   await app.register(erasureRoutes, { services });
+  await app.register(outboundRoutes, { services });
+  await app.register(syncRoutes, { services });
   if (metrics) await app.register(metricsRoutes, { metrics, token: services.config.metrics.token });
   await app.register(webPlugin, { services, root: opts.webRoot });
   for (const plugin of opts.plugins ?? []) await plugin(app, services);

@@ -28,6 +28,8 @@ import { PreferenceService } from './consent/preferences.js';
 import { GroupService } from './consent/groups.js';
 import { ErasureService } from './consent/erasure.js';
 import { PrivacyMigrationService } from './consent/privacy-migrate.js';
+import { OutboundService } from './outbound/outbound.js';
+import { SyncService } from './sync/sync-service.js';
 
 export interface Services {
   config: Readonly<Config>;
@@ -57,8 +59,14 @@ export interface Services {
   groups: GroupService;
   erasure: ErasureService;
   privacyMigration: PrivacyMigrationService;
+  /** Signed change events: subscriptions, the outbox sender, the delivery log. */
+  outbound: OutboundService;
+  /** Two-way sync with providers' suppression lists: status and pulls (pushes go through outbound). */
+  sync: SyncService;
   /** Called whenever new work is queued (the in-process worker subscribes). */
   onWork(listener: () => void): void;
+  /** Called after a suppression change (or replay) queued change events: wakes the sender. */
+  onOutbound(listener: () => void): void;
 }
 
 export interface ServiceOptions {
@@ -86,6 +94,10 @@ export function createServices(
   const listeners: Array<() => void> = [];
   const notify = (): void => {
     for (const l of listeners) l();
+  };
+  const outboundListeners: Array<() => void> = [];
+  const notifyOutbound = (): void => {
+    for (const l of outboundListeners) l();
   };
   const endpoints = buildProviderEndpoints(
     config,
@@ -120,6 +132,24 @@ export function createServices(
     pepper: config.privacy.pepper,
   });
   const index = new SuppressionIndex({ db, clock, logger, pepper: config.privacy.pepper });
+  const outbound = new OutboundService({
+    db,
+    clock,
+    logger,
+    settings: config.outbound,
+    sync: config.sync,
+    onAttempt: metrics ? (result, seconds) => metrics.outboundAttempt(result, seconds) : undefined,
+    onQueued: notifyOutbound,
+  });
+  metrics?.setOutboundSource(() => outbound.counts());
+  const imports = new ImportService({
+    db,
+    clock,
+    policy,
+    defaultPhoneRegion: config.defaultPhoneRegion,
+    privacy: config.privacy,
+    onChange: notifyOutbound,
+  });
   return {
     config,
     db,
@@ -150,8 +180,11 @@ export function createServices(
         retryBaseMs: config.worker.retryBaseMs,
         retryMaxMs: config.worker.retryMaxMs,
       },
-      onApplied: metrics ? (result) => metrics.applied(result) : undefined,
       privacy: config.privacy,
+      onApplied: (result) => {
+        metrics?.applied(result);
+        if (result.changes.length > 0) notifyOutbound();
+      },
     }),
     checker,
     filter: new RecipientFilter({
@@ -168,14 +201,10 @@ export function createServices(
       index,
       pepper: config.privacy.pepper,
       hashed: config.privacy.mode === 'hashed',
+      onChange: notifyOutbound,
     }),
-    imports: new ImportService({
-      db,
-      clock,
-      policy,
-      defaultPhoneRegion: config.defaultPhoneRegion,
-      privacy: config.privacy,
-    }),
+    imports,
+    sync: new SyncService({ db, clock, logger, config: config.sync, imports }),
     apiKeys,
     deliveries: new DeliveryService({ db, clock, onRequeued: notify }),
     metrics,
@@ -189,6 +218,8 @@ export function createServices(
     groups: new GroupService({ db, clock }),
     erasure: new ErasureService({ db, clock, config }),
     privacyMigration: new PrivacyMigrationService({ db, clock, config }),
+    outbound,
     onWork: (l) => listeners.push(l),
+    onOutbound: (l) => outboundListeners.push(l),
   };
 }

@@ -19,3 +19,19 @@ export function newId(now: number = Date.now()): string {
   offset += 8;
   return now.toString(36).padStart(9, '0') + random;
 }
+
+let lastOrdered = '';
+
+/**
+ * A newId() that is strictly greater than every one this process made before, even within one
+ * millisecond (or with a clock that stands still), for rows whose id order is their send order.
+ */
+export function newOrderedId(now: number = Date.now()): string {
+  let id = newId(now);
+  if (id <= lastOrdered) {
+    const next = (BigInt(`0x${lastOrdered.slice(9)}`) + 1n).toString(16).padStart(16, '0');
+    id = lastOrdered.slice(0, 9) + next;
+  }
+  lastOrdered = id;
+  return id;
+}

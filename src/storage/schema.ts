@@ -172,6 +172,39 @@ export interface UnsubscribeGroupsTable {
   updated_at: number;
 }
 
+export interface OutboundSubscriptionsTable {
+  id: string;
+  url: string;
+  /** Standard Webhooks `whsec_` key; never returned by the API after creation. */
+  secret: string;
+  /** JSON array of event types; null = all. */
+  events: string | null;
+  /** config | api */
+  origin: string;
+  created_at: number;
+}
+
+export interface OutboundDeliveriesTable {
+  /** Time-ordered and strictly increasing per process: the order deliveries go out in. */
+  id: string;
+  subscription_id: string;
+  /** subscription id + channel + address: one at a time, in id order. */
+  order_key: string;
+  dedup_key: string | null;
+  event_type: string;
+  payload: string;
+  /** pending | delivered | dead */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  last_error: string | null;
+  last_status: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   suppressions: SuppressionsTable;
   events: EventsTable;
@@ -185,6 +218,8 @@ export interface Database {
   alert_notifications: AlertNotificationsTable;
   dashboard_sessions: DashboardSessionsTable;
   unsubscribe_groups: UnsubscribeGroupsTable;
+  outbound_subscriptions: OutboundSubscriptionsTable;
+  outbound_deliveries: OutboundDeliveriesTable;
 }
 
 export type SuppressionRow = Selectable<SuppressionsTable>;
@@ -202,3 +237,6 @@ export type AlertNotificationRow = Selectable<AlertNotificationsTable>;
 export type DashboardSessionRow = Selectable<DashboardSessionsTable>;
 export type UnsubscribeGroupRow = Selectable<UnsubscribeGroupsTable>;
 export type { Generated };
+export type OutboundSubscriptionRow = Selectable<OutboundSubscriptionsTable>;
+export type OutboundDeliveryRow = Selectable<OutboundDeliveriesTable>;
+export type NewOutboundDeliveryRow = Insertable<OutboundDeliveriesTable>;

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { standardWebhookHeaders } from '../../core/standard-webhooks.js';
 import type { AlertTransitionRow } from '../../storage/schema.js';
 
 /** Where alert transitions are sent besides the log. */
@@ -9,20 +9,11 @@ export interface NotifierSettings {
   webhookSecret: string | null;
 }
 
+export { signStandardWebhook } from '../../core/standard-webhooks.js';
+
 export type NotificationChannel = 'slack' | 'webhook';
 
 const SEND_TIMEOUT_MS = 10_000;
-
-/** Standard Webhooks v1 signature (providers spec §4.1): base64 HMAC-SHA256 of `id.timestamp.body`. */
-export function signStandardWebhook(
-  secret: string,
-  id: string,
-  timestampSeconds: number,
-  body: string,
-): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
-}
 
 const LABEL: Record<string, string> = {
   firing: 'FIRING',
@@ -84,14 +75,9 @@ export async function sendNotification(
     'user-agent': 'bouncer-alerts',
   };
   if (row.channel === 'webhook' && settings.webhookSecret) {
-    const ts = Math.floor(nowMs / 1_000);
-    headers['webhook-id'] = row.id;
-    headers['webhook-timestamp'] = String(ts);
-    headers['webhook-signature'] = signStandardWebhook(
-      settings.webhookSecret,
-      row.id,
-      ts,
-      row.payload,
+    Object.assign(
+      headers,
+      standardWebhookHeaders(settings.webhookSecret, row.id, nowMs, row.payload),
     );
   }
   try {

@@ -1,4 +1,12 @@
-import { decide, transition, type PolicyConfig, type SuppressionState } from '../../core/policy.js';
+import {
+  decide,
+  isActive,
+  transition,
+  type PolicyConfig,
+  type SuppressionState,
+} from '../../core/policy.js';
+import { isoOrNull, type ChangeEvent } from '../../core/change-events.js';
+import { queueChangeEvents } from '../outbound/change-outbox.js';
 import type { NormalisedEvent, Reason } from '../../core/events.js';
 import type { Capabilities, Db, DbExecutor } from '../../storage/database.js';
 import { newId } from '../../storage/ids.js';
@@ -33,6 +41,11 @@ export interface SuppressionChange {
   address: string;
   scope: string;
   reason: string;
+  /** The row's source (for a lift: the provider whose event lifted it). */
+  source: string;
+  expiresAt: number | null;
+  /** The row before the change (updated and lifted rows), to tell a new suppression from a touch. */
+  previous: { reason: string; expiresAt: number | null } | null;
 }
 
 /** SQLite's prepared single-row inserts (Db), used when present instead of multi-row statements. */
@@ -160,8 +173,10 @@ export async function applyEvents(
   }
   if (pending.length > 0)
     throw Object.assign(new Error('suppression rows kept changing under us'), { code: '40001' });
-  if (changes.length > 0)
+  if (changes.length > 0) {
+    await queueChangeEvents(trx, changeEventsOf(changes, now), now);
     await markSuppressionsChanged(trx, { deleted: changes.some((c) => c.kind === 'lifted') });
+  }
   return { newEvents, duplicates, changes };
 }
 
@@ -191,6 +206,53 @@ function liftAudit(
   };
 }
 
+const prev = (row: SuppressionRow): SuppressionChange['previous'] => ({
+  reason: row.reason,
+  expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+});
+
+const changeOf = (r: NewSuppressionRow) => ({
+  channel: r.channel,
+  address: r.address,
+  scope: r.scope,
+  reason: r.reason,
+  source: r.source,
+  expiresAt: r.expires_at ?? null,
+});
+
+/**
+ * The signed change events a batch's changes make: `suppression.added` when a row comes into
+ * force (new, or its reason or end changed while in force), `suppression.removed` when one is
+ * lifted. Touches of a row already in force as it was (a repeated bounce) send nothing; a
+ * cool-down ended early is the expiry sweep's `suppression.expired`.
+ */
+export function changeEventsOf(changes: readonly SuppressionChange[], now: number): ChangeEvent[] {
+  const out: ChangeEvent[] = [];
+  for (const c of changes) {
+    const data = {
+      address: c.address,
+      channel: c.channel,
+      scope: c.scope,
+      reason: c.reason,
+      source: c.source,
+      until: isoOrNull(c.expiresAt),
+    };
+    if (c.kind === 'lifted') {
+      out.push({ type: 'suppression.removed', at: now, data: { ...data, until: null } });
+      continue;
+    }
+    if (!isActive({ expiresAt: c.expiresAt }, now)) continue;
+    const p = c.previous;
+    const same =
+      p !== null &&
+      isActive({ expiresAt: p.expiresAt }, now) &&
+      p.reason === c.reason &&
+      p.expiresAt === c.expiresAt;
+    if (!same) out.push({ type: 'suppression.added', at: now, data });
+  }
+  return out;
+}
+
 async function decideAndWrite(
   trx: DbExecutor,
   caps: Capabilities,
@@ -208,7 +270,7 @@ async function decideAndWrite(
     state.set(suppressionKeyString(k), row ? rowToState(row) : null);
   }
   const touched = new Set<string>();
-  const lifted = new Map<string, { reason: string; by: SourcedEvent }>();
+  const lifted = new Map<string, { reason: string; source: string; by: SourcedEvent }>();
   const ordered = [...events].sort((a, b) => a.event.occurredAt - b.event.occurredAt);
   for (const e of ordered) {
     const k = suppressionKeyString(keyOfEvent(e.event));
@@ -225,7 +287,7 @@ async function decideAndWrite(
     } else if (next.change === 'lift') {
       state.set(k, null);
       touched.delete(k);
-      lifted.set(k, { reason: next.lifted.reason, by: e });
+      lifted.set(k, { reason: next.lifted.reason, source, by: e });
     }
   }
   const toInsert: NewSuppressionRow[] = [];
@@ -240,36 +302,32 @@ async function decideAndWrite(
       toUpdate.push({ ...stateToRow(key, s, row.id, now), created_at: Number(row.created_at) });
     else toInsert.push(stateToRow(key, s, newId(now), now));
   }
-  for (const [k, { reason, by }] of lifted) {
+  for (const [k, { reason, source, by }] of lifted) {
     const key = byKey.get(k);
     const row = existing.get(k);
     if (key && row) {
       await deleteByKey(trx, key);
       await insertAudit(trx, liftAudit(key, row, by, now));
-      changes.push({ kind: 'lifted', ...key, reason });
+      changes.push({
+        kind: 'lifted',
+        ...key,
+        reason,
+        source,
+        expiresAt: null,
+        previous: prev(row),
+      });
     }
   }
   await updateState(trx, toUpdate);
-  for (const r of toUpdate)
-    changes.push({
-      kind: 'updated',
-      channel: r.channel,
-      address: r.address,
-      scope: r.scope,
-      reason: r.reason,
-    });
+  for (const r of toUpdate) {
+    const row = existing.get(suppressionKeyString(r));
+    changes.push({ kind: 'updated', ...changeOf(r), previous: row ? prev(row) : null });
+  }
   const inserted = await insertNew(trx, toInsert, undefined, prepared.insertSuppressionsPrepared);
   const raced: SuppressionKey[] = [];
   for (const r of toInsert) {
     const k = suppressionKeyString(r);
-    if (inserted.has(k))
-      changes.push({
-        kind: 'created',
-        channel: r.channel,
-        address: r.address,
-        scope: r.scope,
-        reason: r.reason,
-      });
+    if (inserted.has(k)) changes.push({ kind: 'created', ...changeOf(r), previous: null });
     else raced.push({ channel: r.channel, address: r.address, scope: r.scope });
   }
   return raced;

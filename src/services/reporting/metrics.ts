@@ -28,6 +28,9 @@ export class Metrics {
   private readonly commits: Histogram;
   private readonly committedRows: Counter;
   private queueSource: (() => Promise<QueueGauges>) | null = null;
+  private outboundSource: (() => Promise<{ pending: number; dead: number }>) | null = null;
+  private readonly outboundAttempts: Counter<'result'>;
+  private readonly outboundSeconds: Histogram;
   private readonly now: () => number;
 
   constructor(opts: { defaultMetrics?: boolean; now?: () => number } = {}) {
@@ -83,7 +86,50 @@ export class Metrics {
       help: 'Deliveries written by group commits (divide by the commit count for the batch size)',
       registers,
     });
+    this.outboundAttempts = new Counter({
+      name: 'bouncer_outbound_attempts_total',
+      help: 'Signed change event delivery attempts, by result (delivered, retry, dead)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.outboundSeconds = new Histogram({
+      name: 'bouncer_outbound_attempt_seconds',
+      help: 'Duration of one signed change event delivery attempt',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
     this.queueGauges(registers);
+    const outbound = (name: string, help: string, pick: 'pending' | 'dead'): void => {
+      const source = (): typeof this.outboundSource => this.outboundSource;
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const s = source();
+          this.set(
+            s
+              ? await s().then(
+                  (c) => c[pick],
+                  () => NaN,
+                )
+              : 0,
+          );
+        },
+      });
+    };
+    outbound('bouncer_outbound_pending', 'Signed change events waiting to be delivered', 'pending');
+    outbound('bouncer_outbound_dead', 'Signed change events given up on, awaiting replay', 'dead');
+  }
+
+  /** Where the outbound gauges read from. */
+  setOutboundSource(source: () => Promise<{ pending: number; dead: number }>): void {
+    this.outboundSource = source;
+  }
+
+  outboundAttempt(result: 'delivered' | 'retry' | 'dead', seconds: number): void {
+    this.outboundAttempts.inc({ result });
+    this.outboundSeconds.observe(seconds);
   }
 
   private queueGauges(registers: Registry[]): void {

@@ -12,7 +12,9 @@ import {
   type ImportRow,
   withPolicyExpiry,
 } from '../../core/import-formats.js';
-import type { PolicyConfig } from '../../core/policy.js';
+import { isActive, type PolicyConfig } from '../../core/policy.js';
+import { queueChangeEvents } from '../outbound/change-outbox.js';
+import { changeData } from './suppressions.js';
 import {
   parseCsvRecord,
   RecordReader,
@@ -76,6 +78,8 @@ export class ImportService {
       defaultPhoneRegion: string;
       /** BOUNCER_PRIVACY_MODE and its pepper: hashed mode imports under the keyed hash. */
       privacy?: { mode: 'plain' | 'hashed'; pepper: string | null };
+      /** Called after a batch committed (wakes the outbound sender). */
+      onChange?: () => void;
     },
   ) {}
 
@@ -219,6 +223,7 @@ export class ImportService {
       for (const st of done.values()) s[st]++;
       return upsertAudit(trx, this.auditRow(auditId, opts, s, false));
     });
+    if (statuses.size > 0) this.deps.onChange?.();
     for (const p of byKey.values())
       results.push({ line: p.line, status: statuses.get(p.key) ?? 'unchanged' });
     return results.sort((a, b) => a.line - b.line);
@@ -245,7 +250,8 @@ export class ImportService {
           statuses.set(key, 'imported');
         written += statuses.size - before;
       };
-      await insert(items.map((p) => this.toRow(p, null, now)));
+      const fresh = items.map((p) => this.toRow(p, null, now));
+      await insert(fresh);
       const conflicting = items.filter((p) => !statuses.has(p.key));
       const existing =
         conflicting.length === 0
@@ -282,6 +288,21 @@ export class ImportService {
       }
       if (vanished.length > 0) await insert(vanished);
       await updateState(trx, toUpdate, caps);
+      // The last row written for a key is the one in the table (vanished rows were re-inserted).
+      const imported = [
+        ...new Map([...fresh, ...vanished].map((r) => [suppressionKeyString(r), r])).values(),
+      ].filter((r) => statuses.get(suppressionKeyString(r)) === 'imported');
+      await queueChangeEvents(
+        trx,
+        [...imported, ...toUpdate]
+          .filter((r) => isActive({ expiresAt: r.expires_at ?? null }, now))
+          .map((r) => ({
+            type: 'suppression.added' as const,
+            at: now,
+            data: changeData({ ...r, expires_at: r.expires_at ?? null }),
+          })),
+        now,
+      );
       if (written + toUpdate.length > 0) await markSuppressionsChanged(trx, { deleted: false });
       await progress(trx, statuses);
     });

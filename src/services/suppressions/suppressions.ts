@@ -21,6 +21,27 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportSuppressions } from './export-suppressions.js';
 import type { SuppressionIndex } from './suppression-index.js';
 import type { RecordFormat } from '../../core/records.js';
+import type { ChangeEventData } from '../../core/change-events.js';
+import { queueChangeEvents } from '../outbound/change-outbox.js';
+
+/** A row as a change event's `data`. */
+export function changeData(r: {
+  address: string;
+  channel: string;
+  scope: string;
+  reason: string;
+  source: string;
+  expires_at: number | null;
+}): ChangeEventData {
+  return {
+    address: r.address,
+    channel: r.channel,
+    scope: r.scope,
+    reason: r.reason,
+    source: r.source,
+    until: iso(r.expires_at === null ? null : Number(r.expires_at)),
+  };
+}
 
 /** What the single-address status shows of a row in force. */
 export type StatusEntry = Pick<SuppressionEntry, 'scope' | 'reason' | 'source' | 'since' | 'until'>;
@@ -118,6 +139,8 @@ export class SuppressionService {
       pepper?: string | null;
       /** BOUNCER_PRIVACY_MODE=hashed: rows written and read under the keyed hash. */
       hashed?: boolean;
+      /** Called after a change committed (wakes the outbound sender). */
+      onChange?: () => void;
     },
   ) {}
 
@@ -277,7 +300,7 @@ export class SuppressionService {
     const now = this.deps.clock.now();
     if (change.expiresAt !== undefined && change.expiresAt !== null && change.expiresAt <= now)
       throw validationError('expires_at', 'must be in the future');
-    return this.deps.db.kysely.transaction().execute(async (trx) => {
+    const entry = await this.deps.db.kysely.transaction().execute(async (trx) => {
       const before = (await listForAddress(trx, channel, address)).find((r) => r.scope === scope);
       const row = {
         id: before?.id ?? newId(now),
@@ -312,9 +335,25 @@ export class SuppressionService {
         after: JSON.stringify(rowToEntry(row, now)),
         note: change.note,
       });
+      const wasInForce =
+        before !== undefined &&
+        isActive(
+          { expiresAt: before.expires_at === null ? null : Number(before.expires_at) },
+          now,
+        ) &&
+        before.reason === row.reason &&
+        (before.expires_at === null ? null : Number(before.expires_at)) === row.expires_at;
+      if (!wasInForce)
+        await queueChangeEvents(
+          trx,
+          [{ type: 'suppression.added', at: now, data: changeData(row) }],
+          now,
+        );
       await markSuppressionsChanged(trx, { deleted: false });
       return rowToEntry(row, now);
     });
+    this.deps.onChange?.();
+    return entry;
   }
 
   /** Remove an address's suppression in one scope (`*` by default) or, with `all`, every scope. */
@@ -325,7 +364,7 @@ export class SuppressionService {
     if (!change.note?.trim()) throw validationError('note', 'a note saying why is required');
     const scope = change.scope?.trim() || GLOBAL_SCOPE;
     const now = this.deps.clock.now();
-    return this.deps.db.kysely.transaction().execute(async (trx) => {
+    const result = await this.deps.db.kysely.transaction().execute(async (trx) => {
       const rows = (await listForAddress(trx, channel, address)).filter(
         (r) => scope === 'all' || r.scope === scope,
       );
@@ -349,8 +388,19 @@ export class SuppressionService {
           note: change.note,
         });
       }
+      await queueChangeEvents(
+        trx,
+        rows.map((r) => ({
+          type: 'suppression.removed' as const,
+          at: now,
+          data: { ...changeData(r), source: 'manual', until: null },
+        })),
+        now,
+      );
       await markSuppressionsChanged(trx, { deleted: true });
       return { removed: rows.map((r) => rowToEntry(r, now)) };
     });
+    this.deps.onChange?.();
+    return result;
   }
 }

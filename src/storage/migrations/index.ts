@@ -7,6 +7,7 @@ import * as m0005 from './0005-mailbox-messages.js';
 import * as m0006 from './0006-suppression-changes.js';
 import * as m0007 from './0007-unsubscribe-groups.js';
 import * as m0008 from './0008-session-key-hash.js';
+import * as m0009 from './0009-outbound.js';
 
 export interface MigrationContext {
   caps: Capabilities;
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0006-suppression-changes': m0006,
   '0007-unsubscribe-groups': m0007,
   '0008-session-key-hash': m0008,
+  '0009-outbound': m0009,
 };
 
 class StaticProvider implements MigrationProvider {

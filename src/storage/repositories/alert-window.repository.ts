@@ -109,9 +109,20 @@ export async function alertDeadDeliveries(
     .select([g.as('grp'), (eb) => eb.fn.countAll<number>().as('n')])
     .where('status', '=', 'dead');
   const rows = by === 'none' ? await query.execute() : await query.groupBy(g).execute();
-  return rows
-    .filter((r) => Number(r.n) > 0)
-    .map((r) => ({ group: String(r.grp), count: Number(r.n) }));
+  // Signed change events that could not be delivered are dead deliveries too (group `outbound`).
+  const outbound = await q
+    .selectFrom('outbound_deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
+  const out = rows.map((r) => ({ group: String(r.grp), count: Number(r.n) }));
+  const deadOutbound = Number(outbound?.n ?? 0);
+  if (deadOutbound > 0) {
+    const all = by === 'none' ? out.find((r) => r.group === '*') : undefined;
+    if (all) all.count += deadOutbound;
+    else out.push({ group: by === 'none' ? '*' : 'outbound', count: deadOutbound });
+  }
+  return out.filter((r) => r.count > 0);
 }
 
 export interface QueueState {

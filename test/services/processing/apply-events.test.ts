@@ -107,6 +107,9 @@ describe.each(testDialects())('applying events to the suppression list on %s', (
         address: 'g@example.com',
         scope: '10',
         reason: 'unsubscribe',
+        source: 'test',
+        expiresAt: null,
+        previous: { reason: 'unsubscribe', expiresAt: null },
       },
     ]);
     expect(await row('g@example.com', '10')).toBeUndefined();

@@ -1,0 +1,64 @@
+import {
+  DeleteSuppressedDestinationCommand,
+  PutSuppressedDestinationCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import type { ChangeEvent } from '../../core/change-events.js';
+import { pushOk, type PushResult } from './provider-result.js';
+
+export interface SesSyncSettings {
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  baseUrl: string | null;
+}
+
+/** One client per settings object (the SDK signs every request with SigV4). */
+const clients = new WeakMap<SesSyncSettings, SESv2Client>();
+
+export function sesClient(cfg: SesSyncSettings): SESv2Client {
+  let c = clients.get(cfg);
+  if (!c) {
+    c = new SESv2Client({
+      region: cfg.region,
+      credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey },
+      ...(cfg.baseUrl ? { endpoint: cfg.baseUrl } : {}),
+      // The outbox retries with its own backoff and keeps the order per address.
+      maxAttempts: 1,
+    });
+    clients.set(cfg, c);
+  }
+  return c;
+}
+
+/**
+ * The SES account-level suppression list (SESv2 PutSuppressedDestination /
+ * DeleteSuppressedDestination). It knows two reasons, BOUNCE and COMPLAINT: complaints go as
+ * COMPLAINT, every other permanent suppression as BOUNCE.
+ */
+export async function pushToSes(cfg: SesSyncSettings, e: ChangeEvent): Promise<PushResult> {
+  const client = sesClient(cfg);
+  try {
+    if (e.type === 'suppression.added')
+      await client.send(
+        new PutSuppressedDestinationCommand({
+          EmailAddress: e.data.address,
+          Reason: e.data.reason === 'spam_complaint' ? 'COMPLAINT' : 'BOUNCE',
+        }),
+      );
+    else
+      await client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: e.data.address }));
+    return pushOk(200);
+  } catch (err) {
+    const x = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const status = x.$metadata?.httpStatusCode ?? null;
+    if (e.type === 'suppression.removed' && (x.name === 'NotFoundException' || status === 404))
+      return pushOk(404);
+    return {
+      ok: false,
+      status,
+      error: `SES ${x.name ?? 'error'}: ${String(x.message ?? err).slice(0, 300)}`,
+      retryAfterMs: null,
+    };
+  }
+}

@@ -1,0 +1,257 @@
+import type { Logger } from 'pino';
+import type { SyncConfig } from '../../config-sync.js';
+import type { Clock } from '../../core/clock.js';
+import { validationError } from '../../core/errors.js';
+import type { Db } from '../../storage/database.js';
+import { getKv, putKv } from '../../storage/repositories/kv.repository.js';
+import {
+  countForSubscription,
+  pendingOrderKeys,
+} from '../../storage/repositories/outbound.repository.js';
+import { isActive } from '../../core/policy.js';
+import {
+  findByKeys,
+  suppressionKeyString,
+} from '../../storage/repositories/suppression.repository.js';
+import type { ImportService } from '../suppressions/import-suppressions.js';
+import {
+  pullSendGridPage,
+  pullSesPage,
+  type PulledEntry,
+  type PulledPage,
+  type SendGridCursor,
+  type SesCursor,
+} from './provider-pull.js';
+import { PULL_PROVIDERS, SYNC_PROVIDERS, syncTargetId, type SyncProvider } from './push-rules.js';
+
+/** Re-read this much before the last pass's start: entries written while it ran are not missed. */
+const OVERLAP_MS = 5 * 60_000;
+
+interface PullState {
+  /** The page to read next; null between passes. */
+  cursor: SendGridCursor | SesCursor | null;
+  /** When the pass in progress started (the next pass reads from here, minus the overlap). */
+  passStartedAt: number | null;
+  /** Where the pass in progress reads from (epoch ms). */
+  since: number;
+  lastCompletedAt: number | null;
+  lastImported: number;
+  lastSeen: number;
+  lastError: string | null;
+}
+
+const EMPTY: PullState = {
+  cursor: null,
+  passStartedAt: null,
+  since: 0,
+  lastCompletedAt: null,
+  lastImported: 0,
+  lastSeen: 0,
+  lastError: null,
+};
+
+const stateKey = (p: SyncProvider): string => `sync.${p}.pull`;
+
+export interface PullReport {
+  provider: SyncProvider;
+  pages: number;
+  seen: number;
+  imported: number;
+  /**
+   * Entries skipped: Bouncer already suppresses the address (its own entry stands), or a change
+   * for it is still on its way to this provider.
+   */
+  skipped: number;
+}
+
+/**
+ * Pull: the providers' lists into Bouncer (source `sync:<provider>`), page by page with the
+ * cursor in `kv` after each page, so a pass killed half-way resumes where it stopped. The first
+ * pass reads the whole list (the initial import); later ones only what changed since.
+ */
+export class SyncService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      logger: Logger;
+      config: SyncConfig;
+      imports: ImportService;
+    },
+  ) {}
+
+  configured(): SyncProvider[] {
+    return SYNC_PROVIDERS.filter((p) => this.deps.config[p] !== null);
+  }
+
+  /** Configured providers whose lists are pulled (Mailgun is push-only so far). */
+  pullable(): SyncProvider[] {
+    return this.configured().filter((p) => (PULL_PROVIDERS as readonly string[]).includes(p));
+  }
+
+  parseProvider(p: string): SyncProvider {
+    const found = this.configured().find((c) => c === p);
+    if (!found)
+      throw validationError(
+        'provider',
+        `not a configured sync provider (configured: ${this.configured().join(', ') || 'none'})`,
+      );
+    return found;
+  }
+
+  async status(): Promise<{ providers: Array<Record<string, unknown>> }> {
+    const q = this.deps.db.kysely;
+    const out: Array<Record<string, unknown>> = [];
+    for (const p of SYNC_PROVIDERS) {
+      const configured = this.deps.config[p] !== null;
+      const s = (await getKv<PullState>(q, stateKey(p))) ?? EMPTY;
+      const push = await countForSubscription(q, syncTargetId(p));
+      out.push({
+        provider: p,
+        configured,
+        push,
+        pull: !(PULL_PROVIDERS as readonly string[]).includes(p)
+          ? null
+          : {
+              in_progress: s.cursor !== null,
+              last_completed_at:
+                s.lastCompletedAt === null ? null : new Date(s.lastCompletedAt).toISOString(),
+              last_seen: s.lastSeen,
+              last_imported: s.lastImported,
+              last_error: s.lastError,
+            },
+      });
+    }
+    return { providers: out };
+  }
+
+  /** Run (or resume) one pull pass of a provider's list. */
+  async pull(provider: SyncProvider): Promise<PullReport> {
+    const { db, clock } = this.deps;
+    if (!this.pullable().includes(provider))
+      return { provider, pages: 0, seen: 0, imported: 0, skipped: 0 };
+    const key = stateKey(provider);
+    let s = (await getKv<PullState>(db.kysely, key)) ?? EMPTY;
+    if (s.cursor === null) {
+      const now = clock.now();
+      const since =
+        s.lastCompletedAt === null ? 0 : Math.max(0, (s.passStartedAt ?? 0) - OVERLAP_MS);
+      s = {
+        ...s,
+        passStartedAt: now,
+        since,
+        cursor: this.firstCursor(provider, since),
+        lastSeen: 0,
+        lastImported: 0,
+      };
+      await putKv(db.kysely, key, s, now);
+    }
+    const report: PullReport = { provider, pages: 0, seen: 0, imported: 0, skipped: 0 };
+    try {
+      while (s.cursor !== null) {
+        const page = await this.page(provider, s.cursor);
+        report.pages++;
+        report.seen += page.entries.length;
+        const fresh = await this.withoutPendingPush(provider, page.entries);
+        report.skipped += page.entries.length - fresh.length;
+        const imported = await this.importEntries(provider, fresh);
+        report.imported += imported;
+        s = {
+          ...s,
+          cursor: page.next,
+          lastSeen: s.lastSeen + page.entries.length,
+          lastImported: s.lastImported + imported,
+          lastError: null,
+          ...(page.next === null ? { lastCompletedAt: clock.now() } : {}),
+        };
+        await putKv(db.kysely, key, s, clock.now());
+      }
+    } catch (err) {
+      const message = String((err as Error)?.message ?? err).slice(0, 500);
+      await putKv(db.kysely, key, { ...s, lastError: message }, clock.now());
+      throw err;
+    }
+    return report;
+  }
+
+  private firstCursor(p: SyncProvider, since: number): SendGridCursor | SesCursor {
+    return p === 'sendgrid'
+      ? { list: 'unsubscribes', offset: 0, startTime: Math.floor(since / 1_000) }
+      : { nextToken: null, startDate: since };
+  }
+
+  private page(
+    p: SyncProvider,
+    c: SendGridCursor | SesCursor,
+  ): Promise<PulledPage<SendGridCursor | SesCursor>> {
+    const cfg = this.deps.config;
+    if (p === 'sendgrid') return pullSendGridPage(cfg.sendgrid!, c as SendGridCursor);
+    return pullSesPage(cfg.ses!, c as SesCursor);
+  }
+
+  /**
+   * An address with a push to this provider still queued (an operator's lift not yet applied
+   * there, say) would otherwise come straight back: Bouncer's pending change wins.
+   */
+  private async withoutPendingPush(
+    p: SyncProvider,
+    entries: PulledEntry[],
+  ): Promise<PulledEntry[]> {
+    if (entries.length === 0) return entries;
+    const target = syncTargetId(p);
+    const keys = entries.map((e) => `${target}|email:${e.address.trim().toLowerCase()}`);
+    const pending = await pendingOrderKeys(this.deps.db.kysely, target, keys);
+    // Bouncer is the source of truth: an address it already suppresses stays as Bouncer has it
+    // (a pushed entry coming back, perhaps under the provider's coarser reason, changes nothing).
+    const now = this.deps.clock.now();
+    const rows = await findByKeys(
+      this.deps.db.kysely,
+      this.deps.db.caps,
+      entries.map((e) => ({
+        channel: 'email',
+        address: e.address.trim().toLowerCase(),
+        scope: '*',
+      })),
+      false,
+    );
+    for (const [i, e] of entries.entries()) {
+      const row = rows.get(
+        suppressionKeyString({
+          channel: 'email',
+          address: e.address.trim().toLowerCase(),
+          scope: '*',
+        }),
+      );
+      if (
+        row &&
+        isActive({ expiresAt: row.expires_at === null ? null : Number(row.expires_at) }, now)
+      )
+        pending.add(keys[i]!);
+    }
+    return entries.filter((_, i) => !pending.has(keys[i]!));
+  }
+
+  private async importEntries(p: SyncProvider, entries: PulledEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const source = `sync:${p}`;
+    const ndjson = entries
+      .map((e) =>
+        JSON.stringify({
+          address: e.address,
+          reason: e.reason,
+          scope: '*',
+          source,
+          since: e.at || undefined,
+        }),
+      )
+      .join('\n');
+    const run = this.deps.imports.run(
+      (async function* () {
+        yield ndjson;
+      })(),
+      { format: 'ndjson', defaults: { source }, actor: source },
+    );
+    for await (const _ of run.results);
+    return run.summary.imported + run.summary.updated;
+  }
+}
