@@ -233,15 +233,14 @@ describe('line endings', () => {
 });
 
 describe('large input', () => {
-  it('parses a bounce carrying a 5 MB original quickly', () => {
+  // How fast is for bench (npm run fuzz measures growth with size); this asserts the answer.
+  it('parses a bounce carrying a 5 MB original and finds its recipient', () => {
     const head = bounceMail('exim.eml').toString('latin1');
     const big = Buffer.from(
       `${head}\n${'x'.repeat(76)}\n`.concat(`${'QUJDREVGR0g='.repeat(6)}\n`.repeat(70_000)),
       'latin1',
     );
-    const t0 = performance.now();
     const p = parseBounceMail(big);
-    expect(performance.now() - t0).toBeLessThan(3_000);
     expect(p.recipients.map((r) => r.recipient)).toEqual(['gone.away@example.org']);
   });
 });
