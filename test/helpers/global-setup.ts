@@ -21,7 +21,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   // The forks inherit it: this run's PostgreSQL schemas carry this id (see runSchemaPrefix).
   process.env.BOUNCER_TEST_RUN_ID ??= newRunId();
   const dialects = requestedDialects();
-  const required = requiredLegs();
+  const required = requiredLegs(dialects);
   if (required.includes('postgres') && !dialects.includes('postgres'))
     throw new Error('BOUNCER_TEST_REQUIRE names postgres but BOUNCER_TEST_DIALECTS leaves it out');
   const skipped: LegName[] = await detectLegs(dialects);
