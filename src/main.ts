@@ -10,6 +10,7 @@ import { buildApp } from './http/app.js';
 import { Worker, workerSettings } from './worker/worker.js';
 import { AlertLoop } from './worker/alerts.js';
 import { createParsePool } from './worker/parse-pool.js';
+import { startNotReadyServer } from './http/not-ready-server.js';
 import { OutboundLoop } from './worker/outbound.js';
 import { Metrics } from './services/reporting/metrics.js';
 import { CREATE_ADMIN_KEY_COMMAND } from './services/access/api-keys.js';
@@ -100,7 +101,17 @@ export async function startServer(
   config: Readonly<Config>,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<Running> {
-  const db = await openMigrated(config, logger, { serving: true });
+  // While start-up waits for PostgreSQL the port already answers: /healthz up, /readyz 503.
+  const waiting =
+    config.database.kind === 'postgres' && (config.database.connectTimeoutMs ?? 0) > 0
+      ? await startNotReadyServer(config.http.host, config.http.port)
+      : null;
+  let db: Db;
+  try {
+    db = await openMigrated(config, logger, { serving: true });
+  } finally {
+    await waiting?.close();
+  }
   const metrics = new Metrics();
   const parsePool = createParsePool({
     minBytes: config.bounceMail.offloadBytes,
