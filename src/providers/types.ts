@@ -47,6 +47,12 @@ export function describeItemErrors(errors: readonly ItemError[]): string {
   return `${errors.length} item(s) rejected: ${list}`;
 }
 
+/** One item of a provider's batch: an event, a skip (a type Bouncer does not use) or an error. */
+export type BatchItem =
+  | { kind: 'event'; event: NormalisedEvent }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'error'; error: string };
+
 export type AdapterResult =
   | { kind: 'events'; events: NormalisedEvent[]; errors: ItemError[] }
   | { kind: 'ignored'; reason: string }

@@ -22,18 +22,14 @@ export const TEST_PG_URL =
 export const CHROMIUM = process.env.BOUNCER_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
- * `../shared/` next to the checkout (a git worktree under `wt/` looks one level further up), or
- * BOUNCER_SHARED_DIR. Material from outside the project (the bounce-mail corpus, AWS-signed SNS
+ * `../shared/` next to the checkout, or BOUNCER_SHARED_DIR. Material from outside the project (the bounce-mail corpus, AWS-signed SNS
  * messages) stays there and is never copied into the repository.
  */
 export function sharedDir(): string | null {
   const env = process.env.BOUNCER_SHARED_DIR;
   if (env !== undefined && env !== '') return existsSync(env) ? env : null;
-  return (
-    [join(REPO_ROOT, '../shared'), join(REPO_ROOT, '../../shared')].find((d) =>
-      existsSync(join(d, 'providers')),
-    ) ?? null
-  );
+  const beside = join(REPO_ROOT, '../shared');
+  return existsSync(join(beside, 'providers')) ? beside : null;
 }
 
 /** `dovecot` on the PATH, else where Debian puts it; BOUNCER_TEST_DOVECOT names the binary. */

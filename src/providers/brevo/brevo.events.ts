@@ -1,19 +1,17 @@
+import type { BatchItem } from '../types.js';
 import { normaliseEmail } from '../../core/address.js';
 import { classifyBounce } from '../../core/classify.js';
 import { makeEvent, type EventType, type NormalisedEvent } from '../../core/events.js';
 import { dedupHash } from '../../core/hash.js';
 import { enhancedStatusOf, smtpCodeOf } from '../shared/diagnostic.js';
 import { isObject, toEpochMs } from '../shared/json-body.js';
-import { idText } from '../shared/json-lossless.js';
+import { textOrNull } from '../shared/json-lossless.js';
 
 /**
  * One Brevo webhook event (spec B §6.3–§6.4), transactional or marketing shape → one normalised
  * event, a skip (contact and inbound events, unknown names) or an item error.
  */
-export type BrevoItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type BrevoItem = BatchItem;
 
 type Json = Record<string, unknown>;
 type Base = Pick<
@@ -22,10 +20,7 @@ type Base = Pick<
 >;
 type Mapper = (e: Json, base: Base) => NormalisedEvent;
 
-const str = (v: unknown): string | null => {
-  const s = idText(v);
-  return s === undefined || s.trim() === '' ? null : s;
-};
+const str = textOrNull;
 
 /** `date` is `YYYY-MM-DD HH:mm:ss` in the account's time zone (§6.4): read as UTC, a last resort. */
 function dateField(v: unknown): number | null {

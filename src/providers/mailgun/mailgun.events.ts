@@ -1,3 +1,4 @@
+import type { BatchItem } from '../types.js';
 import { normaliseEmail } from '../../core/address.js';
 import { classifyBounce } from '../../core/classify.js';
 import { GLOBAL_SCOPE, makeEvent, type NormalisedEvent, type Reason } from '../../core/events.js';
@@ -10,10 +11,7 @@ import { isObject, toEpochMs } from '../shared/json-body.js';
  * event type Bouncer does not use. Legacy form posts are first rewritten into this shape
  * (mailgun-legacy.ts), so both go through the same rules.
  */
-export type MailgunItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type MailgunItem = BatchItem;
 
 type Json = Record<string, unknown>;
 type Base = Pick<

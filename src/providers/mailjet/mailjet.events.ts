@@ -1,3 +1,4 @@
+import type { BatchItem } from '../types.js';
 import { normaliseEmail } from '../../core/address.js';
 import { classifyBounce } from '../../core/classify.js';
 import {
@@ -9,17 +10,14 @@ import {
 import { dedupHash } from '../../core/hash.js';
 import { enhancedStatusOf, smtpCodeOf } from '../shared/diagnostic.js';
 import { isObject, toEpochMs } from '../shared/json-body.js';
-import { idText } from '../shared/json-lossless.js';
+import { textOrNull } from '../shared/json-lossless.js';
 import { mailjetError } from './mailjet-errors.js';
 
 /**
  * One Mailjet Event API object (spec B §7.3) → one normalised event, a skip or an item error.
  * The body was parsed losslessly: `MessageID` exceeds 2^53 and arrives here as exact text.
  */
-export type MailjetItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type MailjetItem = BatchItem;
 
 type Json = Record<string, unknown>;
 type Base = Pick<
@@ -28,10 +26,7 @@ type Base = Pick<
 >;
 type Mapper = (e: Json, base: Base) => NormalisedEvent;
 
-const str = (v: unknown): string | null => {
-  const s = idText(v);
-  return s === undefined || s.trim() === '' ? null : s;
-};
+const str = textOrNull;
 /** Mailjet sends `0` for "no campaign / no list". */
 const nonZero = (v: unknown): string | null => {
   const s = str(v);

@@ -1,3 +1,4 @@
+import type { BatchItem } from '../types.js';
 import { maskAddress, normaliseEmail } from '../../core/address.js';
 import { makeEvent, type EventType, type NormalisedEvent } from '../../core/events.js';
 import { dedupHash } from '../../core/hash.js';
@@ -7,10 +8,7 @@ import { isObject } from '../shared/json-body.js';
 import type { WebhookRequest } from '../types.js';
 
 type Json = Record<string, unknown>;
-export type MailtrapItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type MailtrapItem = BatchItem;
 
 /** §3.3 sending events. Note `soft bounce`: the name has a space. */
 const EVENT_TYPES: Readonly<Record<string, EventType>> = {

@@ -1,3 +1,4 @@
+import type { BatchItem } from '../types.js';
 import { normaliseEmail } from '../../core/address.js';
 import { classifyBounce, type FineReason } from '../../core/classify.js';
 import { makeEvent, type NormalisedEvent, type Reason } from '../../core/events.js';
@@ -6,10 +7,7 @@ import { enhancedStatusOf, smtpCodeOf, stripDiagnosticType } from '../shared/dia
 import { isObject, toEpochMs } from '../shared/json-body.js';
 
 /** One item of `mandrill_events` (spec §3.3–§3.5) → an event, a skip, or an item error. */
-export type MandrillItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type MandrillItem = BatchItem;
 
 type Json = Record<string, unknown>;
 type Base = Pick<

@@ -1,3 +1,4 @@
+import type { BatchItem } from '../types.js';
 import { normaliseEmail } from '../../core/address.js';
 import { classifyBounce, type BounceClassification } from '../../core/classify.js';
 import {
@@ -15,10 +16,7 @@ import { enhancedStatusOf, smtpCodeOf } from '../shared/diagnostic.js';
  * One SendGrid event object (spec A §1.8–§1.11) → one normalised event, a skip (event types we do
  * not use) or an item error. Values, not exceptions: one bad event never fails its batch.
  */
-export type SendgridItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type SendgridItem = BatchItem;
 
 type Json = Record<string, unknown>;
 type Base = Pick<

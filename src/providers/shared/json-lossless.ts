@@ -74,3 +74,9 @@ export function idText(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return undefined;
 }
+
+/** An id or text field, trimmed-empty as null (for fields providers send as `""` or `0`-less ids). */
+export function textOrNull(value: unknown): string | null {
+  const s = idText(value);
+  return s === undefined || s.trim() === '' ? null : s;
+}

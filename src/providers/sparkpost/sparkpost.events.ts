@@ -1,3 +1,4 @@
+import type { BatchItem } from '../types.js';
 import { normaliseEmail } from '../../core/address.js';
 import {
   GLOBAL_SCOPE,
@@ -17,10 +18,7 @@ import { bounceClassOf, classifySparkpostBounce } from './sparkpost-bounce-class
  * One element of a SparkPost batch, `{"msys": {"<class>": {...}}}` (spec B §5.1, §5.3) → one
  * normalised event, a skip (pings, inbound relay, types we do not use) or an item error.
  */
-export type SparkpostItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type SparkpostItem = BatchItem;
 
 export interface SparkpostMapContext {
   receivedAt: number;

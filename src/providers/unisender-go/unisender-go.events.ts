@@ -1,3 +1,4 @@
+import type { BatchItem } from '../types.js';
 import { maskAddress, normaliseEmail } from '../../core/address.js';
 import { classificationOf, type FineReason } from '../../core/classify.js';
 import { makeEvent, type EventType, type NormalisedEvent, type Reason } from '../../core/events.js';
@@ -8,10 +9,7 @@ import { isObject } from '../shared/json-body.js';
 import type { WebhookRequest } from '../types.js';
 
 type Json = Record<string, unknown>;
-export type UnisenderItem =
-  | { kind: 'event'; event: NormalisedEvent }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'error'; error: string };
+export type UnisenderItem = BatchItem;
 
 /** §4.3 `status` values. */
 const STATUS: Readonly<Record<string, EventType>> = {
