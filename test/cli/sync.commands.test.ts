@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../helpers/dialects.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { runBouncer } from '../helpers/cli.js';
-import { startSendGridServer } from '../helpers/provider-sync-servers.js';
+import { startSendGridServer } from '../helpers/sync-servers/sendgrid.js';
 
 const SG_KEY = 'SG.cli-key';
 

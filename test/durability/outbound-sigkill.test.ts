@@ -3,7 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { testDialects } from '../helpers/dialects.js';
 import { runLoad, serverEnv, waitFor } from '../helpers/server-process.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { startSendGridServer, startSesServer } from '../helpers/provider-sync-servers.js';
+import { startSendGridServer } from '../helpers/sync-servers/sendgrid.js';
+import { startSesServer } from '../helpers/sync-servers/ses.js';
 import { serverFixture, waitForEmptyQueue } from './assertions.js';
 
 const SECRET = `whsec_${Buffer.from('durable-outbound-secret-0123456789').toString('base64')}`;

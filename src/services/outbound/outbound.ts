@@ -28,10 +28,9 @@ import type { SyncConfig } from '../../config-sync.js';
 import type { ChangeEvent } from '../../core/change-events.js';
 import { SYNC_PROVIDERS, syncTargetId } from '../sync/push-rules.js';
 import type { PushResult } from '../sync/provider-result.js';
-import { pushToSendGrid } from '../sync/sendgrid-push.js';
-import { pushToSes } from '../sync/ses-push.js';
-import { pushToMailgun } from '../sync/mailgun-push.js';
-import { pushToBrevo, pushToPostmark } from '../sync/postmark-brevo-push.js';
+import { buildProviderSyncs } from '../sync/providers.js';
+import type { ProviderSync } from '../sync/provider-sync.js';
+import type { SyncProvider } from '../sync/push-rules.js';
 
 const SEND_CONCURRENCY = 8;
 const DELIVERED_RETENTION_MS = 30 * 86_400_000;
@@ -94,7 +93,11 @@ export class OutboundService {
       /** Called when deliveries were queued outside the change paths (replay, sweep). */
       onQueued?: () => void;
     },
-  ) {}
+  ) {
+    this.providers = deps.sync ? buildProviderSyncs(deps.sync) : new Map();
+  }
+
+  private readonly providers: Map<SyncProvider, ProviderSync>;
 
   /** Make the subscriptions from BOUNCER_OUTBOUND_WEBHOOKS the config-origin rows. */
   async syncConfigSubscriptions(): Promise<void> {
@@ -241,15 +244,9 @@ export class OutboundService {
       data: ChangeEvent['data'];
     };
     const e: ChangeEvent = { type: body.type, at: Date.parse(body.timestamp), data: body.data };
-    const sync = this.deps.sync;
-    if (targetId === syncTargetId('sendgrid') && sync?.sendgrid)
-      return pushToSendGrid(sync.sendgrid, e, now);
-    if (targetId === syncTargetId('ses') && sync?.ses) return pushToSes(sync.ses, e);
-    if (targetId === syncTargetId('mailgun') && sync?.mailgun)
-      return pushToMailgun(sync.mailgun, e);
-    if (targetId === syncTargetId('postmark') && sync?.postmark)
-      return pushToPostmark(sync.postmark, e);
-    if (targetId === syncTargetId('brevo') && sync?.brevo) return pushToBrevo(sync.brevo, e);
+    const provider = SYNC_PROVIDERS.find((p) => syncTargetId(p) === targetId);
+    const sync = provider && this.providers.get(provider);
+    if (sync) return sync.push(e, now);
     return { ok: false, status: null, error: `${targetId} is not configured`, retryAfterMs: null };
   }
 

@@ -1,8 +1,6 @@
 import type { ChangeEvent } from '../../core/change-events.js';
 
 export const SYNC_PROVIDERS = ['sendgrid', 'ses', 'mailgun', 'postmark', 'brevo'] as const;
-/** Providers whose lists are also pulled. */
-export const PULL_PROVIDERS = ['sendgrid', 'ses'] as const satisfies readonly SyncProvider[];
 export type SyncProvider = (typeof SYNC_PROVIDERS)[number];
 
 /** The outbox target (an `outbound_subscriptions` row of origin `sync`) for a provider. */

@@ -14,22 +14,16 @@ import {
   suppressionKeyString,
 } from '../../storage/repositories/suppression.repository.js';
 import type { ImportService } from '../suppressions/import-suppressions.js';
-import {
-  pullSendGridPage,
-  pullSesPage,
-  type PulledEntry,
-  type PulledPage,
-  type SendGridCursor,
-  type SesCursor,
-} from './provider-pull.js';
-import { PULL_PROVIDERS, SYNC_PROVIDERS, syncTargetId, type SyncProvider } from './push-rules.js';
+import { buildProviderSyncs } from './providers.js';
+import type { ProviderSync, PulledEntry } from './provider-sync.js';
+import { SYNC_PROVIDERS, syncTargetId, type SyncProvider } from './push-rules.js';
 
 /** Re-read this much before the last pass's start: entries written while it ran are not missed. */
 const OVERLAP_MS = 5 * 60_000;
 
 interface PullState {
   /** The page to read next; null between passes. */
-  cursor: SendGridCursor | SesCursor | null;
+  cursor: unknown;
   /** When the pass in progress started (the next pass reads from here, minus the overlap). */
   passStartedAt: number | null;
   /** Where the pass in progress reads from (epoch ms). */
@@ -78,15 +72,19 @@ export class SyncService {
       config: SyncConfig;
       imports: ImportService;
     },
-  ) {}
-
-  configured(): SyncProvider[] {
-    return SYNC_PROVIDERS.filter((p) => this.deps.config[p] !== null);
+  ) {
+    this.providers = buildProviderSyncs(deps.config);
   }
 
-  /** Configured providers whose lists are pulled (Mailgun is push-only so far). */
+  private readonly providers: Map<SyncProvider, ProviderSync>;
+
+  configured(): SyncProvider[] {
+    return SYNC_PROVIDERS.filter((p) => this.providers.has(p));
+  }
+
+  /** Configured providers whose lists are also pulled. */
   pullable(): SyncProvider[] {
-    return this.configured().filter((p) => (PULL_PROVIDERS as readonly string[]).includes(p));
+    return this.configured().filter((p) => this.providers.get(p)!.pull !== null);
   }
 
   parseProvider(p: string): SyncProvider {
@@ -103,14 +101,15 @@ export class SyncService {
     const q = this.deps.db.kysely;
     const out: Array<Record<string, unknown>> = [];
     for (const p of SYNC_PROVIDERS) {
-      const configured = this.deps.config[p] !== null;
+      const sync = this.providers.get(p);
+      const configured = sync !== undefined;
       const s = (await getKv<PullState>(q, stateKey(p))) ?? EMPTY;
       const push = await countForSubscription(q, syncTargetId(p));
       out.push({
         provider: p,
         configured,
         push,
-        pull: !(PULL_PROVIDERS as readonly string[]).includes(p)
+        pull: !sync?.pull
           ? null
           : {
               in_progress: s.cursor !== null,
@@ -130,6 +129,7 @@ export class SyncService {
     const { db, clock } = this.deps;
     if (!this.pullable().includes(provider))
       return { provider, pages: 0, seen: 0, imported: 0, skipped: 0 };
+    const puller = this.providers.get(provider)!.pull!;
     const key = stateKey(provider);
     let s = (await getKv<PullState>(db.kysely, key)) ?? EMPTY;
     if (s.cursor === null) {
@@ -140,7 +140,7 @@ export class SyncService {
         ...s,
         passStartedAt: now,
         since,
-        cursor: this.firstCursor(provider, since),
+        cursor: puller.first(since),
         lastSeen: 0,
         lastImported: 0,
       };
@@ -149,7 +149,7 @@ export class SyncService {
     const report: PullReport = { provider, pages: 0, seen: 0, imported: 0, skipped: 0 };
     try {
       while (s.cursor !== null) {
-        const page = await this.page(provider, s.cursor);
+        const page = await puller.page(s.cursor);
         report.pages++;
         report.seen += page.entries.length;
         const fresh = await this.withoutPendingPush(provider, page.entries);
@@ -172,21 +172,6 @@ export class SyncService {
       throw err;
     }
     return report;
-  }
-
-  private firstCursor(p: SyncProvider, since: number): SendGridCursor | SesCursor {
-    return p === 'sendgrid'
-      ? { list: 'unsubscribes', offset: 0, startTime: Math.floor(since / 1_000) }
-      : { nextToken: null, startDate: since };
-  }
-
-  private page(
-    p: SyncProvider,
-    c: SendGridCursor | SesCursor,
-  ): Promise<PulledPage<SendGridCursor | SesCursor>> {
-    const cfg = this.deps.config;
-    if (p === 'sendgrid') return pullSendGridPage(cfg.sendgrid!, c as SendGridCursor);
-    return pullSesPage(cfg.ses!, c as SesCursor);
   }
 
   /**

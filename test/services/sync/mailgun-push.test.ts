@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
-import { startMailgunServer } from '../../helpers/provider-sync-servers.js';
+import { startMailgunServer } from '../../helpers/sync-servers/mailgun.js';
 
 const MG_KEY = 'key-local-mailgun';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
-import { startBrevoServer, startPostmarkServer } from '../../helpers/provider-sync-servers.js';
+import { startBrevoServer } from '../../helpers/sync-servers/brevo.js';
+import { startPostmarkServer } from '../../helpers/sync-servers/postmark.js';
 
 describe.each(testDialects())('push to Postmark and Brevo on %s', (dialect) => {
   let t: TestApp;

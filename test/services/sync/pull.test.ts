@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
-import { startSendGridServer, startSesServer } from '../../helpers/provider-sync-servers.js';
+import { startSendGridServer } from '../../helpers/sync-servers/sendgrid.js';
+import { startSesServer } from '../../helpers/sync-servers/ses.js';
 
 const SG_KEY = 'SG.local-test-key';
 const AWS = {

@@ -3,8 +3,9 @@ import pino from 'pino';
 import { OutboundLoop } from '../../../src/worker/outbound.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
-import { pushToSes } from '../../../src/services/sync/ses-push.js';
-import { startSendGridServer, startSesServer } from '../../helpers/provider-sync-servers.js';
+import { pushToSes } from '../../../src/services/sync/ses.sync.js';
+import { startSendGridServer } from '../../helpers/sync-servers/sendgrid.js';
+import { startSesServer } from '../../helpers/sync-servers/ses.js';
 
 const SG_KEY = 'SG.local-test-key';
 const AWS = {

@@ -1,5 +1,6 @@
 import type { ChangeEvent } from '../../core/change-events.js';
 import { pushOk, type PushResult } from './provider-result.js';
+import type { ProviderSync } from './provider-sync.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -82,3 +83,9 @@ async function call(
     };
   }
 }
+
+/** Mailgun: push only so far. */
+export const mailgunSync = (cfg: MailgunSyncSettings): ProviderSync => ({
+  push: (e) => pushToMailgun(cfg, e),
+  pull: null,
+});

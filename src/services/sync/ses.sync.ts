@@ -1,10 +1,17 @@
 import {
   DeleteSuppressedDestinationCommand,
+  ListSuppressedDestinationsCommand,
   PutSuppressedDestinationCommand,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import type { ChangeEvent } from '../../core/change-events.js';
 import { pushOk, type PushResult } from './provider-result.js';
+import {
+  PULL_PAGE_SIZE,
+  type ProviderSync,
+  type PulledEntry,
+  type PulledPage,
+} from './provider-sync.js';
 
 export interface SesSyncSettings {
   region: string;
@@ -62,3 +69,39 @@ export async function pushToSes(cfg: SesSyncSettings, e: ChangeEvent): Promise<P
     };
   }
 }
+
+/** SES: ListSuppressedDestinations, paged by NextToken, incremental through StartDate. */
+export interface SesCursor {
+  nextToken: string | null;
+  startDate: number;
+}
+
+export async function pullSesPage(
+  cfg: SesSyncSettings,
+  c: SesCursor,
+): Promise<PulledPage<SesCursor>> {
+  const out = await sesClient(cfg).send(
+    new ListSuppressedDestinationsCommand({
+      StartDate: new Date(c.startDate),
+      PageSize: PULL_PAGE_SIZE,
+      ...(c.nextToken ? { NextToken: c.nextToken } : {}),
+    }),
+  );
+  const entries = (out.SuppressedDestinationSummaries ?? []).map((s): PulledEntry => ({
+    address: s.EmailAddress ?? '',
+    reason: s.Reason === 'COMPLAINT' ? 'spam_complaint' : 'hard_bounce',
+    at: s.LastUpdateTime ? s.LastUpdateTime.getTime() : 0,
+  }));
+  return {
+    entries: entries.filter((e) => e.address),
+    next: out.NextToken ? { ...c, nextToken: out.NextToken } : null,
+  };
+}
+
+export const sesSync = (cfg: SesSyncSettings): ProviderSync => ({
+  push: (e) => pushToSes(cfg, e),
+  pull: {
+    first: (since): SesCursor => ({ nextToken: null, startDate: since }),
+    page: (c) => pullSesPage(cfg, c as SesCursor),
+  },
+});

@@ -1,5 +1,7 @@
 import type { ChangeEvent } from '../../core/change-events.js';
+import type { Reason } from '../../core/events.js';
 import { pushOk, type PushResult } from './provider-result.js';
+import { PULL_PAGE_SIZE, type PulledPage, type ProviderSync } from './provider-sync.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -25,6 +27,44 @@ export async function pushToSendGrid(
   const unsub = await call(cfg, 'DELETE', `/v3/asm/suppressions/global/${email}`, null, now);
   if (!unsub.ok) return unsub;
   return call(cfg, 'DELETE', `/v3/suppression/bounces/${email}`, null, now);
+}
+
+/**
+ * SendGrid: `GET /v3/suppression/unsubscribes` then `GET /v3/suppression/bounces`, each paged with
+ * `limit`/`offset` and incremental through `start_time` (epoch seconds of the last pull).
+ */
+export interface SendGridCursor {
+  list: 'unsubscribes' | 'bounces';
+  offset: number;
+  startTime: number;
+}
+
+export async function pullSendGridPage(
+  cfg: { apiKey: string; baseUrl: string },
+  c: SendGridCursor,
+): Promise<PulledPage<SendGridCursor> & { retryAfterMs?: number }> {
+  const url = `${cfg.baseUrl}/v3/suppression/${c.list}?start_time=${c.startTime}&limit=${PULL_PAGE_SIZE}&offset=${c.offset}`;
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${cfg.apiKey}`, accept: 'application/json' },
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!res.ok) {
+    const reset = Number(res.headers.get('x-ratelimit-reset'));
+    throw Object.assign(new Error(`SendGrid GET /v3/suppression/${c.list}: HTTP ${res.status}`), {
+      status: res.status,
+      retryAfterMs:
+        res.status === 429 && reset > 0 ? Math.max(0, reset * 1_000 - Date.now()) : null,
+    });
+  }
+  const rows = (await res.json()) as Array<{ email?: string; created?: number }>;
+  const reason: Reason = c.list === 'bounces' ? 'hard_bounce' : 'unsubscribe';
+  const entries = rows
+    .filter((r): r is { email: string; created?: number } => typeof r.email === 'string')
+    .map((r) => ({ address: r.email, reason, at: Number(r.created ?? 0) * 1_000 }));
+  if (rows.length === PULL_PAGE_SIZE)
+    return { entries, next: { ...c, offset: c.offset + rows.length } };
+  if (c.list === 'unsubscribes') return { entries, next: { ...c, list: 'bounces', offset: 0 } };
+  return { entries, next: null };
 }
 
 async function call(
@@ -70,3 +110,17 @@ async function call(
     };
   }
 }
+
+export type SendGridSyncSettings = { apiKey: string; baseUrl: string };
+
+export const sendgridSync = (cfg: SendGridSyncSettings): ProviderSync => ({
+  push: (e, now) => pushToSendGrid(cfg, e, now),
+  pull: {
+    first: (since): SendGridCursor => ({
+      list: 'unsubscribes',
+      offset: 0,
+      startTime: Math.floor(since / 1_000),
+    }),
+    page: (c) => pullSendGridPage(cfg, c as SendGridCursor),
+  },
+});
