@@ -14,24 +14,22 @@ export function registerSyncCommands(program: Command): void {
       const r = await withServices((s) => s.sync.status());
       print(r, o.json ?? false, () =>
         table(
-          r.providers.map((p) => {
-            const push = p.push as Record<string, number>;
-            const pull = (p.pull ?? {}) as Record<string, unknown>;
-            return {
-              provider: p.provider,
-              configured: p.configured,
-              push_pending: push.pending,
-              push_dead: push.dead,
-              last_pull: pull.last_completed_at ?? '-',
-              last_imported: pull.last_imported,
-              pull_error: pull.last_error ?? '',
-            };
-          }),
+          r.providers.map((p) => ({
+            provider: p.provider,
+            configured: p.configured,
+            push_pending: p.push.pending,
+            push_dead: p.push.dead,
+            push_error: p.push.last_error?.message ?? '',
+            last_pull: p.pull ? (p.pull.last_completed_at ?? 'never') : '-',
+            last_imported: p.pull?.last_imported ?? '',
+            pull_error: p.pull?.last_error ?? '',
+          })),
           [
             'provider',
             'configured',
             'push_pending',
             'push_dead',
+            'push_error',
             'last_pull',
             'last_imported',
             'pull_error',
@@ -42,7 +40,7 @@ export function registerSyncCommands(program: Command): void {
   sync
     .command('run')
     .description('Pull a provider’s list now (resuming an interrupted pass) and send queued pushes')
-    .requiredOption('--provider <name>', 'sendgrid, ses or mailgun (push only)')
+    .requiredOption('--provider <name>', 'sendgrid, ses, mailgun, postmark or brevo')
     .option('--json', 'print JSON')
     .action(async (o: { provider: string; json?: boolean }) => {
       const r = await withServices(async (s) => {

@@ -97,16 +97,27 @@ export const outboundRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     config: { openapi: { responses: { 200: 'How many deliveries were queued again' } } },
     schema: {
       tags: ['outbound'],
-      summary: 'Send deliveries again: the given ids, or every dead one ({"status":"dead"})',
+      summary:
+        'Send deliveries again: the given ids, or every dead one ({"status":"dead"}, optionally of one subscription or push target such as "sync:sendgrid")',
       body: Type.Union([
         Type.Object(
           { ids: Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 1_000 }) },
           { additionalProperties: false },
         ),
-        Type.Object({ status: Type.Literal('dead') }, { additionalProperties: false }),
+        Type.Object(
+          {
+            status: Type.Literal('dead'),
+            subscription: Type.Optional(Type.String({ maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
       ]),
     },
     handler: async (req) =>
-      services.outbound.replay('ids' in req.body ? { ids: req.body.ids } : { allDead: true }),
+      services.outbound.replay(
+        'ids' in req.body
+          ? { ids: req.body.ids }
+          : { allDead: true, subscriptionId: req.body.subscription },
+      ),
   });
 };

@@ -18,6 +18,7 @@ import {
   recordAttempt,
   replaceConfigSubscriptions,
   requeueDeliveries,
+  subscriptionActivity,
   type OutboundCounts,
 } from '../../storage/repositories/outbound.repository.js';
 import { decodeCursor, encodeCursor } from '../suppressions/cursor.js';
@@ -29,6 +30,7 @@ import type { ChangeEvent } from '../../core/change-events.js';
 import { SYNC_PROVIDERS, syncTargetId } from '../sync/push-rules.js';
 import type { PushResult } from '../sync/provider-result.js';
 import { buildProviderSyncs } from '../sync/providers.js';
+import { activityToJson, type DeliveryActivityJson } from '../sync/delivery-activity.js';
 import type { ProviderSync } from '../sync/provider-sync.js';
 import type { SyncProvider } from '../sync/push-rules.js';
 
@@ -130,8 +132,18 @@ export class OutboundService {
     await this.deps.db.kysely.transaction().execute((trx) => replaceConfigSubscriptions(trx, rows));
   }
 
-  async listSubscriptions(): Promise<SubscriptionJson[]> {
-    return (await listSubscriptions(this.deps.db.kysely)).map(subscriptionToJson);
+  /** Every subscription (push targets included) with its deliveries' counts and latest failure. */
+  async listSubscriptions(): Promise<
+    Array<SubscriptionJson & { deliveries: DeliveryActivityJson }>
+  > {
+    const q = this.deps.db.kysely;
+    const out = [];
+    for (const r of await listSubscriptions(q))
+      out.push({
+        ...subscriptionToJson(r),
+        deliveries: activityToJson(await subscriptionActivity(q, r.id)),
+      });
+    return out;
   }
 
   /** Add a subscription; the secret (generated when not given) is answered this once only. */
@@ -190,7 +202,7 @@ export class OutboundService {
 
   /** Queue deliveries again: the given ids, or every dead one. */
   async replay(
-    target: { ids: readonly string[] } | { allDead: true },
+    target: { ids: readonly string[] } | { allDead: true; subscriptionId?: string | undefined },
   ): Promise<{ requeued: number }> {
     const n = await requeueDeliveries(this.deps.db.kysely, target, this.deps.clock.now());
     if (n > 0) this.deps.onQueued?.();

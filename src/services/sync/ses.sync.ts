@@ -64,7 +64,7 @@ export async function pushToSes(cfg: SesSyncSettings, e: ChangeEvent): Promise<P
     return {
       ok: false,
       status,
-      error: `SES ${x.name ?? 'error'}: ${String(x.message ?? err).slice(0, 300)}`,
+      error: `SES ${x.name ?? 'error'}${status === null ? '' : ` (HTTP ${status})`}: ${String(x.message ?? err).slice(0, 300)}`,
       retryAfterMs: null,
     };
   }

@@ -5,10 +5,11 @@ import { validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
 import { getKv, putKv } from '../../storage/repositories/kv.repository.js';
 import {
-  countForSubscription,
   pendingOrderKeys,
+  subscriptionActivity,
 } from '../../storage/repositories/outbound.repository.js';
 import { isActive } from '../../core/policy.js';
+import { activityToJson, type DeliveryActivityJson } from './delivery-activity.js';
 import {
   findByKeys,
   suppressionKeyString,
@@ -45,6 +46,23 @@ const EMPTY: PullState = {
 };
 
 const stateKey = (p: SyncProvider): string => `sync.${p}.pull`;
+
+/** One provider's line of `GET /v1/sync` (and `bouncer sync status`, and the dashboard). */
+export interface SyncProviderStatus {
+  provider: SyncProvider;
+  configured: boolean;
+  push: DeliveryActivityJson;
+  /** Null for a provider that is not configured or whose list is not pulled. */
+  pull: {
+    in_progress: boolean;
+    last_started_at: string | null;
+    last_completed_at: string | null;
+    last_seen: number;
+    last_imported: number;
+    last_error: string | null;
+    interval_minutes: number;
+  } | null;
+}
 
 export interface PullReport {
   provider: SyncProvider;
@@ -97,27 +115,29 @@ export class SyncService {
     return found;
   }
 
-  async status(): Promise<{ providers: Array<Record<string, unknown>> }> {
+  async status(): Promise<{ providers: SyncProviderStatus[] }> {
     const q = this.deps.db.kysely;
-    const out: Array<Record<string, unknown>> = [];
+    const iso = (ms: number | null): string | null =>
+      ms === null ? null : new Date(ms).toISOString();
+    const out: SyncProviderStatus[] = [];
     for (const p of SYNC_PROVIDERS) {
       const sync = this.providers.get(p);
-      const configured = sync !== undefined;
       const s = (await getKv<PullState>(q, stateKey(p))) ?? EMPTY;
-      const push = await countForSubscription(q, syncTargetId(p));
+      const a = await subscriptionActivity(q, syncTargetId(p));
       out.push({
         provider: p,
-        configured,
-        push,
+        configured: sync !== undefined,
+        push: activityToJson(a),
         pull: !sync?.pull
           ? null
           : {
               in_progress: s.cursor !== null,
-              last_completed_at:
-                s.lastCompletedAt === null ? null : new Date(s.lastCompletedAt).toISOString(),
+              last_started_at: iso(s.passStartedAt),
+              last_completed_at: iso(s.lastCompletedAt),
               last_seen: s.lastSeen,
               last_imported: s.lastImported,
               last_error: s.lastError,
+              interval_minutes: Math.round(this.deps.config.pullIntervalMs / 60_000),
             },
       });
     }

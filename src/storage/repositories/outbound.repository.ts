@@ -160,7 +160,7 @@ export async function listDeliveries(
  */
 export async function requeueDeliveries(
   q: Q,
-  target: { ids: readonly string[] } | { allDead: true },
+  target: { ids: readonly string[] } | { allDead: true; subscriptionId?: string | undefined },
   now: number,
 ): Promise<number> {
   let u = q
@@ -176,7 +176,11 @@ export async function requeueDeliveries(
   if ('ids' in target) {
     if (target.ids.length === 0) return 0;
     u = u.where('id', 'in', [...target.ids]);
-  } else u = u.where('status', '=', 'dead');
+  } else {
+    u = u.where('status', '=', 'dead');
+    if (target.subscriptionId !== undefined)
+      u = u.where('subscription_id', '=', target.subscriptionId);
+  }
   const res = await u.executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
@@ -252,18 +256,65 @@ export async function findEndedCooldowns(
 }
 
 /** Deliveries of one target by status. */
-export async function countForSubscription(
+export interface SubscriptionActivity {
+  pending: number;
+  delivered: number;
+  dead: number;
+  /** Epoch ms of the oldest change still waiting, null when none waits. */
+  oldestPendingAt: number | null;
+  /** Epoch ms of the newest successful delivery the log still holds. */
+  lastDeliveredAt: number | null;
+  /** The newest failure of a delivery not yet delivered (pending retry or dead). */
+  lastError: {
+    message: string;
+    status: number | null;
+    at: number;
+    nextAttemptAt: number | null;
+  } | null;
+}
+
+/** Counts and the latest success and failure of one subscription's (or push target's) deliveries. */
+export async function subscriptionActivity(
   q: Q,
   subscriptionId: string,
-): Promise<Record<'pending' | 'delivered' | 'dead', number>> {
+): Promise<SubscriptionActivity> {
   const rows = await q
     .selectFrom('outbound_deliveries')
-    .select((eb) => ['status', eb.fn.countAll<string>().as('n')])
+    .select((eb) => [
+      'status',
+      eb.fn.countAll<string>().as('n'),
+      eb.fn.min('created_at').as('oldest'),
+      eb.fn.max('delivered_at').as('last_delivered'),
+    ])
     .where('subscription_id', '=', subscriptionId)
     .groupBy('status')
     .execute();
-  const n = (st: string): number => Number(rows.find((c) => c.status === st)?.n ?? 0);
-  return { pending: n('pending'), delivered: n('delivered'), dead: n('dead') };
+  const get = (st: string) => rows.find((c) => c.status === st);
+  const failed = await q
+    .selectFrom('outbound_deliveries')
+    .select(['last_error', 'last_status', 'updated_at', 'status', 'next_attempt_at'])
+    .where('subscription_id', '=', subscriptionId)
+    .where('status', 'in', ['pending', 'dead'])
+    .where('last_error', 'is not', null)
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const num = (v: unknown): number | null => (v === undefined || v === null ? null : Number(v));
+  return {
+    pending: Number(get('pending')?.n ?? 0),
+    delivered: Number(get('delivered')?.n ?? 0),
+    dead: Number(get('dead')?.n ?? 0),
+    oldestPendingAt: num(get('pending')?.oldest),
+    lastDeliveredAt: num(get('delivered')?.last_delivered),
+    lastError: failed
+      ? {
+          message: failed.last_error!,
+          status: failed.last_status,
+          at: Number(failed.updated_at),
+          nextAttemptAt: failed.status === 'pending' ? Number(failed.next_attempt_at) : null,
+        }
+      : null,
+  };
 }
 
 /** Which of these order keys have a delivery to the target still pending. */

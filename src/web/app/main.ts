@@ -6,6 +6,7 @@ import './overview-page.js';
 import './address-page.js';
 import './suppressions-page.js';
 import './deliveries-page.js';
+import './sync-page.js';
 import './styles.css';
 
 interface SessionInfo {
@@ -24,6 +25,7 @@ const PAGES = [
   { id: 'address', label: 'Address search' },
   { id: 'suppressions', label: 'Suppressions' },
   { id: 'deliveries', label: 'Deliveries' },
+  { id: 'sync', label: 'Sync' },
 ] as const;
 
 /** `#/address?q=…` → { page: 'address', params }. */
@@ -140,6 +142,7 @@ class BouncerApp extends Page {
       return html`<bx-address .query=${params.get('q') ?? ''} .scope=${scope}></bx-address>`;
     if (id === 'suppressions') return html`<bx-suppressions .scope=${scope}></bx-suppressions>`;
     if (id === 'deliveries') return html`<bx-deliveries .scope=${scope}></bx-deliveries>`;
+    if (id === 'sync') return html`<bx-sync .scope=${scope}></bx-sync>`;
     return html`<bx-overview></bx-overview>`;
   }
 
