@@ -1,0 +1,24 @@
+/** How much of a provider's error body goes into a push's or pull's error message. */
+const MAX_BODY_CHARS = 300;
+
+const ADDRESS = /[^\s"'<>,;:()[\]{}]+@[^\s"'<>,;:()[\]{}]+/g;
+
+/**
+ * A provider's error body as one short line for `last_error` and the logs: JSON bodies are
+ * re-serialised, any email address in them (some providers echo the recipient) is masked, and
+ * the text is cut to 300 characters.
+ */
+export function errorBodyText(body: unknown): string {
+  if (body === null || body === undefined || body === '') return '';
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return text.replace(ADDRESS, '<address>').replace(/\s+/g, ' ').slice(0, MAX_BODY_CHARS);
+}
+
+/** A Retry-After value (seconds or an HTTP date) in ms from `now`; null when absent or bad. */
+export function retryAfterMs(value: string | null | undefined, now: number): number | null {
+  const v = value?.trim();
+  if (!v) return null;
+  if (/^\d+$/.test(v)) return Number(v) * 1_000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
