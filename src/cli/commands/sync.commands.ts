@@ -42,7 +42,7 @@ export function registerSyncCommands(program: Command): void {
   sync
     .command('run')
     .description('Pull a provider’s list now (resuming an interrupted pass) and send queued pushes')
-    .requiredOption('--provider <name>', 'sendgrid, ses or mailgun (push only)')
+    .requiredOption('--provider <name>', 'sendgrid, ses or mailgun')
     .option('--json', 'print JSON')
     .action(async (o: { provider: string; json?: boolean }) => {
       const r = await withServices(async (s) => {
