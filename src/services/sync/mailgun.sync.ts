@@ -1,8 +1,18 @@
+import Mailgun from 'mailgun.js';
+import type { Interfaces } from 'mailgun.js/definitions';
 import type { ChangeEvent } from '../../core/change-events.js';
+import type { Reason } from '../../core/events.js';
+import { observeHttp, retryAfterMs, type Observed } from './http-observer.js';
 import { pushOk, type PushResult } from './provider-result.js';
-import type { ProviderSync } from './provider-sync.js';
+import {
+  PULL_PAGE_SIZE,
+  type ProviderSync,
+  type PulledEntry,
+  type PulledPage,
+} from './provider-sync.js';
 
-const TIMEOUT_MS = 10_000;
+const PUSH_TIMEOUT_MS = 10_000;
+const PULL_TIMEOUT_MS = 30_000;
 
 export interface MailgunSyncSettings {
   apiKey: string;
@@ -10,82 +20,184 @@ export interface MailgunSyncSettings {
   domains: string[];
 }
 
-/** Mailgun's three per-domain suppression lists; a Bouncer reason goes to the one that fits. */
-function listFor(reason: string): 'bounces' | 'complaints' | 'unsubscribes' {
+type MailgunClient = Interfaces.IMailgunClient;
+
+/** Mailgun's three per-domain suppression lists, in the order a pull reads them. */
+const LISTS = ['bounces', 'complaints', 'unsubscribes'] as const;
+type MailgunList = (typeof LISTS)[number];
+
+const PULLED_REASON: Record<MailgunList, Reason> = {
+  bounces: 'hard_bounce',
+  complaints: 'spam_complaint',
+  unsubscribes: 'unsubscribe',
+};
+
+/** A Bouncer reason goes to the list that fits it. */
+function listFor(reason: string): MailgunList {
   if (reason === 'spam_complaint') return 'complaints';
   if (reason === 'hard_bounce') return 'bounces';
   return 'unsubscribes';
 }
 
 /**
- * Mailgun v3 suppressions, per sending domain: `POST /v3/{domain}/{bounces|complaints|unsubscribes}`
- * (form fields `address`, plus `code`/`error` for bounces and `tag=*` for unsubscribes) and
- * `DELETE /v3/{domain}/{list}/{address}`; HTTP Basic auth `api:<key>`. A lift is removed from all
- * three lists (a 404 is "not there", which is the goal).
+ * The official SDK (`mailgun.js`), HTTP Basic auth `api:<key>`, against `baseUrl`. mailgun.js
+ * has no retries of its own (one axios request per call), so the outbox's backoff is the only one.
  */
-export async function pushToMailgun(cfg: MailgunSyncSettings, e: ChangeEvent): Promise<PushResult> {
+function mailgunClient(cfg: MailgunSyncSettings, timeout: number): MailgunClient {
+  return new Mailgun(FormData).client({
+    username: 'api',
+    key: cfg.apiKey,
+    url: cfg.baseUrl,
+    timeout,
+  });
+}
+
+/** Provider, method and path for messages; the path stops before any address (logs). */
+const label = (method: string, domain: string, list: MailgunList): string =>
+  `Mailgun ${method} /v3/${domain}/${list}`;
+
+/** An SDK error's text without anything shaped like an email address. */
+function errorText(err: unknown): string {
+  const e = err as { message?: unknown; details?: unknown } | null;
+  const parts = [e?.message, e?.details].filter(
+    (p): p is string => typeof p === 'string' && p !== '',
+  );
+  const text = [...new Set(parts)].join(': ') || String(err);
+  return text.replace(/[^\s"'<>@]+@[^\s"'<>@]+/g, '…').slice(0, 300);
+}
+
+function failure(name: string, r: Observed<unknown> & { ok: false }, now: number): PushResult {
+  // No response seen: refused, timed out, or the SDK refused the call before sending (its status
+  // 400 for those is not an HTTP answer).
+  const status = r.response?.status ?? null;
+  return {
+    ok: false,
+    status,
+    error: `${name}: ${status === null ? 'no HTTP answer' : `HTTP ${status}`} (${errorText(r.error)})`,
+    retryAfterMs:
+      r.response && (status === 429 || status === 503)
+        ? retryAfterMs(r.response.headers, now)
+        : null,
+  };
+}
+
+/**
+ * Push through the SDK's suppressions API, to every configured domain (Mailgun's lists are per
+ * sending domain). An addition goes to the list that fits: `create(domain, 'bounces' |
+ * 'complaints', …)` is `POST /v3/{domain}/{list}` with a JSON array, `create(domain,
+ * 'unsubscribes', …)` a multipart form with `tag=*` (every mail of the domain). A lift is
+ * `destroy` (`DELETE /v3/{domain}/{list}/{address}`) on all three lists of every domain; a 404
+ * means "not there", which is the goal.
+ */
+export async function pushToMailgun(
+  mg: MailgunClient,
+  domains: readonly string[],
+  e: ChangeEvent,
+  now: number,
+): Promise<PushResult> {
   const address = e.data.address;
   let last: PushResult = pushOk(200);
-  for (const domain of cfg.domains) {
-    const base = `/v3/${encodeURIComponent(domain)}`;
+  for (const domain of domains) {
     if (e.type === 'suppression.added') {
       const list = listFor(e.data.reason);
-      const form = new URLSearchParams({ address });
-      if (list === 'bounces') {
-        form.set('code', '550');
-        form.set('error', `suppressed by Bouncer (${e.data.reason})`);
-      }
-      if (list === 'unsubscribes') form.set('tag', '*');
-      last = await call(cfg, 'POST', `${base}/${list}`, form);
-      if (!last.ok) return last;
-    } else {
-      for (const list of ['bounces', 'complaints', 'unsubscribes'] as const) {
-        last = await call(cfg, 'DELETE', `${base}/${list}/${encodeURIComponent(address)}`, null);
-        if (!last.ok) return last;
-      }
+      const entry =
+        list === 'bounces'
+          ? { address, code: 550, error: `suppressed by Bouncer (${e.data.reason})` }
+          : list === 'unsubscribes'
+            ? { address, tag: '*' }
+            : { address };
+      const r = await observeHttp(() => mg.suppressions.create(domain, list, entry));
+      if (!r.ok) return failure(label('POST', domain, list), r, now);
+      last = pushOk(r.value.status);
+      continue;
+    }
+    for (const list of LISTS) {
+      const r = await observeHttp(() => mg.suppressions.destroy(domain, list, address));
+      if (r.ok) last = pushOk(r.value.status);
+      else if (r.response?.status === 404) last = pushOk(404);
+      else return failure(label('DELETE', domain, list), r, now);
     }
   }
   return last;
 }
 
-async function call(
-  cfg: MailgunSyncSettings,
-  method: 'POST' | 'DELETE',
-  path: string,
-  form: URLSearchParams | null,
-): Promise<PushResult> {
-  try {
-    const res = await fetch(`${cfg.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Basic ${Buffer.from(`api:${cfg.apiKey}`).toString('base64')}`,
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? form.toString() : undefined,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    const text = (await res.text().catch(() => '')).slice(0, 300);
-    if (res.ok || (method === 'DELETE' && res.status === 404)) return pushOk(res.status);
-    const retryAfter = Number(res.headers.get('retry-after'));
-    return {
-      ok: false,
-      status: res.status,
-      error:
-        `Mailgun ${method} ${path.split('/').slice(0, 4).join('/')}: HTTP ${res.status} ${text}`.trim(),
-      retryAfterMs: retryAfter > 0 ? retryAfter * 1_000 : null,
-    };
-  } catch (err) {
-    return {
-      ok: false,
-      status: null,
-      error: String((err as Error)?.message ?? err),
-      retryAfterMs: null,
-    };
-  }
+/** Where a pull pass is: JSON, saved after every page. */
+export interface MailgunCursor {
+  /** Index into the configured domains. */
+  domain: number;
+  list: MailgunList;
+  /** The SDK's page token from Mailgun's `paging.next` (`?page=next&address=…&limit=…`); null: the list's first page. */
+  page: string | null;
+  /** Only entries created at or after this (epoch ms) are imported; 0 for all. */
+  since: number;
 }
 
-/** Mailgun: push only so far. */
-export const mailgunSync = (cfg: MailgunSyncSettings): ProviderSync => ({
-  push: (e) => pushToMailgun(cfg, e),
-  pull: null,
-});
+function entryOf(list: MailgunList, item: unknown, since: number): PulledEntry | null {
+  const it = item as { address?: unknown; created_at?: unknown; tags?: unknown };
+  if (typeof it.address !== 'string' || it.address === '') return null;
+  // A tag-scoped unsubscribe only stops mail with that tag: not "never mail this address".
+  if (list === 'unsubscribes' && Array.isArray(it.tags) && it.tags.length > 0)
+    if (!it.tags.includes('*')) return null;
+  const ms = it.created_at instanceof Date ? it.created_at.getTime() : Number.NaN;
+  const at = Number.isFinite(ms) ? ms : 0;
+  if (since > 0 && at > 0 && at < since) return null;
+  return { address: it.address, reason: PULLED_REASON[list], at };
+}
+
+/** The cursor of the list after `c`'s (the next domain after unsubscribes), or null at the end. */
+function nextList(c: MailgunCursor, domains: number): MailgunCursor | null {
+  const i = LISTS.indexOf(c.list);
+  if (i + 1 < LISTS.length) return { ...c, list: LISTS[i + 1]!, page: null };
+  if (c.domain + 1 < domains) return { ...c, domain: c.domain + 1, list: LISTS[0], page: null };
+  return null;
+}
+
+/**
+ * One page of `GET /v3/{domain}/{bounces|complaints|unsubscribes}` through the SDK's `list()`.
+ * Mailgun returns these lists in alphabetical order with no date filter, so every pass walks all
+ * pages of every list of every domain and keeps only entries created at/after `since` (the
+ * incremental rule; an entry without a readable `created_at` is kept). A list ends on an empty
+ * page, a missing `next`, or `next` equal to `last` (Mailgun: "you have reached the last page").
+ */
+export async function pullMailgunPage(
+  mg: MailgunClient,
+  domains: readonly string[],
+  c: MailgunCursor,
+): Promise<PulledPage<MailgunCursor> & { retryAfterMs?: number | null }> {
+  const domain = domains[c.domain];
+  if (domain === undefined) return { entries: [], next: null }; // fewer domains than when saved
+  const query =
+    c.page === null
+      ? { limit: PULL_PAGE_SIZE }
+      : new URLSearchParams(c.page.replace(/^\?/, '')).has('limit')
+        ? { page: c.page }
+        : { page: c.page, limit: PULL_PAGE_SIZE };
+  const r = await observeHttp(() => mg.suppressions.list(domain, c.list, query));
+  if (!r.ok) {
+    const f = failure(label('GET', domain, c.list), r, Date.now());
+    throw Object.assign(new Error(f.error ?? 'Mailgun GET failed'), {
+      status: f.status,
+      retryAfterMs: f.retryAfterMs,
+    });
+  }
+  const { items, pages } = r.value;
+  const entries = items
+    .map((item) => entryOf(c.list, item, c.since))
+    .filter((e): e is PulledEntry => e !== null);
+  const next = pages.next;
+  const more =
+    items.length > 0 && next !== undefined && next.page !== c.page && next.url !== pages.last?.url;
+  return { entries, next: more ? { ...c, page: next.page } : nextList(c, domains.length) };
+}
+
+export function mailgunSync(cfg: MailgunSyncSettings): ProviderSync {
+  const pushClient = mailgunClient(cfg, PUSH_TIMEOUT_MS);
+  const pullClient = mailgunClient(cfg, PULL_TIMEOUT_MS);
+  return {
+    push: (e, now) => pushToMailgun(pushClient, cfg.domains, e, now),
+    pull: {
+      first: (since): MailgunCursor => ({ domain: 0, list: LISTS[0], page: null, since }),
+      page: (c) => pullMailgunPage(pullClient, cfg.domains, c as MailgunCursor),
+    },
+  };
+}

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A queued failure answer: status and extra headers. */
-export type Failure = { status: number; headers?: Record<string, string> };
+/** A queued failure answer: status, extra headers, and the body (a generic JSON error if absent). */
+export type Failure = { status: number; headers?: Record<string, string>; body?: unknown };
 
 export interface LocalProviderServer {
   url: string;
@@ -26,7 +26,11 @@ export async function listen(
       const f = failures.shift();
       if (f) {
         res.writeHead(f.status, { 'content-type': 'application/json', ...f.headers });
-        res.end('{"errors":[{"message":"local failure"}]}');
+        res.end(
+          f.body === undefined
+            ? '{"errors":[{"message":"local failure"}]}'
+            : JSON.stringify(f.body),
+        );
         return;
       }
       void Promise.resolve(handle(req, body, res)).catch((err: unknown) => {
