@@ -54,13 +54,3 @@ export async function observeHttp<T>(fn: () => Promise<T>): Promise<Observed<T>>
     return { ok: false, error, response: o.response };
   }
 }
-
-/** `Retry-After` (delta seconds or an HTTP date, RFC 9110 §10.2.3) in ms from `now`, else null. */
-export function retryAfterMs(headers: IncomingHttpHeaders, now: number): number | null {
-  const raw = headers['retry-after'];
-  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
-  if (!value) return null;
-  if (/^\d+$/.test(value)) return Number(value) * 1_000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}

@@ -2,7 +2,8 @@ import Mailgun from 'mailgun.js';
 import type { Interfaces } from 'mailgun.js/definitions';
 import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
-import { observeHttp, retryAfterMs, type Observed } from './http-observer.js';
+import { observeHttp, type Observed } from './http-observer.js';
+import { maskAddresses, retryAfterMs } from './provider-error-text.js';
 import { pushOk, type PushResult } from './provider-result.js';
 import {
   PULL_PAGE_SIZE,
@@ -63,7 +64,7 @@ function errorText(err: unknown): string {
     (p): p is string => typeof p === 'string' && p !== '',
   );
   const text = [...new Set(parts)].join(': ') || String(err);
-  return text.replace(/[^\s"'<>@]+@[^\s"'<>@]+/g, '…').slice(0, 300);
+  return maskAddresses(text).slice(0, 300);
 }
 
 function failure(name: string, r: Observed<unknown> & { ok: false }, now: number): PushResult {
@@ -76,7 +77,7 @@ function failure(name: string, r: Observed<unknown> & { ok: false }, now: number
     error: `${name}: ${status === null ? 'no HTTP answer' : `HTTP ${status}`} (${errorText(r.error)})`,
     retryAfterMs:
       r.response && (status === 429 || status === 503)
-        ? retryAfterMs(r.response.headers, now)
+        ? retryAfterMs([r.response.headers['retry-after']].flat()[0], now)
         : null,
   };
 }

@@ -3,6 +3,7 @@ import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
 import { pushOk, type PushResult } from './provider-result.js';
 import type { ProviderSync, PulledEntry, PulledPage } from './provider-sync.js';
+import { maskAddresses, retryAfterMs } from './provider-error-text.js';
 
 /** SDK timeouts, in seconds (its `timeout` option's unit). */
 const PUSH_TIMEOUT_SECONDS = 10;
@@ -41,18 +42,6 @@ function postmarkClient(cfg: PostmarkSyncSettings, timeout: number, seen: Seen):
   });
 }
 
-/** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(v: string | null, now: number): number | null {
-  if (!v) return null;
-  const seconds = Number(v);
-  if (Number.isFinite(seconds)) return seconds > 0 ? seconds * 1_000 : null;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-/** Messages end up in logs: no full addresses in them. */
-const redact = (s: string): string => s.replace(/[^\s"'<>()]+@[^\s"'<>()]+/g, '<address>');
-
 const streamPath = (stream: string, tail: string): string =>
   `/message-streams/${encodeURIComponent(stream)}/suppressions${tail}`;
 
@@ -62,9 +51,12 @@ function explain(label: string, err: unknown): { status: number | null; text: st
     const status = err.statusCode > 0 ? err.statusCode : null;
     const code = err.code ? ` (ErrorCode ${err.code})` : '';
     const what = status === null ? 'no response' : `HTTP ${status}${code}`;
-    return { status, text: `${label}: ${what} ${redact(err.message).slice(0, 300)}`.trim() };
+    return { status, text: `${label}: ${what} ${maskAddresses(err.message).slice(0, 300)}`.trim() };
   }
-  return { status: null, text: `${label}: ${redact(String((err as Error)?.message ?? err))}` };
+  return {
+    status: null,
+    text: `${label}: ${maskAddresses(String((err as Error)?.message ?? err))}`,
+  };
 }
 
 /**
@@ -106,7 +98,7 @@ export async function pushToPostmark(
       return {
         ok: false,
         status: 200,
-        error: `${label}: Failed ${redact(item.Message ?? '')}`.trim(),
+        error: `${label}: Failed ${maskAddresses(item.Message ?? '')}`.trim(),
         retryAfterMs: null,
       };
   }

@@ -11,7 +11,16 @@ const ADDRESS = /[^\s"'<>,;:()[\]{}]+@[^\s"'<>,;:()[\]{}]+/g;
 export function errorBodyText(body: unknown): string {
   if (body === null || body === undefined || body === '') return '';
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return text.replace(ADDRESS, '<address>').replace(/\s+/g, ' ').slice(0, MAX_BODY_CHARS);
+  return maskAddresses(text).replace(/\s+/g, ' ').slice(0, MAX_BODY_CHARS);
+}
+
+/**
+ * Anything shaped like an email address replaced by `<address>` (messages end up in logs). Only
+ * the first few KiB are looked at, so a huge error page costs nothing: the scan backtracks over
+ * each run without an `@`.
+ */
+export function maskAddresses(text: string): string {
+  return text.slice(0, 4 * MAX_BODY_CHARS).replace(ADDRESS, '<address>');
 }
 
 /** A Retry-After value (seconds or an HTTP date) in ms from `now`; null when absent or bad. */
