@@ -129,11 +129,14 @@ export interface MailgunCursor {
   list: MailgunList;
   /** The SDK's page token from Mailgun's `paging.next` (`?page=next&address=…&limit=…`); null: the list's first page. */
   page: string | null;
-  /** Only entries created at or after this (epoch ms) are imported; 0 for all. */
+  /**
+   * Where the pass reads from (epoch ms). Kept for the record only: Mailgun's lists have no date
+   * filter, so every pass reads them whole and imports what Bouncer does not have yet.
+   */
   since: number;
 }
 
-function entryOf(list: MailgunList, item: unknown, since: number): PulledEntry | null {
+function entryOf(list: MailgunList, item: unknown): PulledEntry | null {
   const it = item as { address?: unknown; created_at?: unknown; tags?: unknown };
   if (typeof it.address !== 'string' || it.address === '') return null;
   // A tag-scoped unsubscribe only stops mail with that tag: not "never mail this address".
@@ -141,7 +144,6 @@ function entryOf(list: MailgunList, item: unknown, since: number): PulledEntry |
     if (!it.tags.includes('*')) return null;
   const ms = it.created_at instanceof Date ? it.created_at.getTime() : Number.NaN;
   const at = Number.isFinite(ms) ? ms : 0;
-  if (since > 0 && at > 0 && at < since) return null;
   return { address: it.address, reason: PULLED_REASON[list], at };
 }
 
@@ -156,8 +158,8 @@ function nextList(c: MailgunCursor, domains: number): MailgunCursor | null {
 /**
  * One page of `GET /v3/{domain}/{bounces|complaints|unsubscribes}` through the SDK's `list()`.
  * Mailgun returns these lists in alphabetical order with no date filter, so every pass walks all
- * pages of every list of every domain and keeps only entries created at/after `since` (the
- * incremental rule; an entry without a readable `created_at` is kept). A list ends on an empty
+ * pages of every list of every domain; what Bouncer already suppresses is skipped by the sync
+ * service, so an entry backdated in Mailgun (a CSV import with old dates) is not missed. A list ends on an empty
  * page, a missing `next`, or `next` equal to `last` (Mailgun: "you have reached the last page").
  */
 export async function pullMailgunPage(
@@ -183,7 +185,7 @@ export async function pullMailgunPage(
   }
   const { items, pages } = r.value;
   const entries = items
-    .map((item) => entryOf(c.list, item, c.since))
+    .map((item) => entryOf(c.list, item))
     .filter((e): e is PulledEntry => e !== null);
   const next = pages.next;
   const more =
