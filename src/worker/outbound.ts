@@ -13,6 +13,7 @@ export interface OutboundTick {
 }
 
 const PRUNE_INTERVAL_MS = 3_600_000;
+const PULL_CHECK_MS = 60_000;
 
 /**
  * The outbound loop of the worker: send due change events, sweep ended cool-downs every
@@ -65,7 +66,12 @@ export class OutboundLoop extends EventEmitter<{ tick: [OutboundTick]; failure: 
       this.lastPrune = now;
       await this.outbound.prune();
     }
-    if (this.sync && this.settings.pullMs && now - this.lastPull >= this.settings.pullMs) {
+    // Which pulls are due is kept in the database (sync.pullIfDue); look at most once a minute.
+    if (
+      this.sync &&
+      this.settings.pullMs &&
+      now - this.lastPull >= Math.min(this.settings.pullMs, PULL_CHECK_MS)
+    ) {
       this.lastPull = now;
       t.pulled = await this.pullAll();
     }
@@ -86,7 +92,8 @@ export class OutboundLoop extends EventEmitter<{ tick: [OutboundTick]; failure: 
     let imported = 0;
     for (const p of this.sync?.pullable() ?? []) {
       try {
-        const r = await this.sync!.pull(p);
+        const r = await this.sync!.pullIfDue(p);
+        if (!r) continue;
         imported += r.imported;
         if (r.imported > 0) this.logger.info({ ...r }, 'pulled provider suppressions');
       } catch (err) {

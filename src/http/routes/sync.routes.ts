@@ -20,7 +20,11 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     preHandler: admin,
     config: {
       openapi: {
-        responses: { 200: 'The pull pass report', 400: 'Not a configured sync provider' },
+        responses: {
+          200: 'The pull pass report',
+          400: 'Not a configured sync provider',
+          409: 'A pull of this provider is already running (here or on another instance)',
+        },
       },
     },
     schema: {

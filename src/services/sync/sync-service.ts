@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { SyncConfig } from '../../config-sync.js';
 import type { Clock } from '../../core/clock.js';
-import { validationError } from '../../core/errors.js';
+import { AppError, validationError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
-import { getKv, putKv } from '../../storage/repositories/kv.repository.js';
+import { getKv, putKv, releaseLease, takeLease } from '../../storage/repositories/kv.repository.js';
+import { randomUUID } from 'node:crypto';
 import {
   pendingOrderKeys,
   subscriptionActivity,
@@ -33,6 +34,7 @@ interface PullState {
   lastImported: number;
   lastSeen: number;
   lastError: string | null;
+  lastErrorAt?: number | null;
 }
 
 const EMPTY: PullState = {
@@ -46,6 +48,11 @@ const EMPTY: PullState = {
 };
 
 const stateKey = (p: SyncProvider): string => `sync.${p}.pull`;
+const leaseKey = (p: SyncProvider): string => `sync.${p}.pull.lease`;
+/** A pass renews its lease after every page; one silent this long has crashed and is taken over. */
+const LEASE_MS = 5 * 60_000;
+/** A pass that failed is tried again after this long (not on every worker round). */
+const RETRY_AFTER_FAILURE_MS = 60_000;
 
 /** One provider's line of `GET /v1/sync` (and `bouncer sync status`, and the dashboard). */
 export interface SyncProviderStatus {
@@ -144,11 +151,50 @@ export class SyncService {
     return { providers: out };
   }
 
-  /** Run (or resume) one pull pass of a provider's list. */
+  /**
+   * Pull a provider if its pass is due by the state in the database (so restarts and several
+   * instances keep one schedule): never run, an interrupted pass to resume (a minute after its
+   * last failure), or the interval since the last pass started is over. Null when not due or
+   * another instance is pulling it.
+   */
+  async pullIfDue(provider: SyncProvider): Promise<PullReport | null> {
+    if (!this.pullable().includes(provider)) return null;
+    const now = this.deps.clock.now();
+    const s = (await getKv<PullState>(this.deps.db.kysely, stateKey(provider))) ?? EMPTY;
+    const due =
+      s.passStartedAt === null ||
+      (s.cursor !== null
+        ? s.lastError === null || now - (s.lastErrorAt ?? 0) >= RETRY_AFTER_FAILURE_MS
+        : now - s.passStartedAt >= this.deps.config.pullIntervalMs);
+    if (!due) return null;
+    try {
+      return await this.pull(provider);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'BOUNCER_ERR_CONFLICT') return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Run (or resume) one pull pass of a provider's list, holding its lease (409 while another
+   * instance or request is pulling the same provider).
+   */
   async pull(provider: SyncProvider): Promise<PullReport> {
     const { db, clock } = this.deps;
     if (!this.pullable().includes(provider))
       return { provider, pages: 0, seen: 0, imported: 0, skipped: 0 };
+    const holder = randomUUID();
+    if (!(await takeLease(db.kysely, leaseKey(provider), holder, clock.now(), LEASE_MS)))
+      throw new AppError('BOUNCER_ERR_CONFLICT', `a pull of ${provider} is already running`);
+    try {
+      return await this.pass(provider, holder);
+    } finally {
+      await releaseLease(db.kysely, leaseKey(provider), holder);
+    }
+  }
+
+  private async pass(provider: SyncProvider, holder: string): Promise<PullReport> {
+    const { db, clock } = this.deps;
     const puller = this.providers.get(provider)!.pull!;
     const key = stateKey(provider);
     let s = (await getKv<PullState>(db.kysely, key)) ?? EMPTY;
@@ -185,10 +231,17 @@ export class SyncService {
           ...(page.next === null ? { lastCompletedAt: clock.now() } : {}),
         };
         await putKv(db.kysely, key, s, clock.now());
+        if (!(await takeLease(db.kysely, leaseKey(provider), holder, clock.now(), LEASE_MS)))
+          throw new AppError('BOUNCER_ERR_CONFLICT', `the pull of ${provider} was taken over`);
       }
     } catch (err) {
       const message = String((err as Error)?.message ?? err).slice(0, 500);
-      await putKv(db.kysely, key, { ...s, lastError: message }, clock.now());
+      await putKv(
+        db.kysely,
+        key,
+        { ...s, lastError: message, lastErrorAt: clock.now() },
+        clock.now(),
+      );
       throw err;
     }
     return report;

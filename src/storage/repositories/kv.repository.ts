@@ -40,3 +40,38 @@ export async function pruneKv(q: Q, prefix: string, before: number): Promise<num
     .executeTakeFirst();
   return Number(res.numDeletedRows);
 }
+
+/**
+ * Take (or renew) a lease: `key` is set to `holder` when it is free, already `holder`'s, or its
+ * holder last wrote it before `now - ttlMs` (crashed). One conditional upsert, so two instances
+ * asking at once agree on one winner. True when `holder` has it.
+ */
+export async function takeLease(
+  q: Q,
+  key: string,
+  holder: string,
+  now: number,
+  ttlMs: number,
+): Promise<boolean> {
+  const value = JSON.stringify(holder);
+  await q
+    .insertInto('kv')
+    .values({ key, value, updated_at: now })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({ value, updated_at: now })
+        .where((eb) => eb.or([eb('kv.value', '=', value), eb('kv.updated_at', '<', now - ttlMs)])),
+    )
+    .execute();
+  return (await getKv<string>(q, key)) === holder;
+}
+
+/** Give a lease up (only if `holder` still has it). */
+export async function releaseLease(q: Q, key: string, holder: string): Promise<void> {
+  await q
+    .deleteFrom('kv')
+    .where('key', '=', key)
+    .where('value', '=', JSON.stringify(holder))
+    .execute();
+}
