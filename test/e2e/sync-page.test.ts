@@ -10,6 +10,7 @@ import { skipLeg } from '../helpers/legs.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { startSendGridServer } from '../helpers/sync-servers/sendgrid.js';
 import { startSesServer } from '../helpers/sync-servers/ses.js';
+import { deliverAllDue } from '../helpers/outbound.js';
 
 const SG_KEY = 'SG.local-dashboard-key';
 const AWS = { accessKeyId: 'AKIDDASHBOARD', secretAccessKey: 'dash/secret', region: 'us-east-1' };
@@ -39,12 +40,7 @@ describe.skipIf(skipLeg('chromium'))('dashboard sync page in headless Chromium',
     await page.reload();
     await page.waitForSelector('#sync-providers tbody tr');
   };
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue();
-      if (r.tried === 0 || r.delivered === 0) return;
-    }
-  };
+  const send = () => deliverAllDue(t);
 
   beforeAll(async () => {
     sg = await startSendGridServer(SG_KEY);

@@ -4,6 +4,7 @@ import { pushToBrevo } from '../../../src/services/sync/brevo.sync.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { startBrevoServer, type BrevoBlockCode } from '../../helpers/sync-servers/brevo.js';
+import { deliverAllDue } from '../../helpers/outbound.js';
 
 const KEY = 'brevo-key';
 const DAY_MS = 86_400_000;
@@ -46,12 +47,7 @@ describe.each(testDialects())('Brevo sync on %s', (dialect) => {
   });
   const inject = (method: 'POST' | 'DELETE' | 'GET', url: string, payload?: unknown) =>
     t.app.inject({ method, url, payload: payload as object | undefined, headers: auth() });
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue();
-      if (r.tried === 0 || r.delivered === 0) return;
-    }
-  };
+  const send = () => deliverAllDue(t);
   const status = async (address: string) =>
     (await inject('GET', `/v1/suppressions/${encodeURIComponent(address)}`)).json();
   const pending = async () =>

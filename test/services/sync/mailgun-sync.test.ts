@@ -4,6 +4,7 @@ import { mailgunSync, type MailgunCursor } from '../../../src/services/sync/mail
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { startMailgunServer, type MailgunServer } from '../../helpers/sync-servers/mailgun.js';
+import { deliverAllDue } from '../../helpers/outbound.js';
 
 const MG_KEY = 'key-local-mailgun';
 const DOMAINS = ['mg.example.com', 'news.example.com'];
@@ -33,12 +34,7 @@ describe.each(testDialects())('two-way sync with Mailgun’s suppression lists o
     t.app.inject({ method, url, payload: payload as object | undefined, headers: auth() });
   const suppress = (address: string, reason: string) =>
     inject('POST', '/v1/suppressions', { address, note: 'n', reason });
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue(500);
-      if (r.tried === 0 || r.delivered === 0) return;
-    }
-  };
+  const send = () => deliverAllDue(t, 500);
   const status = async (address: string) =>
     (await inject('GET', `/v1/suppressions/${encodeURIComponent(address)}`)).json();
   const pending = async () =>

@@ -4,6 +4,7 @@ import { pushToPostmark } from '../../../src/services/sync/postmark.sync.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { easternDate, startPostmarkServer } from '../../helpers/sync-servers/postmark.js';
+import { deliverAllDue } from '../../helpers/outbound.js';
 
 const TOKEN = 'pm-server-token';
 const STREAMS = 'outbound,broadcast';
@@ -47,12 +48,7 @@ describe.each(testDialects())('push to Postmark’s suppressions on %s', (dialec
   });
   const inject = (method: 'POST' | 'DELETE' | 'GET', url: string, payload?: unknown) =>
     t.app.inject({ method, url, payload: payload as object | undefined, headers: auth() });
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue();
-      if (r.tried === 0 || r.delivered === 0) return;
-    }
-  };
+  const send = () => deliverAllDue(t);
   const pending = async () =>
     (await inject('GET', '/v1/outbound-deliveries?status=pending')).json().items as Array<
       Record<string, unknown>
@@ -177,12 +173,7 @@ describe.each(testDialects())('pull Postmark’s suppression dumps on %s', (dial
         headers: auth(),
       })
     ).json();
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue(500);
-      if (r.tried === 0 || r.delivered === 0) return;
-    }
-  };
+  const send = () => deliverAllDue(t);
   // Made in Postmark ten days ago, so later (incremental) passes do not read them again.
   const old = Date.now() - 10 * DAY_MS;
 

@@ -3,6 +3,7 @@ import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { startSendGridServer } from '../../helpers/sync-servers/sendgrid.js';
 import { startSesServer } from '../../helpers/sync-servers/ses.js';
+import { deliverAllDue } from '../../helpers/outbound.js';
 
 const SG_KEY = 'SG.local-test-key';
 const AWS = {
@@ -43,12 +44,7 @@ describe.each(testDialects())('pull from providers’ suppression lists on %s', 
         headers: auth(),
       })
     ).json();
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue(500);
-      if (r.tried === 0 || r.delivered === 0) return;
-    }
-  };
+  const send = () => deliverAllDue(t, 500);
 
   it('imports the SendGrid lists page by page from a local server implementing the documented API, resuming after a failed page', async () => {
     for (let i = 0; i < 1_200; i++) sg.global.add(`unsub${i}@example.com`);

@@ -6,6 +6,7 @@ import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { pushToSes } from '../../../src/services/sync/ses.sync.js';
 import { startSendGridServer } from '../../helpers/sync-servers/sendgrid.js';
 import { startSesServer } from '../../helpers/sync-servers/ses.js';
+import { deliverAllDue } from '../../helpers/outbound.js';
 
 const SG_KEY = 'SG.local-test-key';
 const AWS = {
@@ -43,12 +44,7 @@ describe.each(testDialects())('push to providers’ suppression lists on %s', (d
   });
   const inject = (method: 'POST' | 'DELETE' | 'GET', url: string, payload?: unknown) =>
     t.app.inject({ method, url, payload: payload as object | undefined, headers: auth() });
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue();
-      if (r.tried === 0 || r.delivered === 0) return r;
-    }
-  };
+  const send = () => deliverAllDue(t);
 
   it('adds a manual suppression to SendGrid’s global unsubscribes and the SES account list (local servers implementing the documented APIs, SigV4 verified)', async () => {
     await inject('POST', '/v1/suppressions', { address: 'push@example.com', note: 'n' });

@@ -4,6 +4,7 @@ import { pushToSendGrid } from '../../../src/services/sync/sendgrid.sync.js';
 import { testDialects } from '../../helpers/dialects.js';
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { startSendGridServer } from '../../helpers/sync-servers/sendgrid.js';
+import { deliverAllDue } from '../../helpers/outbound.js';
 
 const SG_KEY = 'SG.local-sendgrid-sync';
 
@@ -35,12 +36,7 @@ describe.each(testDialects())('SendGrid sync through @sendgrid/client on %s', (d
   });
   const inject = (method: 'POST' | 'DELETE' | 'GET', url: string, payload?: unknown) =>
     t.app.inject({ method, url, payload: payload as object | undefined, headers: auth() });
-  const send = async () => {
-    for (;;) {
-      const r = await t.services.outbound.deliverDue();
-      if (r.tried === 0 || r.delivered === 0) return;
-    }
-  };
+  const send = () => deliverAllDue(t);
   const pending = async () =>
     (await inject('GET', '/v1/outbound-deliveries?status=pending')).json().items as Array<{
       last_status: number | null;
