@@ -3,7 +3,12 @@ import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
 import { pushOk, type PushResult } from './provider-result.js';
 import { errorBodyText, retryAfterMs } from './provider-error-text.js';
-import type { ProviderSync, PulledEntry, PulledPage } from './provider-sync.js';
+import {
+  PullError,
+  type ProviderSync,
+  type PulledEntry,
+  type PulledPage,
+} from './provider-sync.js';
 
 export interface BrevoSyncSettings {
   /** An API key (v3), sent by the SDK in the `api-key` header. */
@@ -182,10 +187,7 @@ export async function pullBrevoPage(
     );
   } catch (err) {
     const f = failure('Brevo GET /v3/smtp/blockedContacts', err, now);
-    throw Object.assign(new Error(f.error ?? 'Brevo GET /v3/smtp/blockedContacts failed'), {
-      status: f.status,
-      retryAfterMs: f.retryAfterMs,
-    });
+    throw new PullError(f, 'Brevo GET /v3/smtp/blockedContacts failed');
   }
   const rows = data.contacts ?? [];
   const entries: PulledEntry[] = [];
@@ -209,6 +211,6 @@ export const brevoSync = (cfg: BrevoSyncSettings): ProviderSync => ({
   push: (e, now) => pushToBrevo(cfg, e, now),
   pull: {
     first: brevoFirstCursor,
-    page: (c) => pullBrevoPage(cfg, c as BrevoCursor),
+    page: (c, now) => pullBrevoPage(cfg, c as BrevoCursor, now),
   },
 });

@@ -10,6 +10,7 @@ import {
   type ProviderSync,
   type PulledEntry,
   type PulledPage,
+  PullError,
 } from './provider-sync.js';
 
 const PUSH_TIMEOUT_MS = 10_000;
@@ -166,7 +167,8 @@ export async function pullMailgunPage(
   mg: MailgunClient,
   domains: readonly string[],
   c: MailgunCursor,
-): Promise<PulledPage<MailgunCursor> & { retryAfterMs?: number | null }> {
+  now: number = Date.now(),
+): Promise<PulledPage<MailgunCursor>> {
   const domain = domains[c.domain];
   if (domain === undefined) return { entries: [], next: null }; // fewer domains than when saved
   const query =
@@ -177,11 +179,8 @@ export async function pullMailgunPage(
         : { page: c.page, limit: PULL_PAGE_SIZE };
   const r = await observeHttp(() => mg.suppressions.list(domain, c.list, query));
   if (!r.ok) {
-    const f = failure(label('GET', domain, c.list), r, Date.now());
-    throw Object.assign(new Error(f.error ?? 'Mailgun GET failed'), {
-      status: f.status,
-      retryAfterMs: f.retryAfterMs,
-    });
+    const f = failure(label('GET', domain, c.list), r, now);
+    throw new PullError(f, 'Mailgun GET failed');
   }
   const { items, pages } = r.value;
   const entries = items
@@ -200,7 +199,7 @@ export function mailgunSync(cfg: MailgunSyncSettings): ProviderSync {
     push: (e, now) => pushToMailgun(pushClient, cfg.domains, e, now),
     pull: {
       first: (since): MailgunCursor => ({ domain: 0, list: LISTS[0], page: null, since }),
-      page: (c) => pullMailgunPage(pullClient, cfg.domains, c as MailgunCursor),
+      page: (c, now) => pullMailgunPage(pullClient, cfg.domains, c as MailgunCursor, now),
     },
   };
 }

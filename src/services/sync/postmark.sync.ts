@@ -2,7 +2,12 @@ import { Errors, ServerClient, type Models } from 'postmark';
 import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
 import { pushOk, type PushResult } from './provider-result.js';
-import type { ProviderSync, PulledEntry, PulledPage } from './provider-sync.js';
+import {
+  PullError,
+  type ProviderSync,
+  type PulledEntry,
+  type PulledPage,
+} from './provider-sync.js';
 import { maskAddresses, retryAfterMs } from './provider-error-text.js';
 
 /** SDK timeouts, in seconds (its `timeout` option's unit). */
@@ -152,6 +157,7 @@ export function postmarkFromDate(since: number): string {
 export async function pullPostmarkPage(
   cfg: PostmarkSyncSettings,
   c: PostmarkCursor,
+  now: number = Date.now(),
 ): Promise<PulledPage<PostmarkCursor>> {
   const stream = cfg.streams[c.stream];
   if (stream === undefined) return { entries: [], next: null };
@@ -165,10 +171,10 @@ export async function pullPostmarkPage(
     );
   } catch (err) {
     const { status, text } = explain(`Postmark GET ${streamPath(stream, '/dump')}`, err);
-    throw Object.assign(new Error(text), {
-      status,
-      retryAfterMs: retryAfterMs(seen.retryAfter, Date.now()),
-    });
+    throw new PullError(
+      { status, error: text, retryAfterMs: retryAfterMs(seen.retryAfter, now) },
+      text,
+    );
   }
   const entries = (dump.Suppressions ?? [])
     .filter((s) => typeof s.EmailAddress === 'string' && s.EmailAddress.includes('@'))
@@ -190,6 +196,6 @@ export const postmarkSync = (cfg: PostmarkSyncSettings): ProviderSync => ({
   push: (e, now) => pushToPostmark(cfg, e, now),
   pull: {
     first: (since): PostmarkCursor => ({ stream: 0, since }),
-    page: (c) => pullPostmarkPage(cfg, c as PostmarkCursor),
+    page: (c, now) => pullPostmarkPage(cfg, c as PostmarkCursor, now),
   },
 });

@@ -28,7 +28,8 @@ export const PULL_PAGE_SIZE = 500;
  */
 export interface ProviderPull<C = unknown> {
   first(since: number): C;
-  page(cursor: C): Promise<PulledPage<C>>;
+  /** `now`: the service clock's time (rate-limit resets and date filters are reckoned from it). */
+  page(cursor: C, now: number): Promise<PulledPage<C>>;
 }
 
 /** What Bouncer does with one provider: push changes to its list, and (for most) pull it back. */
@@ -40,3 +41,21 @@ export interface ProviderSync {
 export type ProviderSyncFactory<P extends SyncProvider> = (
   cfg: NonNullable<SyncConfig[P]>,
 ) => ProviderSync;
+
+/**
+ * A page that could not be read, with the provider's answer as a push would record it: the
+ * status, and how long the provider asked to be left alone (Retry-After, a rate-limit reset), which
+ * the sync service waits before it resumes the pass.
+ */
+export class PullError extends Error {
+  readonly status: number | null;
+  readonly retryAfterMs: number | null;
+  constructor(
+    f: { status: number | null; error: string | null; retryAfterMs: number | null },
+    fallback: string,
+  ) {
+    super(f.error ?? fallback);
+    this.status = f.status;
+    this.retryAfterMs = f.retryAfterMs;
+  }
+}

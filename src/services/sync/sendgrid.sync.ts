@@ -3,7 +3,7 @@ import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
 import { pushOk, type PushResult } from './provider-result.js';
 import { errorBodyText, retryAfterMs } from './provider-error-text.js';
-import { PULL_PAGE_SIZE, type PulledPage, type ProviderSync } from './provider-sync.js';
+import { PULL_PAGE_SIZE, type PulledPage, type ProviderSync, PullError } from './provider-sync.js';
 
 export type SendGridSyncSettings = { apiKey: string; baseUrl: string };
 
@@ -162,6 +162,7 @@ export interface SendGridCursor {
 export async function pullSendGridPage(
   cfg: SendGridSyncSettings,
   c: SendGridCursor,
+  now: number = Date.now(),
 ): Promise<PulledPage<SendGridCursor>> {
   const path = `/v3/suppression/${c.list}`;
   let rows: unknown;
@@ -172,11 +173,8 @@ export async function pullSendGridPage(
       qs: { start_time: c.startTime, limit: PULL_PAGE_SIZE, offset: c.offset },
     });
   } catch (err) {
-    const f = failure('GET', path, err, Date.now());
-    throw Object.assign(new Error(f.error ?? `SendGrid GET ${path} failed`), {
-      status: f.status,
-      retryAfterMs: f.retryAfterMs,
-    });
+    const f = failure('GET', path, err, now);
+    throw new PullError(f, `SendGrid GET ${path} failed`);
   }
   const list = Array.isArray(rows) ? (rows as Array<{ email?: unknown; created?: unknown }>) : [];
   const reason = REASON[c.list];
@@ -197,6 +195,6 @@ export const sendgridSync = (cfg: SendGridSyncSettings): ProviderSync => ({
       offset: 0,
       startTime: Math.floor(since / 1_000),
     }),
-    page: (c) => pullSendGridPage(cfg, c as SendGridCursor),
+    page: (c, now) => pullSendGridPage(cfg, c as SendGridCursor, now),
   },
 });

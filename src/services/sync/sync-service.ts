@@ -17,7 +17,7 @@ import {
 } from '../../storage/repositories/suppression.repository.js';
 import type { ImportService } from '../suppressions/import-suppressions.js';
 import { buildProviderSyncs } from './providers.js';
-import type { ProviderSync, PulledEntry } from './provider-sync.js';
+import { PullError, type ProviderSync, type PulledEntry } from './provider-sync.js';
 import { SYNC_PROVIDERS, syncTargetId, type SyncProvider } from './push-rules.js';
 
 /** Re-read this much before the last pass's start: entries written while it ran are not missed. */
@@ -34,7 +34,8 @@ interface PullState {
   lastImported: number;
   lastSeen: number;
   lastError: string | null;
-  lastErrorAt?: number | null;
+  /** After a failed page: not before this (epoch ms) is the pass resumed by the schedule. */
+  retryAt?: number | null;
 }
 
 const EMPTY: PullState = {
@@ -164,7 +165,7 @@ export class SyncService {
     const due =
       s.passStartedAt === null ||
       (s.cursor !== null
-        ? s.lastError === null || now - (s.lastErrorAt ?? 0) >= RETRY_AFTER_FAILURE_MS
+        ? s.lastError === null || now >= (s.retryAt ?? 0)
         : now - s.passStartedAt >= this.deps.config.pullIntervalMs);
     if (!due) return null;
     try {
@@ -215,7 +216,7 @@ export class SyncService {
     const report: PullReport = { provider, pages: 0, seen: 0, imported: 0, skipped: 0 };
     try {
       while (s.cursor !== null) {
-        const page = await puller.page(s.cursor);
+        const page = await puller.page(s.cursor, clock.now());
         report.pages++;
         report.seen += page.entries.length;
         const fresh = await this.withoutPendingPush(provider, page.entries);
@@ -239,7 +240,17 @@ export class SyncService {
       await putKv(
         db.kysely,
         key,
-        { ...s, lastError: message, lastErrorAt: clock.now() },
+        {
+          ...s,
+          lastError: message,
+          // At least a minute; longer when the provider asked (Retry-After, rate-limit reset).
+          retryAt:
+            clock.now() +
+            Math.max(
+              RETRY_AFTER_FAILURE_MS,
+              err instanceof PullError ? (err.retryAfterMs ?? 0) : 0,
+            ),
+        },
         clock.now(),
       );
       throw err;

@@ -286,14 +286,20 @@ describe('Mailgun push and pull errors (local server implementing the documented
     for (let i = 0; i < 3; i++) mg.seed('d.example.com', 'complaints', { address: `c${i}@x.org` });
     mg.rateLimitNext(7);
     const first = pull.first(0) as MailgunCursor;
-    await expect(pull.page(first)).rejects.toMatchObject({ status: 429, retryAfterMs: 7_000 });
-    const bounces = await pull.page(first);
+    await expect(pull.page(first, Date.now())).rejects.toMatchObject({
+      status: 429,
+      retryAfterMs: 7_000,
+    });
+    const bounces = await pull.page(first, Date.now());
     expect(bounces).toEqual({
       entries: [],
       next: { domain: 0, list: 'complaints', page: null, since: 0 },
     });
     // The cursor survives JSON (it is kept in kv between runs).
-    const complaints = await pull.page(JSON.parse(JSON.stringify(bounces.next)) as unknown);
+    const complaints = await pull.page(
+      JSON.parse(JSON.stringify(bounces.next)) as unknown,
+      Date.now(),
+    );
     expect(complaints.entries.map((e) => [e.address, e.reason])).toEqual([
       ['c0@x.org', 'spam_complaint'],
       ['c1@x.org', 'spam_complaint'],

@@ -56,6 +56,20 @@ describe.each(testDialects())('pull schedule and lease on %s', (dialect) => {
     });
   });
 
+  it('waits for a rate-limited pull page until SendGrid’s X-RateLimit-Reset, not just a minute', async () => {
+    offset += 16 * MINUTE;
+    // The reset is ten minutes on (epoch seconds, as SendGrid sends it).
+    sg.rateLimit(1, Math.floor((t.clock.now() + 10 * MINUTE) / 1_000));
+    await expect(t.services.sync.pullIfDue('sendgrid')).rejects.toThrow(/HTTP 429/);
+    const after = gets();
+    offset += 2 * MINUTE;
+    expect(await t.services.sync.pullIfDue('sendgrid')).toBeNull();
+    expect(gets()).toBe(after);
+    offset += 9 * MINUTE;
+    expect(await t.services.sync.pullIfDue('sendgrid')).not.toBeNull();
+    expect(gets()).toBeGreaterThan(after);
+  });
+
   it('lets one pass of a provider run at a time: while another instance holds the lease a pull gets 409 and the worker skips it; a lease left by a crash is taken over', async () => {
     offset += 16 * MINUTE;
     // Another instance is pulling SendGrid (it took the lease a moment ago).
