@@ -137,13 +137,15 @@ export class OutboundService {
     Array<SubscriptionJson & { deliveries: DeliveryActivityJson }>
   > {
     const q = this.deps.db.kysely;
-    const out = [];
-    for (const r of await listSubscriptions(q))
-      out.push({
-        ...subscriptionToJson(r),
-        deliveries: activityToJson(await subscriptionActivity(q, r.id)),
-      });
-    return out;
+    const subs = await listSubscriptions(q);
+    const activity = await subscriptionActivity(
+      q,
+      subs.map((r) => r.id),
+    );
+    return subs.map((r) => ({
+      ...subscriptionToJson(r),
+      deliveries: activityToJson(activity.get(r.id)!),
+    }));
   }
 
   /** Add a subscription; the secret (generated when not given) is answered this once only. */

@@ -128,10 +128,11 @@ export class SyncService {
     const iso = (ms: number | null): string | null =>
       ms === null ? null : new Date(ms).toISOString();
     const out: SyncProviderStatus[] = [];
+    const activity = await subscriptionActivity(q, SYNC_PROVIDERS.map(syncTargetId));
     for (const p of SYNC_PROVIDERS) {
       const sync = this.providers.get(p);
       const s = (await getKv<PullState>(q, stateKey(p))) ?? EMPTY;
-      const a = await subscriptionActivity(q, syncTargetId(p));
+      const a = activity.get(syncTargetId(p))!;
       out.push({
         provider: p,
         configured: sync !== undefined,

@@ -273,48 +273,70 @@ export interface SubscriptionActivity {
   } | null;
 }
 
-/** Counts and the latest success and failure of one subscription's (or push target's) deliveries. */
+/**
+ * Counts and the latest success and failure of each subscription's (or push target's)
+ * deliveries: one grouped query for all of them, then the latest failure only of those with
+ * something not delivered.
+ */
 export async function subscriptionActivity(
   q: Q,
-  subscriptionId: string,
-): Promise<SubscriptionActivity> {
+  subscriptionIds: readonly string[],
+): Promise<Map<string, SubscriptionActivity>> {
+  const out = new Map<string, SubscriptionActivity>();
+  if (subscriptionIds.length === 0) return out;
+  const num = (v: unknown): number | null => (v === undefined || v === null ? null : Number(v));
+  for (const id of subscriptionIds)
+    out.set(id, {
+      pending: 0,
+      delivered: 0,
+      dead: 0,
+      oldestPendingAt: null,
+      lastDeliveredAt: null,
+      lastError: null,
+    });
   const rows = await q
     .selectFrom('outbound_deliveries')
     .select((eb) => [
+      'subscription_id',
       'status',
       eb.fn.countAll<string>().as('n'),
       eb.fn.min('created_at').as('oldest'),
       eb.fn.max('delivered_at').as('last_delivered'),
     ])
-    .where('subscription_id', '=', subscriptionId)
-    .groupBy('status')
+    .where('subscription_id', 'in', [...subscriptionIds])
+    .groupBy(['subscription_id', 'status'])
     .execute();
-  const get = (st: string) => rows.find((c) => c.status === st);
-  const failed = await q
-    .selectFrom('outbound_deliveries')
-    .select(['last_error', 'last_status', 'updated_at', 'status', 'next_attempt_at'])
-    .where('subscription_id', '=', subscriptionId)
-    .where('status', 'in', ['pending', 'dead'])
-    .where('last_error', 'is not', null)
-    .orderBy('updated_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const num = (v: unknown): number | null => (v === undefined || v === null ? null : Number(v));
-  return {
-    pending: Number(get('pending')?.n ?? 0),
-    delivered: Number(get('delivered')?.n ?? 0),
-    dead: Number(get('dead')?.n ?? 0),
-    oldestPendingAt: num(get('pending')?.oldest),
-    lastDeliveredAt: num(get('delivered')?.last_delivered),
-    lastError: failed
-      ? {
-          message: failed.last_error!,
-          status: failed.last_status,
-          at: Number(failed.updated_at),
-          nextAttemptAt: failed.status === 'pending' ? Number(failed.next_attempt_at) : null,
-        }
-      : null,
-  };
+  for (const r of rows) {
+    const a = out.get(r.subscription_id)!;
+    const n = Number(r.n);
+    if (r.status === 'pending') {
+      a.pending = n;
+      a.oldestPendingAt = num(r.oldest);
+    } else if (r.status === 'delivered') {
+      a.delivered = n;
+      a.lastDeliveredAt = num(r.last_delivered);
+    } else if (r.status === 'dead') a.dead = n;
+  }
+  for (const [id, a] of out) {
+    if (a.pending === 0 && a.dead === 0) continue;
+    const failed = await q
+      .selectFrom('outbound_deliveries')
+      .select(['last_error', 'last_status', 'updated_at', 'status', 'next_attempt_at'])
+      .where('subscription_id', '=', id)
+      .where('status', 'in', ['pending', 'dead'])
+      .where('last_error', 'is not', null)
+      .orderBy('updated_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (failed)
+      a.lastError = {
+        message: failed.last_error!,
+        status: failed.last_status,
+        at: Number(failed.updated_at),
+        nextAttemptAt: failed.status === 'pending' ? Number(failed.next_attempt_at) : null,
+      };
+  }
+  return out;
 }
 
 /** Which of these order keys have a delivery to the target still pending. */
