@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../../core/retry-after.js';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { standardWebhookHeaders } from '../../core/standard-webhooks.js';
@@ -12,13 +13,6 @@ export interface SendResult {
   error: string | null;
   /** From a 429/503 Retry-After (seconds or HTTP date), else null. */
   retryAfterMs: number | null;
-}
-
-export function parseRetryAfter(value: string | undefined, now: number): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1_000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /** One signed POST. Never throws: the outcome is a value the outbox records. */

@@ -2,7 +2,8 @@ import { type Brevo, BrevoClient, BrevoError, BrevoTimeoutError } from '@getbrev
 import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
 import { pushOk, type PushResult } from './provider-result.js';
-import { errorBodyText, retryAfterMs } from './provider-error-text.js';
+import { errorBodyText } from './provider-error-text.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
 import {
   PullError,
   type ProviderSync,
@@ -56,7 +57,7 @@ const statusOf = (err: unknown): number | null =>
 export function brevoRetryAfterMs(headers: Headers | undefined, now: number): number | null {
   const reset = Number(headers?.get('x-sib-ratelimit-reset'));
   const fromReset = Number.isFinite(reset) && reset > 0 ? Math.ceil(reset * 1_000) : null;
-  const fromRetryAfter = retryAfterMs(headers?.get('retry-after'), now);
+  const fromRetryAfter = parseRetryAfter(headers?.get('retry-after'), now);
   if (fromReset === null) return fromRetryAfter;
   return Math.max(fromReset, fromRetryAfter ?? 0);
 }

@@ -3,7 +3,8 @@ import type { Interfaces } from 'mailgun.js/definitions';
 import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
 import { observeHttp, type Observed } from './http-observer.js';
-import { maskAddresses, retryAfterMs } from './provider-error-text.js';
+import { maskAddresses } from './provider-error-text.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
 import { pushOk, type PushResult } from './provider-result.js';
 import {
   PULL_PAGE_SIZE,
@@ -78,7 +79,7 @@ function failure(name: string, r: Observed<unknown> & { ok: false }, now: number
     error: `${name}: ${status === null ? 'no HTTP answer' : `HTTP ${status}`} (${errorText(r.error)})`,
     retryAfterMs:
       r.response && (status === 429 || status === 503)
-        ? retryAfterMs([r.response.headers['retry-after']].flat()[0], now)
+        ? parseRetryAfter([r.response.headers['retry-after']].flat()[0], now)
         : null,
   };
 }

@@ -8,7 +8,8 @@ import {
   type PulledEntry,
   type PulledPage,
 } from './provider-sync.js';
-import { maskAddresses, retryAfterMs } from './provider-error-text.js';
+import { maskAddresses } from './provider-error-text.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
 
 /** SDK timeouts, in seconds (its `timeout` option's unit). */
 const PUSH_TIMEOUT_SECONDS = 10;
@@ -95,7 +96,7 @@ export async function pushToPostmark(
         ok: false,
         status,
         error: text,
-        retryAfterMs: retryAfterMs(seen.retryAfter, now),
+        retryAfterMs: parseRetryAfter(seen.retryAfter, now),
       };
     }
     const item = answer.Suppressions?.[0];
@@ -172,7 +173,7 @@ export async function pullPostmarkPage(
   } catch (err) {
     const { status, text } = explain(`Postmark GET ${streamPath(stream, '/dump')}`, err);
     throw new PullError(
-      { status, error: text, retryAfterMs: retryAfterMs(seen.retryAfter, now) },
+      { status, error: text, retryAfterMs: parseRetryAfter(seen.retryAfter, now) },
       text,
     );
   }

@@ -22,12 +22,3 @@ export function errorBodyText(body: unknown): string {
 export function maskAddresses(text: string): string {
   return text.slice(0, 4 * MAX_BODY_CHARS).replace(ADDRESS, '<address>');
 }
-
-/** A Retry-After value (seconds or an HTTP date) in ms from `now`; null when absent or bad. */
-export function retryAfterMs(value: string | null | undefined, now: number): number | null {
-  const v = value?.trim();
-  if (!v) return null;
-  if (/^\d+$/.test(v)) return Number(v) * 1_000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}

@@ -2,7 +2,8 @@ import { Client } from '@sendgrid/client';
 import type { ChangeEvent } from '../../core/change-events.js';
 import type { Reason } from '../../core/events.js';
 import { pushOk, type PushResult } from './provider-result.js';
-import { errorBodyText, retryAfterMs } from './provider-error-text.js';
+import { errorBodyText } from './provider-error-text.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
 import { PULL_PAGE_SIZE, type PulledPage, type ProviderSync, PullError } from './provider-sync.js';
 
 export type SendGridSyncSettings = { apiKey: string; baseUrl: string };
@@ -82,7 +83,7 @@ function failure(method: string, path: string, err: unknown, now: number): PushR
     retryAfterMs:
       status === 429 && reset > 0
         ? Math.max(0, reset * 1_000 - now)
-        : retryAfterMs(header(res.response.headers, 'retry-after'), now),
+        : parseRetryAfter(header(res.response.headers, 'retry-after'), now),
   };
 }
 

@@ -6,7 +6,7 @@ import {
   checkDestinationUrl,
   isForbiddenAddress,
 } from '../../../src/services/outbound/destination-guard.js';
-import { parseRetryAfter } from '../../../src/services/outbound/webhook-sender.js';
+import { parseRetryAfter } from '../../../src/core/retry-after.js';
 import type { ChangeEvent } from '../../../src/core/change-events.js';
 
 const event = (address: string): ChangeEvent => ({
